@@ -1,0 +1,70 @@
+"""Build the example's master.xlsx and the returned workbooks from seed_data.py.
+
+    python examples/budget-2018/build.py
+
+The returns are made the way staff make them: the tool generates the round's
+template, and the seed's answers are typed into its unlocked cells (through
+openpyxl, a second writer). Round 2's template shows round 1's answers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("seed_data", HERE / "seed_data.py")
+seed_data = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(seed_data)
+
+from workbook_tools.fill import fill_template  # noqa: E402
+from workbook_tools.master import write_master  # noqa: E402
+from workbook_tools.template import template_file_name, write_template  # noqa: E402
+from workbook_tools.texts import load_texts  # noqa: E402
+
+# Fixed identities keep the committed files reproducible.
+GENERATED = {1: "2018-03-01T08:00:00+00:00", 2: "2018-05-15T08:00:00+00:00"}
+
+
+def build() -> None:
+    agreement = seed_data.AGREEMENT
+    texts = load_texts()
+    write_master(agreement, HERE / "master.xlsx")
+    planned = agreement
+    for round_number, answers in sorted(seed_data.RETURNS.items()):
+        committee = agreement.committees[0]
+        folder = HERE / "returns" / f"round-{round_number}"
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            template = Path(tmp) / "template.xlsx"
+            write_template(
+                planned,
+                committee,
+                round_number,
+                template,
+                texts,
+                template_id=f"budget-2018-{committee.section}-round-{round_number}",
+                generated_at=GENERATED[round_number],
+            )
+            out = folder / template_file_name(committee.name, round_number)
+            fill_template(template, out, planned, committee.name, round_number, answers, texts, author="Arbejdsmarked")
+        _fix_times(out)
+        planned = planned.with_results(answers)
+        print(f"wrote {out.relative_to(HERE)}")
+    print(f"wrote master.xlsx ({len(agreement.elements)} elements)")
+
+
+def _fix_times(path: Path) -> None:
+    # openpyxl stamps the save time; pin it so a rebuild gives the same bytes.
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.properties.created = datetime(2018, 1, 1)
+    wb.properties.modified = datetime(2018, 6, 1)
+    wb.save(path)
+
+
+if __name__ == "__main__":
+    build()

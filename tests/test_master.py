@@ -1,0 +1,85 @@
+"""Finance keeps the master in Excel; reading it must catch their mistakes by sheet, row and column."""
+
+import openpyxl
+import pytest
+
+from workbook_tools.master import ELEMENTS_SHEET, MasterError, read_master, write_master
+from workbook_tools.model import Result, Smiley, Source
+
+
+def test_a_written_master_reads_back_as_the_same_agreement(tmp_path, agreement):
+    path = write_master(agreement, tmp_path / "master.xlsx")
+    assert read_master(path) == agreement
+
+
+def test_results_with_provenance_survive_the_round_trip(tmp_path, agreement):
+    from datetime import datetime
+
+    with_results = agreement.with_results(
+        [
+            Result("1.01", 1, Smiley.YELLOW, "=SUM(A1) står som tekst", Smiley.RED, "+45 kr.", Source("a.xlsx", "ab" * 32, datetime(2031, 3, 1, 9, 30), "1", "x@example.invalid")),
+            Result("1.02", 1, Smiley.GREEN, "", None, ""),
+        ]
+    )
+    path = write_master(with_results, tmp_path / "master.xlsx")
+    assert read_master(path) == with_results
+
+
+def _edit(path, sheet, edits):
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for ref, value in edits.items():
+        ws[ref] = value
+    wb.save(path)
+
+
+def _problems(path):
+    with pytest.raises(MasterError) as err:
+        read_master(path)
+    return [str(p) for p in err.value.problems]
+
+
+def test_a_duplicate_element_number_is_named_with_both_rows(master):
+    _edit(master, ELEMENTS_SHEET, {"A3": "1.01"})
+    problems = _problems(master)
+    assert problems == ["Indsatser!A3: nummer 1.01 står også i række 2; hvert nummer må kun stå én gang"]
+
+
+def test_an_element_of_an_unlisted_committee_is_named(master):
+    _edit(master, ELEMENTS_SHEET, {"C2": "Udvalg 99"})
+    assert _problems(master) == ["Indsatser!C2: indsats 1.01: udvalget 'Udvalg 99' står ikke på arket 'Udvalg'"]
+
+
+def test_a_round_outside_one_to_four_is_named(master):
+    _edit(master, "Runder", {"A3": 7})
+    assert _problems(master) == ["Runder!A3: runde 7 findes ikke; brug 1–4"]
+
+
+def test_a_missing_column_is_named(master):
+    _edit(master, ELEMENTS_SHEET, {"C1": "Komité"})
+    assert _problems(master) == ["Indsatser!række 1: kolonnen 'Udvalg' mangler i overskriftsrækken"]
+
+
+def test_a_missing_sheet_is_named(master):
+    wb = openpyxl.load_workbook(master)
+    del wb["Udvalg"]
+    wb.save(master)
+    assert _problems(master) == ["Udvalg: arket 'Udvalg' mangler"]
+
+
+def test_several_mistakes_are_reported_together(master):
+    _edit(master, ELEMENTS_SHEET, {"A3": "1.01", "C4": "Udvalg 99"})
+    assert len(_problems(master)) == 2
+
+
+def test_a_malformed_address_is_a_master_error(master):
+    _edit(master, "Udvalg", {"D2": "udvalg01 at example"})
+    assert _problems(master) == ["Udvalg!D2: 'udvalg01 at example' er ikke en gyldig e-mailadresse"]
+
+
+def test_a_file_that_is_not_a_workbook_is_a_master_error(tmp_path):
+    bad = tmp_path / "master.xlsx"
+    bad.write_text("Nummer;Titel\n")
+    with pytest.raises(MasterError) as err:
+        read_master(bad)
+    assert "ikke en .xlsx-projektmappe" in str(err.value)

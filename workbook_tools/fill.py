@@ -1,0 +1,65 @@
+"""Fill a generated template the way staff do: values in the unlocked cells, nothing else.
+
+Used to build the bundled example's returns, and by tests and the benchmark. It
+writes through openpyxl, a different writer than the one that made the template,
+so what `collect` reads has really been through a second program.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import Agreement, Result
+from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, plan_sheet
+from .texts import Texts
+from .xlsxio import atomic_output
+
+
+def answer_cells(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> dict[tuple[str, str], str]:
+    """(element, field) -> A1 reference of the template's input cells."""
+    plan = plan_sheet(agreement, agreement.committee(committee), round_number, texts, Mode.TEMPLATE, department)
+    return {(c.element, c.field): c.ref for c in plan.inputs()}
+
+
+def fill_template(
+    template: Path | str,
+    out: Path | str,
+    agreement: Agreement,
+    committee: str,
+    round_number: int,
+    answers: list[Result],
+    texts: Texts,
+    department: str = "",
+    author: str = "",
+) -> Path:
+    """Write `answers` into a copy of `template` with openpyxl, as a person filling it would."""
+    import openpyxl
+
+    cells = answer_cells(agreement, committee, round_number, texts, department)
+    wb = openpyxl.load_workbook(template)
+    ws = wb[plan_sheet_name(texts)]
+    for a in answers:
+        values = {
+            PROGRESS: a.progress.label if a.progress else None,
+            STATUS: a.status or None,
+            ECONOMY: a.economy.label if a.economy else None,
+            ECONOMY_STATUS: a.economy_status or None,
+        }
+        for field, value in values.items():
+            ref = cells.get((a.element, field))
+            if ref is None:
+                raise KeyError(f"element {a.element} has no {field} cell in this template")
+            cell = ws[ref]
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # typed text stays text, even "=SUM(A1)"
+    if author:
+        wb.properties.lastModifiedBy = author
+    out = Path(out)
+    with atomic_output(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+def plan_sheet_name(texts: Texts) -> str:
+    return texts("sheet_name")[:31]

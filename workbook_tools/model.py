@@ -1,0 +1,285 @@
+"""The follow-up practice as plain data.
+
+Everything else in the package works on these dataclasses: the master reader
+fills them, the template and report writers draw them, the collector compares
+returns against them. Nothing here touches a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import Enum
+
+ROUNDS = (1, 2, 3, 4)
+EXCEL_CELL_LIMIT = 32_767
+
+
+class Smiley(Enum):
+    """A follow-up verdict. Stored in workbooks as its Danish word, never as an emoji."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def look(self) -> SmileyLook:
+        return SMILEY_LOOKS[self]
+
+    @property
+    def label(self) -> str:
+        """The Danish word staff pick in the dropdown."""
+        return self.look.label_da
+
+    def label_in(self, lang: str) -> str:
+        return self.look.label_en if lang == "en" else self.look.label_da
+
+
+@dataclass(frozen=True)
+class SmileyLook:
+    """How a smiley state reads and looks; the one place for its words, glyph and colour."""
+
+    label_da: str
+    label_en: str
+    glyph: str
+    colour: str  # fill colour, hex RGB
+    font_colour: str
+    progress_guide: str  # reading-guide definition on progress ("indsats")
+    economy_guide: str  # reading-guide definition on economy ("økonomi"); "" if not allowed
+
+
+SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
+    Smiley.GREEN: SmileyLook(
+        label_da="Grøn",
+        label_en="Green",
+        glyph="☺",
+        colour="#63BE7B",
+        font_colour="#006100",
+        progress_guide="Milepæl er nået",
+        economy_guide="Budgettet er overholdt eller besparelsen er opnået",
+    ),
+    Smiley.YELLOW: SmileyLook(
+        label_da="Gul",
+        label_en="Yellow",
+        glyph="😐",
+        colour="#FFEB84",
+        font_colour="#9C5700",
+        progress_guide=(
+            "Milepæl er ikke fuldt nået, men det er fortsat realistisk, "
+            "at det samlede mål for året nås"
+        ),
+        economy_guide="",
+    ),
+    Smiley.RED: SmileyLook(
+        label_da="Rød",
+        label_en="Red",
+        glyph="☹",
+        colour="#F8696B",
+        font_colour="#9C0006",
+        progress_guide=(
+            "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for "
+            "budgetperioden under givende forudsætninger."
+        ),
+        economy_guide=(
+            "Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden."
+        ),
+    ),
+}
+
+PROGRESS_STATES: tuple[Smiley, ...] = (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)
+ECONOMY_STATES: tuple[Smiley, ...] = (Smiley.GREEN, Smiley.RED)
+
+# Harmless ways people write a state; the collector accepts them with a warning.
+_SMILEY_ALIASES: dict[str, Smiley] = {}
+for _s, _look in SMILEY_LOOKS.items():
+    for _word in (_look.label_da, _look.label_en, _s.value, _look.glyph):
+        _SMILEY_ALIASES[_word.casefold()] = _s
+_SMILEY_ALIASES.update(
+    {
+        "groen": Smiley.GREEN,
+        "gron": Smiley.GREEN,
+        "rod": Smiley.RED,
+        "roed": Smiley.RED,
+        "🙂": Smiley.GREEN,
+        "😀": Smiley.GREEN,
+        "😊": Smiley.GREEN,
+        "🙁": Smiley.RED,
+        "☹️": Smiley.RED,
+        "☺️": Smiley.GREEN,
+    }
+)
+
+
+def parse_smiley(text: str) -> tuple[Smiley | None, bool]:
+    """Read a smiley cell: (state, exact). `exact` is False for a tolerated variant.
+
+    An empty cell gives (None, True); an unknown word gives (None, False).
+    """
+    if text is None:
+        return None, True
+    raw = str(text)
+    if raw == "":
+        return None, True
+    for s, look in SMILEY_LOOKS.items():
+        if raw == look.label_da:
+            return s, True
+    key = raw.strip().casefold()
+    if key == "":
+        return None, False
+    return _SMILEY_ALIASES.get(key), False
+
+
+class BudgetKind(Enum):
+    OPERATING = "Drift"
+    CAPITAL = "Anlæg"
+
+
+@dataclass(frozen=True)
+class Round:
+    """One of the year's four follow-ups, e.g. 2 = "2. budgetopfølgning 2018"."""
+
+    number: int
+    label: str
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class Committee:
+    """A standing committee ("udvalg"); `section` is the leading digit of its element numbers."""
+
+    name: str
+    section: str
+    area: str = ""
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Department:
+    """A responsible department ("center") and who answers for it."""
+
+    name: str
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Element:
+    """One element of the budget agreement with its milestones for the four rounds."""
+
+    number: str
+    title: str
+    committee: str
+    budget_kind: BudgetKind = BudgetKind.OPERATING
+    agreement_text: str = ""
+    department: str = ""
+    contributors: str = ""
+    supplementary_text: str = ""
+    economy_text: str = ""
+    milestones: tuple[str, str, str, str] = ("", "", "", "")
+
+    def milestone(self, round_number: int) -> str:
+        return self.milestones[round_number - 1]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a merged result came from: the provenance finance can show an auditor."""
+
+    file: str
+    sha256: str = ""
+    received: datetime | None = None
+    template_version: str = ""
+    sender: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one element got at one round."""
+
+    element: str
+    round: int
+    progress: Smiley | None = None
+    status: str = ""
+    economy: Smiley | None = None
+    economy_status: str = ""
+    source: Source | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.progress is None
+            and self.economy is None
+            and not self.status
+            and not self.economy_status
+        )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The master list: the agreement, its committees, elements, rounds and results so far."""
+
+    year: int
+    title: str
+    office: str = ""
+    date: date | None = None
+    phone: str = ""
+    email: str = ""
+    contact: str = ""
+    case_number: str = ""
+    guide_progress: str = ""
+    guide_economy: str = ""
+    rounds: tuple[Round, ...] = ()
+    committees: tuple[Committee, ...] = ()
+    departments: tuple[Department, ...] = ()
+    elements: tuple[Element, ...] = ()
+    results: tuple[Result, ...] = field(default=())
+
+    def round(self, number: int) -> Round:
+        for r in self.rounds:
+            if r.number == number:
+                return r
+        return Round(number, default_round_label(number, self.year))
+
+    def committee(self, name: str) -> Committee:
+        for c in self.committees:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def elements_of(self, committee: str) -> tuple[Element, ...]:
+        return tuple(e for e in self.elements if e.committee == committee)
+
+    def result(self, element: str, round_number: int) -> Result | None:
+        for r in self.results:
+            if r.element == element and r.round == round_number:
+                return r
+        return None
+
+    def results_index(self) -> dict[tuple[str, int], Result]:
+        return {(r.element, r.round): r for r in self.results}
+
+    def with_results(self, new: list[Result]) -> Agreement:
+        """The agreement with `new` results replacing any for the same element and round."""
+        keyed = self.results_index()
+        for r in new:
+            keyed[(r.element, r.round)] = r
+        ordered = sorted(keyed.values(), key=lambda r: (element_sort_key(r.element), r.round))
+        return replace(self, results=tuple(ordered))
+
+
+def default_round_label(number: int, year: int) -> str:
+    """The labels the seed uses: "1. budgetopfølgning 2018" … "31.12.2018"."""
+    if number == 4:
+        return f"31.12.{year}"
+    return f"{number}. budgetopfølgning {year}"
+
+
+def element_sort_key(number: str) -> tuple:
+    """Sort "5.8.1" after "5.02" and before "5.10": by numeric parts."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\s]+", number.strip(".")) if p)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a committee or department name, keeping æøå."""
+    cleaned = re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip()
+    return re.sub(r"-{2,}", "-", re.sub(r"\s+", "-", cleaned))[:80] or "udvalg"

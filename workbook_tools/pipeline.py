@@ -1,0 +1,160 @@
+"""The round's jobs as library calls: generate, collect, and the bundled demo.
+
+The CLI is a thin layer over these; finance's own scripts may call them too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .collect import CollectContext, Incoming, ReturnCheck, check_return, discover, file_received
+from .master import read_master, write_master
+from .merge import ACCEPTED, MergeOutcome, merge_returns
+from .model import Agreement
+from .problems import Problem, Severity
+from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
+from .template import MANIFEST_NAME, GeneratedTemplate, generate_templates, read_manifest
+from .texts import Texts, load_texts
+from .xlsxio import atomic_output, atomic_write_bytes
+
+MASTER_NAME = "master.xlsx"
+ARCHIVE_DIR = "archive"
+
+
+@dataclass
+class CollectRun:
+    """Everything one `collect` produced, for the CLI's summary and for tests."""
+
+    agreement: Agreement
+    round: int
+    checks: list[ReturnCheck]
+    outcome: MergeOutcome
+    problems: list[Problem]
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[ReturnCheck]:
+        return [c for c in self.checks if not c.accepted]
+
+    @property
+    def exit_code(self) -> int:
+        conflicts = any(p.code == "conflicting-return" for p in self.outcome.problems)
+        return 1 if self.rejected or conflicts else 0
+
+
+def generate_round(
+    master: Path | str,
+    round_number: int,
+    out_dir: Path | str,
+    layout: Path | str | None = None,
+    per: str = "committee",
+    password: str | None = None,
+    progress=None,
+) -> list[GeneratedTemplate]:
+    agreement = read_master(master)
+    texts = load_texts(layout)
+    return generate_templates(agreement, round_number, out_dir, texts, per=per, password=password, progress=progress)
+
+
+def collect_round(
+    master: Path | str,
+    round_number: int,
+    inputs: list[Path | str],
+    out_dir: Path | str,
+    layout: Path | str | None = None,
+    lang: str = "da",
+    manifest: Path | str | None = None,
+    prefer: list[str] | None = None,
+    dry_run: bool = False,
+    require_status: bool = True,
+    progress=None,
+) -> CollectRun:
+    """Check every return, merge the accepted ones, write master, overview and validation list."""
+    agreement = read_master(master)
+    texts = load_texts(layout)
+    ctx = CollectContext(agreement, round_number, texts, require_status=require_status)
+    if manifest:
+        ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
+    incoming = [Incoming(p, _display_name(p, inputs), file_received(p), origin=str(p)) for p in discover(inputs)]
+    checks = []
+    for i, inc in enumerate(incoming):
+        checks.append(check_return(inc, ctx))
+        if progress:
+            progress(i + 1, len(incoming))
+    outcome = merge_returns(agreement, round_number, checks, prefer=prefer)
+    problems = [p for c in checks for p in c.problems] + outcome.problems
+    merged = agreement.with_results(outcome.results)
+    run = CollectRun(merged, round_number, checks, outcome, problems)
+    out_dir = Path(out_dir)
+    if dry_run:
+        run.notes.append("--dry-run: intet er skrevet.")
+        return run
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run.written.append(write_master(merged, out_dir / MASTER_NAME))
+    run.written.append(write_overview(merged, round_number, texts.in_lang(lang), out_dir / OVERVIEW_NAME))
+    run.written.append(write_validation(problems, out_dir / VALIDATION_NAME))
+    run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number))
+    return run
+
+
+def _display_name(path: Path, inputs: list) -> str:
+    for root in map(Path, inputs):
+        try:
+            if root.is_dir():
+                return str(path.relative_to(root.parent))
+        except ValueError:
+            continue
+    return path.name
+
+
+def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int) -> Path:
+    """Keep a copy of every processed return, named by its SHA-256, with an index of where it came from."""
+    folder = archive / f"round-{round_number}"
+    folder.mkdir(parents=True, exist_ok=True)
+    index = []
+    for c in checks:
+        entry = {
+            "file": c.name,
+            "origin": c.incoming.origin,
+            "sha256": c.sha256,
+            "received": c.incoming.received.isoformat() if c.incoming.received else "",
+            "sender": c.incoming.sender,
+            "committee": c.committee,
+            "accepted": c.accepted,
+        }
+        if c.sha256:
+            target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
+            if not target.exists():
+                with atomic_output(target) as tmp:
+                    shutil.copyfile(c.incoming.path, tmp)
+            entry["copy"] = target.name
+        index.append(entry)
+    path = folder / "index.json"
+    atomic_write_bytes(path, json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
+    return path
+
+
+def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
+    """(file, committee, status, problems) per return, for the console table."""
+    labels = {"accepted": "godkendt", "rejected": "afvist", "duplicate": "kopi", "superseded": "erstattet", "conflict": "konflikt"}
+    rows = []
+    for c in run.checks:
+        status = run.outcome.status.get(c.name, ACCEPTED)
+        mine = [p for p in run.problems if p.file == c.name and p.severity is not Severity.INFO]
+        first = mine[0].message if mine else ""
+        if len(mine) > 1:
+            first += f" (+{len(mine) - 1} mere)"
+        rows.append((c.name, c.committee or "-", labels.get(status, status), first))
+    return rows
+
+
+def texts_for(layout: Path | str | None, lang: str = "da") -> Texts:
+    return load_texts(layout, lang)
+
+
+def manifest_path(folder: Path | str) -> Path:
+    return Path(folder) / MANIFEST_NAME

@@ -1,0 +1,321 @@
+"""Generate the locked follow-up workbooks that staff fill in Excel.
+
+A template is a :class:`~workbook_tools.sheetplan.SheetPlan` drawn with xlsxwriter,
+plus what makes it safe to hand out and possible to recognise when it comes back:
+sheet protection with only the current round's inputs unlocked, smiley dropdowns
+with a STOP alert, a hidden metadata sheet and custom document properties that
+carry the template's identity and a digest of its locked content.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley, slug
+from .sheetplan import (
+    COL_GLYPH,
+    COL_MARK,
+    COL_SMILEY,
+    PROGRESS,
+    Mode,
+    Role,
+    SheetPlan,
+    plan_sheet,
+)
+from .texts import Texts
+from .xlsxio import atomic_output, atomic_write_bytes, column_letter, new_workbook, sha256_of
+
+TEMPLATE_VERSION = "1"
+TOOL_NAME = "workbook_tools"
+META_SHEET = "_followup"
+MANIFEST_NAME = "manifest.json"
+PROPERTY_PREFIX = "followup_"
+# Keys of the identity block, in the hidden sheet and (prefixed) in the custom properties.
+META_KEYS = (
+    "tool",
+    "year",
+    "committee",
+    "department",
+    "round",
+    "template_version",
+    "template_id",
+    "generated_at",
+    "digest",
+)
+
+
+@dataclass(frozen=True)
+class GeneratedTemplate:
+    """One entry of the generation manifest."""
+
+    file: str
+    template_id: str
+    committee: str
+    department: str
+    round: int
+    year: int
+    template_version: str
+    digest: str
+    generated_at: str
+    sha256: str
+
+
+def template_file_name(committee: str, round_number: int, department: str = "") -> str:
+    name = slug(committee) + (f"_{slug(department)}" if department else "")
+    return f"runde-{round_number}_{name}.xlsx"
+
+
+def generate_templates(
+    agreement: Agreement,
+    round_number: int,
+    out_dir: Path | str,
+    texts: Texts,
+    per: str = "committee",
+    password: str | None = None,
+    committees: list[str] | None = None,
+    progress=None,
+) -> list[GeneratedTemplate]:
+    """Write one template per committee (or department) and the manifest beside them."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made: list[GeneratedTemplate] = []
+    units = list(_units(agreement, per, committees))
+    for i, (committee, department) in enumerate(units):
+        path = out_dir / template_file_name(committee.name, round_number, department)
+        made.append(write_template(agreement, committee, round_number, path, texts, department, password))
+        if progress:
+            progress(i + 1, len(units))
+    write_manifest(out_dir, made)
+    return made
+
+
+def _units(agreement: Agreement, per: str, only: list[str] | None):
+    for committee in agreement.committees:
+        if only and committee.name not in only:
+            continue
+        elements = agreement.elements_of(committee.name)
+        if not elements:
+            continue
+        if per == "department":
+            departments = sorted({e.department for e in elements})
+            for d in departments:
+                yield committee, d
+        else:
+            yield committee, ""
+
+
+def write_template(
+    agreement: Agreement,
+    committee: Committee,
+    round_number: int,
+    path: Path | str,
+    texts: Texts,
+    department: str = "",
+    password: str | None = None,
+    template_id: str | None = None,
+    generated_at: str | None = None,
+) -> GeneratedTemplate:
+    """Write one locked template; ids and time may be fixed for reproducible tests."""
+    plan = plan_sheet(agreement, committee, round_number, texts, Mode.TEMPLATE, department)
+    meta = {
+        "tool": TOOL_NAME,
+        "year": str(agreement.year),
+        "committee": committee.name,
+        "department": department,
+        "round": str(round_number),
+        "template_version": TEMPLATE_VERSION,
+        "template_id": template_id or uuid.uuid4().hex,
+        "generated_at": generated_at or datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "digest": plan.locked_digest(),
+    }
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        wb = new_workbook(tmp)
+        draw_plan(wb, plan, texts, password=password)
+        _write_meta(wb, meta, plan, password)
+        wb.close()
+    return GeneratedTemplate(
+        file=path.name,
+        template_id=meta["template_id"],
+        committee=committee.name,
+        department=department,
+        round=round_number,
+        year=agreement.year,
+        template_version=TEMPLATE_VERSION,
+        digest=meta["digest"],
+        generated_at=meta["generated_at"],
+        sha256=sha256_of(path),
+    )
+
+
+class Styles:
+    """xlsxwriter formats for the plan's style keys; colours and fonts from the layout."""
+
+    def __init__(self, wb, texts: Texts):
+        self.wb = wb
+        self.cache: dict[tuple[str, bool], object] = {}
+        font = {"font_name": texts.look.get("font_name") or "Calibri", "font_size": texts.number("font_size")}
+        locked_fill = texts.colour("locked_fill")
+        heading_fill = texts.colour("heading_fill")
+        base = {**font, "valign": "top", "text_wrap": True}
+        self.specs: dict[str, dict] = {
+            "title": {**base, "bold": True, "font_size": texts.number("title_size")},
+            "instructions": {**base, "italic": True, "font_color": "#1F4E79"},
+            "selfcheck": {**base, "bold": True, "font_color": "#C00000"},
+            "heading2": {**base, "bold": True, "font_size": texts.number("font_size") + 1},
+            "paragraph": base,
+            "bold": {**base, "bold": True},
+            "heading": {**base, "bold": True, "bg_color": heading_fill, "bottom": 1},
+            "label": {**base, "bold": True},
+            "text": base,
+            "future": {**base, "font_color": texts.colour("future_font")},
+            "future_label": {**base, "bold": True, "font_color": texts.colour("future_font")},
+            "input_text": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F"},
+            "input_smiley": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F", "align": "center", "bold": True},
+            "smiley": {**base, "align": "center", "bg_color": locked_fill},
+            "glyph": {**base, "align": "center", "font_size": texts.number("font_size") + 3},
+            "mark": {**font},
+        }
+        for s, look in SMILEY_LOOKS.items():
+            self.specs[f"smiley_{s.value}"] = {**base, "align": "center", "bold": True, "bg_color": look.colour, "font_color": look.font_colour}
+            self.specs[f"glyph_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 3, "bg_color": look.colour, "font_color": look.font_colour}
+            self.specs[f"legend_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour}
+
+    def __call__(self, style: str, quote: bool = False):
+        key = (style, quote)
+        if key not in self.cache:
+            spec = dict(self.specs.get(style, self.specs["text"]))
+            if quote:
+                spec["quote_prefix"] = True
+            self.cache[key] = self.wb.add_format(spec)
+        return self.cache[key]
+
+    def conditional(self, state: Smiley):
+        look = SMILEY_LOOKS[state]
+        return self.wb.add_format({"bg_color": look.colour, "font_color": look.font_colour})
+
+
+def needs_quote(value: str) -> bool:
+    """Text Excel would re-read as a formula when someone edits the cell."""
+    return value[:1] in ("=", "+", "-", "@")
+
+
+def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, protect: bool = True):
+    """Draw a planned sheet: cells, merges, widths, heights, dropdowns, colours, print setup."""
+    styles = Styles(wb, texts)
+    ws = wb.add_worksheet(plan.sheet_name)
+    for i, col in enumerate("ABCDEF"):
+        ws.set_column(i, i, texts.number(f"width_{col}"))
+    ws.set_column(COL_MARK, COL_MARK, 3, None, {"hidden": True})
+    for r, h in plan.row_heights.items():
+        ws.set_row(r, h)
+    first_input = None
+    for c in plan.cells:
+        fmt = styles(c.style, quote=needs_quote(c.value) and c.role is not Role.FORMULA)
+        if c.merge_to > c.col:
+            ws.merge_range(c.row, c.col, c.row, c.merge_to, "", fmt)
+        if c.role is Role.FORMULA:
+            ws.write_formula(c.row, c.col, c.formula, fmt, c.value)
+        elif c.value:
+            ws.write_string(c.row, c.col, c.value, fmt)
+        else:
+            ws.write_blank(c.row, c.col, None, fmt)
+        if c.role is Role.INPUT:
+            if first_input is None:
+                first_input = c
+            if c.states:
+                _dropdown(ws, c, texts)
+    if plan.mode is Mode.TEMPLATE and plan.last_row > plan.first_element_row:
+        first = plan.first_element_row
+        for state in PROGRESS_STATES:
+            ws.conditional_format(
+                first,
+                COL_SMILEY,
+                plan.last_row,
+                COL_GLYPH,
+                {"type": "formula", "criteria": f'=${column_letter(COL_SMILEY)}{first + 1}="{state.label}"', "format": styles.conditional(state)},
+            )
+    if first_input is not None:
+        ws.activate()
+        ws.set_selection(first_input.row, first_input.col, first_input.row, first_input.col)
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.repeat_rows(0)
+    ws.set_footer("&C" + texts("page_footer"))
+    ws.hide_gridlines(2 if plan.mode is Mode.REPORT else 1)
+    if plan.page_breaks:
+        ws.set_h_pagebreaks(plan.page_breaks)
+    if protect:
+        ws.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True})
+    return ws
+
+
+def _dropdown(ws, cell, texts: Texts) -> None:
+    progress = cell.field == PROGRESS
+    states = PROGRESS_STATES if progress else ECONOMY_STATES
+    words = [s.label for s in states]
+    guide = "\n".join(
+        f"{SMILEY_LOOKS[s].label_da}: {SMILEY_LOOKS[s].progress_guide if progress else SMILEY_LOOKS[s].economy_guide}" for s in states
+    )
+    ws.data_validation(
+        cell.row,
+        cell.col,
+        cell.row,
+        cell.col,
+        {
+            "validate": "list",
+            "source": words,
+            "input_title": texts("dropdown_progress_title" if progress else "dropdown_economy_title")[:32],
+            "input_message": _fit(guide, 255),
+            "error_title": texts("dropdown_error_title")[:32],
+            "error_message": _fit(texts("dropdown_error", states=", ".join(words)), 255),
+            "error_type": "stop",
+            "ignore_blank": True,
+        },
+    )
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _write_meta(wb, meta: dict, plan: SheetPlan, password: str | None) -> None:
+    ws = wb.add_worksheet(META_SHEET)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 70)
+    for r, key in enumerate(META_KEYS):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, meta[key])
+    ws.write_string(len(META_KEYS), 0, "elements")
+    ws.write_string(len(META_KEYS), 1, ",".join(plan.element_rows))
+    ws.protect(password or "")
+    ws.very_hidden()
+    for key in META_KEYS:
+        wb.set_custom_property(PROPERTY_PREFIX + key, meta[key] or "-")
+
+
+def write_manifest(out_dir: Path, made: list[GeneratedTemplate]) -> Path:
+    """Merge this run's templates into the folder's manifest (id -> what was generated)."""
+    path = out_dir / MANIFEST_NAME
+    entries = {e["template_id"]: e for e in read_manifest(path)}
+    for m in made:
+        entries[m.template_id] = asdict(m)
+    data = json.dumps(sorted(entries.values(), key=lambda e: (e["round"], e["file"], e["generated_at"])), ensure_ascii=False, indent=2)
+    return atomic_write_bytes(path, data.encode("utf-8"))
+
+
+def read_manifest(path: Path | str) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [d for d in data if isinstance(d, dict) and "template_id" in d]
+    except (ValueError, OSError):
+        return []
