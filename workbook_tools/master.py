@@ -39,7 +39,8 @@ from .model import (
     default_round_label,
     parse_smiley,
 )
-from .xlsxio import atomic_output, cell_name, new_workbook, read_sheets, sniff_workbook_kind
+from .fastxlsx import FastWorkbook
+from .xlsxio import atomic_output, cell_name, read_sheets, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"
@@ -433,10 +434,14 @@ class _MasterReader:
 
 
 def write_master(agreement: Agreement, path: Path | str) -> Path:
-    """Write the agreement as a master workbook, atomically. Reading it back gives an equal model."""
+    """Write the agreement as a master workbook, atomically. Reading it back gives an equal model.
+
+    Written with the lean writer: a large municipality's master has tens of thousands
+    of rows, and collect rewrites it every round.
+    """
     path = Path(path)
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = FastWorkbook(tmp)
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         datefmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "align": "left"})

@@ -1,0 +1,291 @@
+"""Benchmark: generate and collect a round at scale, against the floor of reading xlsx.
+
+    python bench/run.py --committees 1000 --elements 50 --returns 1000 [--jobs N] [--keep DIR]
+
+Builds an obviously synthetic master ("Udvalg 0001", "Element 1.01"), generates every
+template, fills R returns the way staff would (values only, in the unlocked cells),
+then times on the same files:
+
+* generate, and its floor: a minimal xlsxwriter script writing the same cells;
+* collect (validate + merge + all reports), and its floor: python-calamine reading
+  every cell value of every return;
+* the naive way: pandas.read_excel(engine="openpyxl") of every return, concatenated;
+* peak resident memory of collect (measured in a child process).
+
+Prints a table and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbook_tools.master import write_master  # noqa: E402
+from workbook_tools.model import (  # noqa: E402
+    Agreement,
+    Committee,
+    Element,
+    Round,
+    Smiley,
+    default_round_label,
+)
+from workbook_tools.sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, plan_sheet  # noqa: E402
+from workbook_tools.template import template_file_name  # noqa: E402
+from workbook_tools.texts import load_texts  # noqa: E402
+
+YEAR = 2031
+STATES = (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)
+
+
+def synthetic_master(committees: int, elements: int) -> Agreement:
+    width = max(2, len(str(committees)))
+    cs = tuple(Committee(f"Udvalg {i:0{width}d}", str(i), f"Område {i:0{width}d}", (f"udvalg{i}@example.invalid",)) for i in range(1, committees + 1))
+    es = tuple(
+        Element(
+            number=f"{i}.{j:02d}",
+            title=f"Element {i}.{j:02d}",
+            committee=cs[i - 1].name,
+            agreement_text=f"Syntetisk aftaletekst for element {i}.{j:02d}. " * 3,
+            department=f"Center {j % 4 + 1}",
+            contributors="Center 9" if j % 3 == 0 else "",
+            supplementary_text=f"Syntetisk uddybning for {i}.{j:02d}." if j % 2 else "",
+            economy_text=f"Der er afsat {j},5 mio. kr. i {YEAR}.",
+            milestones=tuple(f"Syntetisk milepæl {r} for element {i}.{j:02d}." for r in range(1, 5)),
+        )
+        for i in range(1, committees + 1)
+        for j in range(1, elements + 1)
+    )
+    return Agreement(
+        year=YEAR,
+        title=f"Aftale om budget {YEAR}",
+        office="Økonomi (syntetisk)",
+        date=date(YEAR, 7, 4),
+        phone="0000 0000",
+        email="okonomi@example.invalid",
+        contact="Syntetisk Kontakt",
+        case_number="00.00.00",
+        guide_progress="Syntetisk læsevejledning.",
+        guide_economy="Syntetisk læsevejledning om økonomi.",
+        rounds=tuple(Round(r, default_round_label(r, YEAR)) for r in range(1, 5)),
+        committees=cs,
+        elements=es,
+    )
+
+
+def answers_for(plan) -> dict[str, str]:
+    """A1 ref -> value a person would type, for every input cell of the plan."""
+    values = {}
+    for k, c in enumerate(plan.inputs()):
+        n = int(c.element.split(".")[-1])
+        if c.field == PROGRESS:
+            values[c.ref] = STATES[n % 3].label
+        elif c.field == ECONOMY:
+            values[c.ref] = (Smiley.GREEN if n % 2 else Smiley.RED).label
+        elif c.field == STATUS:
+            values[c.ref] = f"Syntetisk status for {c.element}: arbejdet følger planen, nr. {k}."
+        elif c.field == ECONOMY_STATUS:
+            values[c.ref] = f"Syntetisk økonomistatus for {c.element}."
+    return values
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?)(/>|>.*?</c>)', re.S)
+
+
+def fill_values(template: Path, out: Path, values: dict[str, str]) -> None:
+    """Type values into the unlocked cells: the cell's own XML gets an inline string, nothing else changes."""
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+
+                def put(m):
+                    ref = m.group(1).decode()
+                    if ref not in values:
+                        return m.group(0)
+                    style = re.search(rb's="\d+"', m.group(2))
+                    s = b" " + style.group(0) if style else b""
+                    text = escape(values[ref]).encode("utf-8")
+                    return b'<c r="' + m.group(1) + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
+
+                data = _CELL.sub(put, data)
+            zout.writestr(info, data)
+
+
+def floor_generate(agreement: Agreement, texts, out_dir: Path) -> None:
+    """The least any generator must do: write the same cells with xlsxwriter, nothing more."""
+    import xlsxwriter
+
+    for c in agreement.committees:
+        plan = plan_sheet(agreement, c, 1, texts, Mode.TEMPLATE)
+        wb = xlsxwriter.Workbook(str(out_dir / template_file_name(c.name, 1)), {"strings_to_formulas": False})
+        ws = wb.add_worksheet(plan.sheet_name)
+        for cell in plan.cells:
+            if cell.value:
+                ws.write_string(cell.row, cell.col, cell.value)
+        wb.close()
+
+
+def floor_collect(files: list[Path]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    n = 0
+    for f in files:
+        wb = CalamineWorkbook.from_path(str(f))
+        for name in wb.sheet_names:
+            n += len(wb.get_sheet_by_name(name).to_python())
+    return n
+
+
+def naive(files: list[Path]) -> int:
+    import pandas as pd
+
+    frames = [pd.read_excel(f, engine="openpyxl", header=None) for f in files]
+    return len(pd.concat(frames, ignore_index=True))
+
+
+def timed(fn, *args):
+    t = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - t, result
+
+
+COLLECT_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from workbook_tools.pipeline import collect_round
+t = time.perf_counter()
+run = collect_round({master!r}, 1, [{returns!r}], {out!r}, **{kwargs!r})
+elapsed = time.perf_counter() - t
+self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepted": sum(c.accepted for c in run.checks), "problems": len(run.problems)}}))
+"""
+
+
+def collect_in_child(master: Path, returns: Path, out: Path, jobs: int | None) -> dict:
+    import inspect
+
+    from workbook_tools.pipeline import collect_round
+
+    params = inspect.signature(collect_round).parameters
+    kwargs = {}
+    if "jobs" in params:
+        kwargs["jobs"] = jobs
+    if "pdf" in params:
+        kwargs["pdf"] = False
+    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), returns=str(returns), out=str(out), kwargs=kwargs)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"collect failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--committees", type=int, default=100)
+    p.add_argument("--elements", type=int, default=50)
+    p.add_argument("--returns", type=int, default=None, help="how many committees return (default: all)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes for collect (default: all cores)")
+    p.add_argument("--keep", type=Path, help="leave master.xlsx and returns/ here for re-timing")
+    p.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl baseline")
+    args = p.parse_args(argv)
+    returns_n = min(args.returns or args.committees, args.committees)
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="followup-bench-"))
+    if args.keep and work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    texts = load_texts()
+    t0 = time.perf_counter()
+    agreement = synthetic_master(args.committees, args.elements)
+    master = write_master(agreement, work / "master.xlsx")
+    build_master_s = time.perf_counter() - t0
+
+    from workbook_tools.pipeline import generate_round
+
+    templates = work / "templates"
+    generate_s, _ = timed(generate_round, master, 1, templates)
+    floor_dir = Path(tempfile.mkdtemp(prefix="followup-floor-"))
+    generate_floor_s, _ = timed(floor_generate, agreement, texts, floor_dir)
+    shutil.rmtree(floor_dir)
+
+    returns = work / "returns"
+    returns.mkdir()
+    t0 = time.perf_counter()
+    files = []
+    for c in agreement.committees[:returns_n]:
+        plan = plan_sheet(agreement, c, 1, texts, Mode.TEMPLATE)
+        name = template_file_name(c.name, 1)
+        fill_values(templates / name, returns / name, answers_for(plan))
+        files.append(returns / name)
+    fill_s = time.perf_counter() - t0
+    if not args.keep:
+        shutil.rmtree(templates)
+
+    collect_floor_s, _ = timed(floor_collect, files)
+    out = work / "out"
+    child = collect_in_child(master, returns, out, args.jobs)
+    collect_s = child["seconds"]
+    naive_s = None if args.skip_naive else timed(naive, files)[0]
+
+    result = {
+        "returns": returns_n,
+        "committees": args.committees,
+        "elements_per_committee": args.elements,
+        "round": 1,
+        "jobs": args.jobs or os.cpu_count(),
+        "generate_s": round(generate_s, 3),
+        "generate_floor_s": round(generate_floor_s, 3),
+        "collect_s": round(collect_s, 3),
+        "collect_floor_s": round(collect_floor_s, 3),
+        "naive_s": round(naive_s, 3) if naive_s is not None else None,
+        "peak_rss_mb": round(child["rss_kb"] / 1024, 1),
+        "accepted": child["accepted"],
+        "mean_return_kb": round(sum(f.stat().st_size for f in files) / len(files) / 1024, 1),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+    }
+    rows = [
+        ("build master (setup)", build_master_s, None),
+        ("fill returns (setup)", fill_s, None),
+        ("generate", generate_s, generate_floor_s),
+        ("generate floor (xlsxwriter, same cells)", generate_floor_s, None),
+        ("collect (validate+merge+reports)", collect_s, collect_floor_s),
+        ("collect floor (calamine, all values)", collect_floor_s, None),
+    ]
+    if naive_s is not None:
+        rows.append(("naive pandas+openpyxl", naive_s, collect_s))
+    print(f"\n{returns_n} returns × {args.elements} elements, {args.committees} committees, jobs={result['jobs']}, "
+          f"{result['mean_return_kb']} KB a return, Python {result['python']}, {result['cores']} cores")
+    print(f"{'step':<42}{'seconds':>10}{'ratio':>10}")
+    for name, secs, base in rows:
+        ratio = f"{secs / base:.2f}×" if base else ""
+        print(f"{name:<42}{secs:>10.3f}{ratio:>10}")
+    print(f"{'peak RSS of collect':<42}{result['peak_rss_mb']:>9.1f}M")
+    print(f"accepted {child['accepted']} of {returns_n}; {child['problems']} problems reported")
+    if args.keep:
+        print(f"kept: {work}/master.xlsx and {work}/returns/")
+    else:
+        shutil.rmtree(work)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
