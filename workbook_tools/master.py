@@ -25,6 +25,7 @@ from pathlib import Path
 
 from dateutil import parser as dateparser
 
+from .fastxlsx import FastWorkbook
 from .model import (
     ROUNDS,
     Agreement,
@@ -39,7 +40,6 @@ from .model import (
     default_round_label,
     parse_smiley,
 )
-from .fastxlsx import FastWorkbook
 from .xlsxio import atomic_output, cell_name, read_sheets, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
