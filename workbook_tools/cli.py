@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     c.add_argument("--dry-run", action="store_true", help="kontroller og vis resultatet uden at skrive noget")
     c.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
+    c.add_argument("--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)")
     c.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
 
     d = sub.add_parser(
@@ -197,6 +198,7 @@ def cmd_collect(args) -> int:
         dry_run=args.dry_run,
         require_status=not args.no_require_status,
         progress=_progress(not (args.quiet or args.json), "Indsamling"),
+        jobs=args.jobs,
     )
     if args.json:
         print(json.dumps(run_as_json(run), ensure_ascii=False, indent=2))
