@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .master import MasterError
+from .template import TemplateError
 from .texts import LayoutError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -81,13 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
         description=(
             "Læs de returnerede projektmapper (filer eller mapper), kontroller dem mod masterfilen, "
-            "flet de godkendte og skriv master.xlsx, overview.xlsx og validation.xlsx i --out. "
+            "flet de godkendte og skriv master.xlsx, overview.xlsx, validation.xlsx og udvalgsrapporterne "
+            "(reports/UDVALG.xlsx og, med LibreOffice, .pdf) i --out. "
             "Inputfilerne ændres aldrig."
         ),
         epilog="Eksempel:\n  followup collect master.xlsx --round 2 --out resultat/ indbakke/ sen_fil.xlsx\n\nExit-kode: 0 alt godkendt, 1 noget afvist, 2 forkert brug eller ubrugelig masterfil.",
     )
     c.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
-    c.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="returnerede filer eller mapper")
+    c.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses")
     c.add_argument("--round", type=_round, required=True, help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
     c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
@@ -96,9 +98,34 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--lang", choices=("da", "en"), default="da", help="sprog i oversigt og rapporter")
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     c.add_argument("--dry-run", action="store_true", help="kontroller og vis resultatet uden at skrive noget")
+    c.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne (sparer LibreOffice-kørslen)")
     c.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
     c.add_argument("--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)")
     c.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+
+    k = sub.add_parser(
+        "check",
+        help="kontroller én eller flere besvarelser uden at flette dem",
+        formatter_class=fmt,
+        description=(
+            "Kontroller returnerede projektmapper mod masterfilen, som collect gør, men uden at flette eller "
+            "skrive noget: til Økonomi ved en enkelt fil, og til medarbejderen før skabelonen sendes. "
+            "Viser hvert problem med celle, forklaring og hvad der skal gøres. Filerne ændres aldrig."
+        ),
+        epilog=(
+            "Eksempel:\n  followup check master.xlsx --round 2 indbakke/runde-2_Udvalg.xlsx\n"
+            "  followup check master.xlsx --round 2 --feedback tilbage/ indbakke/\n\n"
+            "Exit-kode: 0 ingen fejl (advarsler er tilladt), 1 mindst én fil afvises, 2 forkert brug."
+        ),
+    )
+    k.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
+    k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
+    k.add_argument("--round", type=_round, required=True, help="runden 1–4")
+    k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
+    k.add_argument("--manifest", type=Path, help="manifest.json fra generate; giver ekstra kontrol af skabelon-id")
+    k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
+    k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
+    k.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
 
     d = sub.add_parser(
         "demo",
@@ -109,13 +136,82 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--out", type=Path, required=True, help="mappen demoen skriver i")
     d.add_argument("--example", type=Path, help="eksempelmappen (standard: examples/budget-2018)")
+    d.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne")
 
     pr = sub.add_parser("problems", help="vis kataloget over problemkoder", description="Vis alle problemkoder med alvor, besked og råd.")
     pr.add_argument("--markdown", action="store_true", help="som Markdown-tabel (docs/problems.md)")
 
     lay = sub.add_parser("layout", help="skriv en ny standard-layoutfil, som kan rettes i Excel", description="Skriv fabriksindstillingerne som layoutfil.")
     lay.add_argument("out", type=Path, help="filen der skrives (.xlsx)")
+    _add_mail_parser(sub, fmt)
     return p
+
+
+_MAIL_KINDS = (
+    (
+        "templates",
+        "send hvert udvalg (eller center) sin skabelon",
+        "Én besked pr. skabelon i generate-mappen (manifest.json), til udvalgets eller centrets adresser fra masterfilen, med skabelonen vedhæftet.",
+        "followup mail templates master.xlsx --round 2 --from skabeloner/",
+        "mappen som followup generate skrev skabelonerne i",
+    ),
+    (
+        "reports",
+        "send hvert udvalg sin rapport",
+        "Hvert udvalg får sin rapport fra collect-mappen (reports/UDVALG.xlsx og, hvor den er lavet, .pdf).",
+        "followup mail reports master.xlsx --round 2 --from resultat/",
+        "mappen som followup collect skrev i",
+    ),
+    (
+        "reminders",
+        "ryk dem, hvis svar mangler eller er afvist",
+        "Til hvert udvalg eller center, hvis svar mangler, er afvist eller mangler smileys: en besked med præcis hvad der mangler eller er galt (fra validation.xlsx i collect-mappen).",
+        "followup mail reminders master.xlsx --round 2 --from resultat/",
+        "mappen som followup collect skrev i",
+    ),
+)
+
+
+def _add_mail_parser(sub, fmt) -> None:
+    m = sub.add_parser(
+        "mail",
+        help="send skabeloner, rapporter og rykkere med e-mail",
+        formatter_class=fmt,
+        description=(
+            "Skriv beskederne som .eml-filer i en udbakke (standard), så de kan tjekkes i Outlook eller Thunderbird, "
+            "eller send dem med SMTP (--send). En sendelog i udbakken gør, at en ny kørsel efter en fejl kun sender resten."
+        ),
+        epilog=(
+            "Eksempler:\n"
+            "  followup mail templates master.xlsx --round 2 --from skabeloner/\n"
+            "  followup mail templates master.xlsx --round 2 --from skabeloner/ --send --smtp-host smtp.kommune.dk --starttls --smtp-user okonomi\n"
+            "  followup mail reminders master.xlsx --round 2 --from resultat/ --dry-run\n\n"
+            "SMTP kan også sættes med FOLLOWUP_SMTP_HOST, FOLLOWUP_SMTP_PORT, FOLLOWUP_SMTP_USER, FOLLOWUP_SMTP_SECURITY\n"
+            "(none/starttls/ssl) eller en konfigurationsfil (--smtp-config eller FOLLOWUP_SMTP_CONFIG, sektion [smtp]).\n"
+            "Adgangskoden tages kun fra FOLLOWUP_SMTP_PASSWORD eller tastes; den skrives aldrig nogen steder."
+        ),
+    )
+    m.set_defaults(mail_parser=m)
+    kinds = m.add_subparsers(dest="mail_command", metavar="HVAD", parser_class=_Parser)
+    for name, help_text, description, example, folder_help in _MAIL_KINDS:
+        x = kinds.add_parser(name, help=help_text, description=description, formatter_class=fmt, epilog=f"Eksempel:\n  {example}")
+        x.add_argument("master", type=Path, help="masterfilen (.xlsx)")
+        x.add_argument("--round", type=_round, required=True, help="runden 1–4")
+        x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
+        x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
+        x.add_argument("--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)")
+        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: templates/mail")
+        x.add_argument("--only", action="append", default=[], metavar="UDVALG", help="kun dette udvalg (kan gentages)")
+        x.add_argument("--dry-run", action="store_true", help="vis hvad der ville blive skrevet eller sendt, uden at gøre det")
+        x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
+        x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
+        x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
+        x.add_argument("--smtp-port", type=int, metavar="PORT", help="porten (standard: 25, 587 med --starttls, 465 med --ssl)")
+        x.add_argument("--smtp-user", metavar="BRUGER", help="brugernavn til serveren; adgangskoden fra FOLLOWUP_SMTP_PASSWORD eller tastes")
+        x.add_argument("--smtp-config", type=Path, metavar="FIL", help="konfigurationsfil med sektionen [smtp] (host, port, user, security, from_address)")
+        security = x.add_mutually_exclusive_group()
+        security.add_argument("--starttls", dest="security", action="store_const", const="starttls", help="krypter med STARTTLS")
+        security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="krypter med SSL/TLS fra start")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         return EXIT_USAGE
-    except (UsageError, LayoutError) as exc:
+    except (UsageError, LayoutError, TemplateError) as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
@@ -199,6 +295,7 @@ def cmd_collect(args) -> int:
         require_status=not args.no_require_status,
         progress=_progress(not (args.quiet or args.json), "Indsamling"),
         jobs=args.jobs,
+        pdf=not args.no_pdf,
     )
     if args.json:
         print(json.dumps(run_as_json(run), ensure_ascii=False, indent=2))
@@ -214,11 +311,70 @@ def run_as_json(run) -> dict:
         "round": run.round,
         "exit_code": run.exit_code,
         "returns": [
-            {"file": f, "committee": c, "status": s} for f, c, s, _ in summary_rows(run)
+            {"file": f, "committee": c, "status": run.outcome.status.get(check.name, ""), "label": s, "accepted": check.accepted, "sha256": check.sha256}
+            for (f, c, s, _), check in zip(summary_rows(run), run.checks, strict=True)
         ],
         "problems": [p.as_dict() for p in run.problems],
         "written": [str(p) for p in run.written],
+        "notes": list(run.notes),
     }
+
+
+def cmd_check(args) -> int:
+    from .pipeline import check_files
+
+    _require_file(args.master, "masterfilen")
+    checks, mail_problems, written = check_files(
+        args.master,
+        args.round,
+        args.paths,
+        layout=args.layout,
+        manifest=args.manifest,
+        require_status=not args.no_require_status,
+        feedback_dir=args.feedback,
+    )
+    from .problems import is_rejecting
+
+    code = EXIT_OK if checks and all(c.accepted for c in checks) and not is_rejecting(mail_problems) else EXIT_REJECTED
+    if args.json:
+        doc = {
+            "round": args.round,
+            "exit_code": code,
+            "returns": [
+                {"file": c.name, "committee": c.committee, "accepted": c.accepted, "sha256": c.sha256, "problems": [p.as_dict() for p in c.problems]}
+                for c in checks
+            ],
+            "problems": [p.as_dict() for p in mail_problems],
+            "written": [str(p) for p in written],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return code
+    for p in mail_problems:
+        print(f"{p.severity.label}: {p.message} {p.hint}")
+    if not checks:
+        print("Ingen projektmapper fundet at kontrollere.")
+    for c in checks:
+        print_check(c)
+    for p in written:
+        print(f"Kommenteret kopi: {p}")
+    return code
+
+
+def print_check(check) -> None:
+    """One return's verdict and every problem with its cell, message and what to do."""
+    from .problems import Severity
+
+    counts = {s: sum(1 for p in check.problems if p.severity is s) for s in Severity}
+    verdict = "GODKENDT" if check.accepted else "AFVIST"
+    words = {Severity.ERROR: ("fejl", "fejl"), Severity.WARNING: ("advarsel", "advarsler"), Severity.INFO: ("info", "info")}
+    tally = ", ".join(f"{n} {words[s][n != 1]}" for s, n in counts.items() if n)
+    who = f" ({check.committee})" if check.committee else ""
+    print(f"{check.name}{who}: {verdict}" + (f" – {tally}" if tally else ""))
+    for p in check.problems:
+        where = " ".join(x for x in (p.where, f"indsats {p.element}" if p.element else "") if x)
+        print(f"  {p.severity.label:<8} {p.code:<26} {where}")
+        print(f"           {p.message}")
+        print(f"           Hvad gør jeg? {p.hint}")
 
 
 def print_summary(run) -> None:
@@ -249,7 +405,7 @@ def print_summary(run) -> None:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(args.out, args.example)
+    return run_demo(args.out, args.example, pdf=not args.no_pdf)
 
 
 def cmd_problems(args) -> int:
@@ -271,6 +427,46 @@ def cmd_layout(args) -> int:
     return EXIT_OK
 
 
+def cmd_mail(args) -> int:
+    from . import mail
+    from .master import read_master
+
+    if not args.mail_command:
+        args.mail_parser.print_help()
+        return EXIT_USAGE
+    _require_file(args.master, "masterfilen")
+    if not args.folder.is_dir():
+        raise UsageError(f"mappen {args.folder} findes ikke.")
+    agreement = read_master(args.master)
+    try:
+        smtp = password = None
+        if args.send:
+            smtp = mail.smtp_settings(args.smtp_host, args.smtp_port, args.smtp_user, args.security, args.smtp_config)
+            if not args.dry_run:
+                password = mail.smtp_password(smtp)
+        run = mail.run_mail(
+            args.mail_command,
+            agreement,
+            args.round,
+            args.folder,
+            outbox=args.outbox,
+            from_address=mail.configured_from_address(args.from_address, args.smtp_config),
+            texts=args.mail_texts,
+            only=args.only,
+            smtp=smtp,
+            password=password,
+            dry_run=args.dry_run,
+            resend=args.resend,
+        )
+    except mail.SendError as exc:
+        print(f"Fejl: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except mail.MailError as exc:
+        raise UsageError(str(exc)) from None
+    print("\n".join(mail.summary_lines(run)))
+    return run.exit_code
+
+
 def _require_file(path: Path, what: str) -> None:
     if not path.exists():
         raise UsageError(f"{what} {path} findes ikke.")
@@ -281,9 +477,11 @@ def _require_file(path: Path, what: str) -> None:
 COMMANDS = {
     "generate": cmd_generate,
     "collect": cmd_collect,
+    "check": cmd_check,
     "demo": cmd_demo,
     "problems": cmd_problems,
     "layout": cmd_layout,
+    "mail": cmd_mail,
 }
 
 if __name__ == "__main__":

@@ -6,11 +6,17 @@ the protection removed and put back), and whether the answers are valid. The
 template is re-derived from the master, so collecting needs no generation folder.
 
 Nothing here raises for a bad file: everything wrong becomes a
-:class:`~workbook_tools.problems.Problem`. Input files are only ever read.
+:class:`~workbook_tools.problems.Problem`. Input files are only ever read, and
+each is read once into memory: the bytes that are hashed are the bytes checked.
+Values come from python-calamine; protection, validations and formulas from a
+targeted scan of a few XML parts. No openpyxl here: it is twenty times slower.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import io
 import os
 import re
 import zipfile
@@ -51,10 +57,17 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import cell_name, check_zip_limits, read_zip_member, sha256_of, sniff_workbook_kind
+from .xlsxio import cell_name, check_zip_limits, read_zip_member, sniff_workbook_kind
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
+# The summary sheet of an annotated feedback copy (feedback.py); a copy sent back fixed is still accepted.
+FEEDBACK_SHEET = "Tilbagemelding"
+# Deadlines are dates in the municipality's own time.
+LOCAL_TIMEZONE = "Europe/Copenhagen"
+# A returned committee workbook is tens of kilobytes; anything this large is not one.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
 _KIND_PROBLEMS = {
     "empty": "empty-file",
     "encrypted": "encrypted-workbook",
@@ -62,8 +75,12 @@ _KIND_PROBLEMS = {
     "xlsm": "macro-workbook",
     "xlsb": "binary-workbook",
     "ods": "ods-workbook",
-    "folder": "not-a-file",
-    "missing": "unreadable-file",
+}
+_KIND_DETAIL = {
+    "zip": "en zip-fil uden projektmappe",
+    "msg": "en Outlook-meddelelse (.msg); gem den vedhæftede projektmappe og saml den ind",
+    "ole": "en ældre Office-fil, der ikke er en projektmappe",
+    "binary": "en ukendt binær fil",
 }
 _NS = {
     "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -104,9 +121,11 @@ class ReturnCheck:
     modified_by: str = ""
     results: list[Result] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # input cell refs per (element, field), for annotated feedback copies
+    # input cell refs per (element, field), for annotated feedback copies and conflicts
     cells: dict[tuple[str, str], str] = field(default_factory=dict)
+    # the follow-up sheet's name in this file (differs from the plan's when renamed)
     sheet_name: str = ""
+    migrated: bool = False  # answers found by element number in an older template layout
 
     @property
     def name(self) -> str:
@@ -120,6 +139,11 @@ class ReturnCheck:
     def document_time(self) -> datetime | None:
         return self.modified or self.incoming.received
 
+    @property
+    def author(self) -> str:
+        """Who sent or last saved it: the e-mail sender when known, else the workbook's last author."""
+        return (self.incoming.sender or self.modified_by).strip().casefold()
+
 
 @dataclass
 class CollectContext:
@@ -131,6 +155,7 @@ class CollectContext:
     manifest: dict[str, dict] = field(default_factory=dict)
     require_status: bool = True
     _plans: dict = field(default_factory=dict)
+    _facts: dict = field(default_factory=dict)
 
     def plan(self, committee: str, department: str) -> SheetPlan:
         key = (committee, department)
@@ -138,6 +163,32 @@ class CollectContext:
             c = self.agreement.committee(committee)
             self._plans[key] = plan_sheet(self.agreement, c, self.round, self.texts, Mode.TEMPLATE, department)
         return self._plans[key]
+
+    def facts(self, plan: SheetPlan) -> _Facts:
+        """The plan's locked cells, normalised once per collect rather than once per return."""
+        key = (plan.committee, plan.department)
+        if key not in self._facts:
+            self._facts[key] = _Facts.of(plan)
+        return self._facts[key]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    norms: dict[tuple[int, int], str]  # (row, column) -> normalised value of each locked cell
+    rows: dict[int, tuple[tuple[int, str], ...]]  # row -> (column, normalised value) of its locked texts
+    planned: frozenset[tuple[int, int]]  # every cell the template wrote
+    digest: str  # the plan's locked-content digest, as a template made today carries it
+
+    @classmethod
+    def of(cls, plan: SheetPlan) -> _Facts:
+        fixed = tuple((c, normalise_value(c.value)) for c in plan.cells if c.role is Role.FIXED)
+        rows: dict[int, list[tuple[int, str]]] = {}
+        for c, norm in fixed:
+            if norm:
+                rows.setdefault(c.row, []).append((c.col, norm))
+        norms = {(c.row, c.col): norm for c, norm in fixed}
+        planned = frozenset((c.row, c.col) for c in plan.cells)
+        return cls(norms, {r: tuple(sorted(v)) for r, v in rows.items()}, planned, plan.locked_digest())
 
 
 def discover(paths: list[Path | str]) -> list[Path]:
@@ -187,53 +238,102 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     inc = check.incoming
     add = check.problems.append
     path = inc.path
-    if path.is_symlink():
-        add(Problem("not-a-file", inc.name, detail="symbolsk link"))
+    if path.is_symlink() or path.is_dir():
+        add(Problem("not-a-file", inc.name, detail="symbolsk link" if path.is_symlink() else "mappe"))
         return
-    kind = sniff_workbook_kind(path)
+    if not path.exists():
+        add(Problem("unreadable-file", inc.name, detail="filen findes ikke"))
+        return
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            add(Problem("unsafe-workbook", inc.name, detail=f"filen fylder {size} byte"))
+            return
+        with open(path, "rb") as fh:  # read only, once
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        add(Problem("unreadable-file", inc.name, detail=exc.strerror or _brief(exc)))
+        return
+    check.sha256 = hashlib.sha256(data).hexdigest()
+    kind = sniff_workbook_kind(path) if data else "empty"
     check.kind = kind
     if kind in _KIND_PROBLEMS:
         add(Problem(_KIND_PROBLEMS[kind], inc.name, detail=kind))
         return
+    if kind in ("text", "binary"):
+        code, detail = _describe_non_workbook(data, kind)
+        add(Problem(code, inc.name, detail=detail))
+        return
     if kind != "xlsx":
-        what = {"text": "tekst eller CSV", "zip": "zip-fil uden projektmappe", "binary": "ukendt binær fil"}.get(kind, kind)
-        add(Problem("not-a-workbook", inc.name, detail=what))
+        add(Problem("not-a-workbook", inc.name, detail=_KIND_DETAIL.get(kind, kind)))
         return
-    if not os.access(path, os.R_OK):
-        add(Problem("unreadable-file", inc.name, detail="ingen læseadgang"))
-        return
-    check.sha256 = sha256_of(path)
-    unsafe = check_zip_limits(path)
+    buffer = io.BytesIO(data)
+    unsafe = check_zip_limits(buffer)
     if unsafe:
         add(Problem("unsafe-workbook", inc.name, detail=unsafe))
         return
-    parts = _read_parts(path)
+    parts = _read_parts(buffer)
     check.modified, check.modified_by = parts.modified, parts.modified_by
-    identity = _identify(check, parts, ctx)
+
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    identity = _identify(check, parts, book, ctx)
     if identity is None:
         return
     plan = ctx.plan(check.committee, check.department)
-    check.sheet_name = plan.sheet_name
-    _check_sheets(check, parts, plan)
-    if plan.sheet_name not in parts.sheet_names:
+    sheet = _find_sheet(check, parts, book, plan)
+    if not sheet:
         return
-    values = _read_values(path, plan.sheet_name)
+    check.sheet_name = sheet
+    values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    _check_sheets(check, parts)
     _check_template_id(check, ctx, plan, values)
-    if check.template_version != TEMPLATE_VERSION:
-        cells = _locate_inputs_by_number(plan, values, ctx)
-        if cells is None:
-            add(Problem("old-template-version", inc.name, check.committee, expected=TEMPLATE_VERSION, found=check.template_version))
-            add(Problem("rows-moved", inc.name, check.committee, sheet=plan.sheet_name, detail="ældre skabelon"))
-            return
-        add(Problem("old-template-version", inc.name, check.committee, expected=TEMPLATE_VERSION, found=check.template_version))
-    else:
-        if not _check_rows(check, plan, values):
-            return
-        _check_locked(check, plan, values)
+    if check.template_version == TEMPLATE_VERSION:
+        facts = ctx.facts(plan)
+        if not _outdated(check, plan, facts, values, identity.get("digest", "")):
+            if not _check_rows(check, plan, facts, values):
+                return
+            _check_locked(check, plan, facts, values, parts.formula_cells.get(sheet, {}))
         cells = plan.inputs()
-    _check_protection(check, parts, plan)
-    _read_answers(check, ctx, plan, values, cells, parts.formula_cells)
+    else:
+        cells = _migrate(check, ctx, plan, values)
+        if cells is None:
+            return
+    _check_protection(check, parts, cells)
+    _read_answers(check, ctx, plan, values, cells, parts.formula_cells.get(sheet, {}), lambda ref: _full_length(buffer, parts, sheet, ref))
     _check_late(check, ctx)
+
+
+def _describe_non_workbook(data: bytes, kind: str) -> tuple[str, str]:
+    """A text or binary file named like a workbook: say what it really is, so the hint fits."""
+    sample = data[:4096]
+    if sample.startswith(b"%PDF"):
+        return "not-a-workbook", "en PDF-fil"
+    if kind == "binary":
+        return "not-a-workbook", _KIND_DETAIL["binary"]
+    try:
+        text = sample.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = sample.decode("cp1252", errors="replace")
+    low = text.lstrip().lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return "not-a-workbook", "et XML-regneark fra Excel 2003"
+    if low.startswith("<!doctype html") or "<html" in low[:2000] or low.startswith("<table"):
+        return "not-a-workbook", "en webside (HTML) med filnavn som en projektmappe"
+    if low.startswith("<"):
+        return "not-a-workbook", "en XML-fil"
+    if re.match(r"(?s)(?:[\w-]+: .*\n)+", text) and re.search(r"(?im)^(mime-version|received|from|subject):", text):
+        return "not-a-workbook", "en e-mail (.eml); gem den vedhæftede projektmappe og saml den ind"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(data) > len(sample) and len(lines) > 1:
+        lines = lines[:-1]  # the last sampled line may be cut off
+    lines = lines[:20]
+    for sep in (";", "\t", ","):
+        counts = {line.count(sep) for line in lines}
+        if lines and min(counts) >= 1 and len(counts) == 1:
+            return "csv-file", {";": "semikolon", "\t": "tabulator", ",": "komma"}[sep]
+    return "not-a-workbook", "en tekstfil"
 
 
 @dataclass
@@ -256,10 +356,10 @@ def _xml(z: zipfile.ZipFile, name: str, limit: int = 8 * 1024 * 1024):
     return SafeET.fromstring(read_zip_member(z, name, limit))
 
 
-def _read_parts(path: Path) -> _Parts:
+def _read_parts(source) -> _Parts:
     """The few XML parts the checks need, parsed with defusedxml; values come from calamine."""
     parts = _Parts()
-    with zipfile.ZipFile(path) as z:
+    with zipfile.ZipFile(source) as z:
         wb = _xml(z, "xl/workbook.xml")
         rels = _xml(z, "xl/_rels/workbook.xml.rels")
         targets = {}
@@ -296,74 +396,100 @@ def _read_parts(path: Path) -> _Parts:
             by = core.find("cp:lastModifiedBy", _NS)
             parts.modified_by = (by.text or "").strip() if by is not None else ""
         for name, target in parts.sheet_paths.items():
-            if target in z.NameToInfo:
+            if target in z.NameToInfo and name != META_SHEET:
                 _scan_sheet_xml(parts, name, read_zip_member(z, target, _MAX_SHEET_XML))
     return parts
 
 
-_F_TAG = f"{{{_NS['main']}}}f"
 _C_TAG = f"{{{_NS['main']}}}c"
-_PROT_TAG = f"{{{_NS['main']}}}sheetProtection"
-_DV_TAG = f"{{{_NS['main']}}}dataValidation"
-_F1_TAG = f"{{{_NS['main']}}}formula1"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+_SHEETDATA_OPEN = re.compile(rb"<(?:\w+:)?sheetData(?=[\s>/])")
+_SHEETDATA_CLOSE = re.compile(rb"</(?:\w+:)?sheetData\s*>")
+_F_OPEN = re.compile(rb"<(\w+:)?f(?=[\s>/])")
+_REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3}[0-9]{1,7})"')
 
 
 def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
-    """Protection, validations and formula cells of one sheet, in one streaming pass."""
-    import io
+    """Protection, validations (also Excel's x14 extension form) and formula cells of one sheet.
 
-    formulas: dict[str, str] = {}
+    The cell data is most of the XML and the values come from calamine, so it is
+    not parsed here: formula cells are found by their ``<f>`` tags alone (a raw
+    ``<`` cannot occur in XML text, so every match is a tag). The rest of the
+    sheet, small, is parsed with defusedxml.
+    """
+    body, rest = b"", data
+    opening = _SHEETDATA_OPEN.search(data)
+    if opening:
+        gt = data.find(b">", opening.end())
+        if gt < 0:
+            raise ValueError("arket er afbrudt midt i et XML-mærke")
+        if data[gt - 1 : gt] == b"/":
+            rest = data[: opening.start()] + data[gt + 1 :]
+        else:
+            closing = _SHEETDATA_CLOSE.search(data, gt)
+            if closing is None:
+                raise ValueError("arkets celler slutter ikke")
+            body = data[gt + 1 : closing.start()]
+            rest = data[: opening.start()] + data[closing.end() :]
+    parts.formula_cells[sheet] = _formula_cells(body)
     dvs: list[tuple[str, str, str]] = []
     protected = False
-    current_ref = ""
-    for event, el in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
-        tag = el.tag
-        if event == "start":
-            if tag == _C_TAG:
-                current_ref = el.get("r", "")
-            continue
-        if tag == _F_TAG:
-            formulas[current_ref] = el.text or ""
-        elif tag == _C_TAG:
-            el.clear()
-        elif tag == _PROT_TAG:
+    for el in SafeET.fromstring(rest).iter():
+        name = _local(el.tag)
+        if name == "sheetProtection":
             protected = el.get("sheet") in ("1", "true")
-        elif tag == _DV_TAG:
-            f1 = el.find(_F1_TAG)
-            dvs.append((el.get("sqref", ""), el.get("type", ""), (f1.text or "") if f1 is not None else ""))
-        elif tag.endswith("}row"):
-            el.clear()
-    parts.formula_cells[sheet] = formulas
+        elif name == "dataValidation":
+            sqref = el.get("sqref", "")
+            formula = ""
+            for child in el:
+                child_name = _local(child.tag)
+                if child_name == "sqref" and not sqref:
+                    sqref = child.text or ""
+                elif child_name == "formula1":
+                    inner = [g.text or "" for g in child if _local(g.tag) == "f"]
+                    formula = inner[0] if inner else (child.text or "")
+            dvs.append((sqref, el.get("type", ""), formula))
     parts.validations[sheet] = dvs
     parts.protected[sheet] = protected
 
 
-def _read_values(path: Path, sheet: str) -> list[list]:
-    from python_calamine import CalamineWorkbook
+def _formula_cells(body: bytes) -> dict[str, str]:
+    """ref -> formula text for every cell of `sheetData` that holds an ``<f>`` (shared formulas give "")."""
+    formulas: dict[str, str] = {}
+    for m in _F_OPEN.finditer(body):
+        cell_start = max(body.rfind(b"<c ", 0, m.start()), body.rfind(b":c ", 0, m.start()))
+        ref = _REF_ATTR.search(body, cell_start, body.find(b">", cell_start) + 1) if cell_start >= 0 else None
+        if ref is None:
+            continue
+        gt = body.find(b">", m.end())
+        text = b""
+        if gt > 0 and body[gt - 1 : gt] != b"/":
+            close = body.find(b"</" + (m.group(1) or b"") + b"f>", gt)
+            text = body[gt + 1 : close] if close > 0 else b""
+        formulas[ref.group(1).decode("ascii")] = html.unescape(text.decode("utf-8", errors="replace"))
+    return formulas
 
-    wb = CalamineWorkbook.from_path(str(path))
-    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    return rows
 
-
-def _read_meta(path: Path) -> dict[str, str] | None:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    if META_SHEET not in wb.sheet_names:
+def _read_meta(book) -> dict[str, str] | None:
+    if META_SHEET not in book.sheet_names:
         return None
     meta = {}
-    for row in wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
+    for row in book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False):
         if len(row) >= 2 and row[0] not in (None, ""):
             meta[str(row[0])] = _as_text(row[1])
     return meta
 
 
-def _identify(check: ReturnCheck, parts: _Parts, ctx: CollectContext) -> dict | None:
+def _identify(check: ReturnCheck, parts: _Parts, book, ctx: CollectContext) -> dict | None:
     """Whose template is this? From the hidden sheet, cross-checked with the properties."""
     inc = check.incoming
     add = check.problems.append
-    meta = _read_meta(inc.path) if META_SHEET in parts.sheet_names else None
+    meta = _read_meta(book) if META_SHEET in parts.sheet_names else None
     props = {k[len(PROPERTY_PREFIX):]: v for k, v in parts.properties.items() if k.startswith(PROPERTY_PREFIX)}
     props = {k: ("" if v == "-" else v) for k, v in props.items()}
     if meta is None and not props:
@@ -378,21 +504,30 @@ def _identify(check: ReturnCheck, parts: _Parts, ctx: CollectContext) -> dict | 
     else:
         identity = meta
         if not props:
-            add(Problem("properties-removed", inc.name))
+            add(Problem("properties-removed", inc.name, expected=PROPERTY_PREFIX + "*", found="ingen"))
         else:
             differing = [k for k in META_KEYS if k in props and _norm_meta(props[k]) != _norm_meta(meta.get(k, ""))]
             if differing:
-                add(Problem("metadata-changed", inc.name, detail="skjult ark og dokumentegenskaber er uenige om " + ", ".join(differing)))
+                add(
+                    Problem(
+                        "metadata-changed",
+                        inc.name,
+                        sheet=META_SHEET,
+                        expected="; ".join(f"{k}={_norm_meta(props[k])}" for k in differing),
+                        found="; ".join(f"{k}={_norm_meta(meta.get(k, ''))}" for k in differing),
+                        detail="skjult ark og dokumentegenskaber er uenige om " + ", ".join(differing),
+                    )
+                )
                 return None
     check.committee = identity.get("committee", "")
     check.department = identity.get("department", "")
     check.template_id = identity.get("template_id", "")
-    check.template_version = identity.get("template_version", "")
+    check.template_version = _norm_meta(identity.get("template_version", ""))
     try:
         check.year = int(float(identity.get("year", "0") or 0))
         check.round = int(float(identity.get("round", "0") or 0))
     except ValueError:
-        add(Problem("metadata-changed", inc.name, detail="år eller runde er ikke et tal"))
+        add(Problem("metadata-changed", inc.name, sheet=META_SHEET, detail="år eller runde er ikke et tal"))
         return None
     a = ctx.agreement
     ok = True
@@ -421,40 +556,92 @@ def _norm_meta(value: str) -> str:
     return v
 
 
-def _check_sheets(check: ReturnCheck, parts: _Parts, plan: SheetPlan) -> None:
+def _find_sheet(check: ReturnCheck, parts: _Parts, book, plan: SheetPlan) -> str:
+    """The follow-up sheet's name in this file: the plan's, or the one sheet it was renamed to."""
+    if plan.sheet_name in parts.sheet_names:
+        return plan.sheet_name
+    others = [s for s in parts.sheet_names if s not in (META_SHEET, FEEDBACK_SHEET)]
+    holding = []
+    for s in others:
+        try:
+            rows = book.get_sheet_by_name(s).to_python(skip_empty_area=False)
+        except Exception:
+            continue
+        if set(plan.element_rows) <= set(_heading_rows(rows)):
+            holding.append(s)
+    if len(holding) == 1:
+        check.problems.append(Problem("sheet-renamed", check.name, check.committee, sheet=holding[0], expected=plan.sheet_name, found=holding[0]))
+        return holding[0]
+    found = ", ".join(f"'{s}'" for s in parts.sheet_names) or "ingen ark"
+    check.problems.append(Problem("sheet-missing", check.name, check.committee, expected=plan.sheet_name, found=found, detail="fandt " + found))
+    return ""
+
+
+def _check_sheets(check: ReturnCheck, parts: _Parts) -> None:
+    """Sheets added, the follow-up sheet hidden, the hidden sheet shown, links to other files: warnings."""
     inc = check.incoming
     add = check.problems.append
-    expected = {plan.sheet_name, META_SHEET}
-    present = set(parts.sheet_names)
-    if plan.sheet_name not in present:
-        add(Problem("sheet-missing", inc.name, check.committee, expected=plan.sheet_name, detail="fandt " + ", ".join(f"'{s}'" for s in parts.sheet_names)))
-        return
-    extra = sorted(present - expected)
+    expected = {check.sheet_name, META_SHEET, FEEDBACK_SHEET}
+    extra = [s for s in parts.sheet_names if s not in expected]
     if extra:
-        add(Problem("sheet-added-or-removed", inc.name, check.committee, detail="ekstra ark: " + ", ".join(f"'{s}'" for s in extra)))
-    if parts.sheet_states.get(plan.sheet_name, "visible") != "visible":
-        add(Problem("sheet-hidden", inc.name, check.committee, sheet=plan.sheet_name, detail=plan.sheet_name))
-    if META_SHEET in present and parts.sheet_states.get(META_SHEET) == "visible":
-        add(Problem("sheet-hidden", inc.name, check.committee, sheet=META_SHEET, detail=META_SHEET))
+        add(Problem("sheet-added-or-removed", inc.name, check.committee, found=", ".join(extra), detail="ekstra ark: " + ", ".join(f"'{s}'" for s in extra)))
+    state = parts.sheet_states.get(check.sheet_name, "visible")
+    if state != "visible":
+        add(Problem("sheet-hidden", inc.name, check.committee, sheet=check.sheet_name, expected="visible", found=state, detail=check.sheet_name))
+    if META_SHEET in parts.sheet_states and parts.sheet_states.get(META_SHEET) == "visible":
+        add(Problem("sheet-hidden", inc.name, check.committee, sheet=META_SHEET, expected="veryHidden", found="visible", detail=META_SHEET))
     if parts.external_links:
         add(Problem("external-link", inc.name, check.committee))
 
 
 def _check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> None:
-    if not ctx.manifest or check.template_version != TEMPLATE_VERSION:
+    """With a generation manifest: the id must be one we made, for this unit and round, with this content."""
+    if not ctx.manifest:
         return
     entry = ctx.manifest.get(check.template_id)
     if entry is None:
-        check.problems.append(Problem("unknown-template-id", check.name, check.committee, found=check.template_id))
+        check.problems.append(Problem("unknown-template-id", check.name, check.committee, sheet=META_SHEET, found=check.template_id or "(tomt)"))
         return
-    same_unit = entry.get("committee") == check.committee and entry.get("department", "") == check.department and int(entry.get("round", 0)) == check.round
-    digest = content_digest((c.ref, _at(values, c.row, c.col)) for c in plan.fixed())
-    if not same_unit or (entry.get("digest") and entry["digest"] != plan.locked_digest() and digest != entry["digest"]):
-        check.problems.append(Problem("template-id-mismatch", check.name, check.committee, found=check.template_id))
+    try:
+        entry_round = int(float(entry.get("round", 0)))
+    except (TypeError, ValueError):
+        entry_round = 0
+    same_unit = entry.get("committee") == check.committee and (entry.get("department") or "") == check.department and entry_round == check.round
+    same_content = True
+    if check.template_version == TEMPLATE_VERSION and entry.get("digest") and entry["digest"] != ctx.facts(plan).digest:
+        # The master changed since generation: the return must still hold what that id was made with.
+        same_content = content_digest((c.ref, _at(values, c.row, c.col)) for c in plan.fixed()) == entry["digest"]
+    if not same_unit or not same_content:
+        made_for = (entry.get("committee") or "?") + (f" – {entry['department']}" if entry.get("department") else "") + f", runde {entry_round}"
+        check.problems.append(
+            Problem("template-id-mismatch", check.name, check.committee, sheet=META_SHEET, expected=made_for, found=check.template_id)
+        )
+
+
+def _outdated(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: list[list], made_digest: str) -> bool | None:
+    """Was the template made from another master or layout than today's? None when it was not.
+
+    The template carries a digest of its locked content as generated. When that
+    differs from today's plan, finance changed the master or the layout after
+    sending the templates out. If the return still holds exactly what was generated
+    (its content gives the template's own digest), the sender changed nothing:
+    True, and the cell-by-cell compare against today's plan is skipped. Otherwise
+    False, and the compare runs, with a warning that explains its findings.
+    """
+    if not made_digest or made_digest == facts.digest:
+        return None
+    intact = content_digest((c.ref, _at(values, c.row, c.col)) for c in plan.fixed()) == made_digest
+    detail = (
+        "det låste indhold er uændret, siden skabelonen blev lavet, så svarene er taget med"
+        if intact
+        else "de låste celler, der afviger, kan skyldes ændringen og ikke afsenderen"
+    )
+    check.problems.append(Problem("template-outdated", check.name, check.committee, sheet=check.sheet_name, detail=detail))
+    return True if intact else False
 
 
 def _at(values: list[list], row: int, col: int):
-    if row < len(values) and col < len(values[row]):
+    if 0 <= row < len(values) and col < len(values[row]):
         v = values[row][col]
         return None if v == "" else v
     return None
@@ -483,8 +670,13 @@ def _heading_rows(values: list[list]) -> dict[str, int]:
     return rows
 
 
-def _check_rows(check: ReturnCheck, plan: SheetPlan, values: list[list]) -> bool:
-    """Inserted, deleted or sorted rows show as element headings out of place."""
+def _check_rows(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: list[list]) -> bool:
+    """Inserted, deleted or sorted rows: element headings out of place, or labels shifted inside a block.
+
+    A move is reported as one problem per element (or per shift), not as the
+    hundreds of locked-cell changes it causes, and stops the cell-by-cell compare.
+    """
+    sheet = check.sheet_name
     found = _heading_rows(values)
     moved = False
     for number, row in plan.element_rows.items():
@@ -496,33 +688,84 @@ def _check_rows(check: ReturnCheck, plan: SheetPlan, values: list[list]) -> bool
                     check.name,
                     check.committee,
                     element=number,
-                    sheet=plan.sheet_name,
+                    sheet=sheet,
                     cell=cell_name(row, COL_LABEL),
                     expected=str(row + 1),
                     found=str(actual + 1) if actual is not None else "mangler",
                 )
             )
             moved = True
-    return not moved
-
-
-def _check_locked(check: ReturnCheck, plan: SheetPlan, values: list[list]) -> None:
-    """Every locked cell against what the template held; also content typed outside the plan."""
-    planned: dict[tuple[int, int], PlannedCell] = {(c.row, c.col): c for c in plan.cells}
-    for c in plan.cells:
-        if c.role is not Role.FIXED:
+    if moved:
+        return False
+    # A row inserted or deleted inside the last element moves no heading; the rows' locked texts show it.
+    rows = facts.rows
+    for r in range(plan.first_element_row, plan.last_row + 1):
+        if _row_matches(rows.get(r, ()), values, r):
             continue
-        found = _at(values, c.row, c.col)
-        if normalise_value(found) != normalise_value(c.value):
+        shift = _shift_at(rows, values, r, plan.last_row)
+        if shift:
+            moved = r if shift > 0 else r - shift  # the first planned row whose content now stands elsewhere
             check.problems.append(
-                Problem("locked-cell-changed", check.name, check.committee, c.element, plan.sheet_name, c.ref, c.value, _as_text(found))
+                Problem(
+                    "rows-moved",
+                    check.name,
+                    check.committee,
+                    element=_element_at(plan, r),
+                    sheet=sheet,
+                    cell=cell_name(r, COL_LABEL),
+                    expected=str(moved + 1),
+                    found=str(moved + shift + 1),
+                )
             )
+            return False
+        return True  # an edit, not a shift: the locked-cell compare names it
+    return True
+
+
+def _same(found, norm: str) -> bool:
+    # Most cells come back exactly as written; normalise only when they do not.
+    return found == norm or normalise_value(found) == norm
+
+
+def _row_matches(signature: tuple[tuple[int, str], ...], values: list[list], row: int) -> bool:
+    return all(_same(_at(values, row, col), v) for col, v in signature)
+
+
+def _shift_at(rows: dict[int, tuple], values: list[list], start: int, last: int) -> int:
+    """k > 0: k rows inserted at `start`; k < 0: -k rows deleted there. 0: no shift explains it."""
+    for k in (1, 2, 3, 4, 5, -1, -2, -3, -4, -5):
+        first = start if k > 0 else start - k
+        wanted = [(r, sig) for r, sig in rows.items() if first <= r <= last]
+        if wanted and all(_row_matches(sig, values, r + k) for r, sig in wanted):
+            return k
+    return 0
+
+
+def _check_locked(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: list[list], formulas: dict[str, str]) -> None:
+    """Every locked cell against what the template held; also content typed outside the plan.
+
+    Values are compared, not protection flags: an edit is found even when the
+    protection was removed and put back.
+    """
+    sheet = check.sheet_name
+    planned = facts.planned
+    for c in plan.cells:
+        if c.role is Role.FIXED:
+            found = _at(values, c.row, c.col)
+            if not _same(found, facts.norms[(c.row, c.col)]):
+                check.problems.append(
+                    Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.value, _as_text(found))
+                )
+        elif c.role is Role.FORMULA and c.formula and c.ref not in formulas:
+            # The glyph or self-check formula was overwritten with a value.
+            found = _as_text(_at(values, c.row, c.col)) or "(tom)"
+            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.formula, found))
     for r, row in enumerate(values):
         for col, v in enumerate(row):
             if v in (None, "") or (r, col) in planned:
                 continue
             check.problems.append(
-                Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), plan.sheet_name, cell_name(r, col), "", _as_text(v))
+                Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, cell_name(r, col), "", _as_text(v))
             )
 
 
@@ -534,34 +777,42 @@ def _element_at(plan: SheetPlan, row: int) -> str:
     return best
 
 
-def _check_protection(check: ReturnCheck, parts: _Parts, plan: SheetPlan) -> None:
-    sheet = plan.sheet_name
+def _check_protection(check: ReturnCheck, parts: _Parts, cells: list[PlannedCell]) -> None:
+    """Protection and dropdowns: both are guard-rails, so their loss is a warning; values are checked anyway."""
+    sheet = check.sheet_name
     if not parts.protected.get(sheet, False):
-        check.problems.append(Problem("protection-removed", check.name, check.committee, sheet=sheet, detail=sheet))
-    dvs = parts.validations.get(sheet, [])
-    for c in plan.inputs():
+        check.problems.append(Problem("protection-removed", check.name, check.committee, sheet=sheet, expected="beskyttet", found="ikke beskyttet", detail=sheet))
+    rules = [(_boxes(sqref), t, f1) for sqref, t, f1 in parts.validations.get(sheet, [])]
+    for c in cells:
         if not c.states:
             continue
         words = {s.label for s in c.states}
-        if not any(_covers(sqref, c.ref) and dvtype == "list" and _list_words(f1) == words for sqref, dvtype, f1 in dvs):
-            check.problems.append(Problem("dropdown-removed", check.name, check.committee, c.element, sheet, c.ref))
+        col, row = c.col + 1, c.row + 1
+        covering = [(t, f1) for boxes, t, f1 in rules if any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in boxes)]
+        if any(t == "list" and _list_words(f1) == words for t, f1 in covering):
+            continue
+        if not covering:
+            found = "ingen regel"
+        else:
+            t, f1 = covering[0]
+            found = f"liste {f1}" if t == "list" else f"regel af typen '{t or 'any'}'"
+        check.problems.append(
+            Problem("dropdown-removed", check.name, check.committee, c.element, sheet, c.ref, ",".join(s.label for s in c.states), found)
+        )
 
 
 def _list_words(formula: str) -> set[str]:
     return {w.strip() for w in formula.strip().strip('"').split(",")}
 
 
-def _covers(sqref: str, ref: str) -> bool:
-    col, row = _split_ref(ref)
+def _boxes(sqref: str) -> list[tuple[int, int, int, int]]:
+    """A validation's cell ranges ("E32 E38:E40") as 1-based (col1, row1, col2, row2) boxes."""
+    out = []
     for part in sqref.split():
-        if ":" in part:
-            a, b = part.split(":", 1)
-            (c1, r1), (c2, r2) = _split_ref(a), _split_ref(b)
-            if c1 <= col <= c2 and r1 <= row <= r2:
-                return True
-        elif part.replace("$", "") == ref:
-            return True
-    return False
+        a, _, b = part.partition(":")
+        (c1, r1), (c2, r2) = _split_ref(a), _split_ref(b or a)
+        out.append((min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)))
+    return out
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -574,70 +825,126 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return col, int(m.group(2))
 
 
-def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectContext) -> list[PlannedCell] | None:
-    """For an older template layout: find each element's input cells by its number and labels."""
-    headings = _heading_rows(values)
-    round_label = ctx.agreement.round(ctx.round).label
-    milestone, status = ctx.texts("milestone_label"), ctx.texts("status_label")
-    economy_status = ctx.texts("economy_status_label")
-    cells: list[PlannedCell] = []
-    numbers = list(plan.element_rows)
-    for number in numbers:
-        start = headings.get(number)
-        if start is None:
-            return None
-        end = min([r for n, r in headings.items() if r > start] + [len(values)])
-        found = {}
-        for r in range(start + 1, end):
-            row = values[r] + [None] * 7
-            label, when = _as_text(row[COL_LABEL]), _as_text(row[COL_TIME])
-            if label == milestone and when == round_label:
-                found[PROGRESS] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, PROGRESS, ctx.round, states=PROGRESS_STATES)
-                nxt = values[r + 1] if r + 1 < len(values) else []
-                if nxt and _as_text(nxt[COL_LABEL]) == status:
-                    found[STATUS] = PlannedCell(r + 1, COL_TEXT, "", "input_text", Role.INPUT, number, STATUS, ctx.round)
-            if label == economy_status and when == round_label:
-                found[ECONOMY] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, ECONOMY, ctx.round, states=ECONOMY_STATES)
-                found[ECONOMY_STATUS] = PlannedCell(r, COL_TEXT, "", "input_text", Role.INPUT, number, ECONOMY_STATUS, ctx.round)
-        if len(found) != 4:
-            return None
-        cells.extend(found.values())
+def _migrate(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> list[PlannedCell] | None:
+    """An older template version: find the answers by element number, or reject with the reason.
+
+    Safe means: the version is older than ours, every element of the plan is there
+    under its number with its title, no element the master does not know, and this
+    round's milestone row (with its milestone text), status row and economy row
+    are found by their labels. Anything less and the answers could land on the
+    wrong element, so the return is rejected.
+    """
+    cells, reason = _locate_inputs_by_number(plan, values, ctx)
+    version = check.template_version or "?"
+    if reason is None and not (version.isdigit() and int(version) < int(TEMPLATE_VERSION)):
+        reason = "versionen er nyere end værktøjets eller ukendt"
+    if reason is not None:
+        check.problems.append(
+            Problem("old-template-not-migratable", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version, detail=reason)
+        )
+        return None
+    check.migrated = True
+    check.problems.append(Problem("old-template-version", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version))
     return cells
 
 
-def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values, cells, formula_cells) -> None:
+def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectContext) -> tuple[list[PlannedCell], str | None]:
+    """For an older template layout: each element's input cells found by its number and labels."""
+    headings = _heading_rows(values)
+    agreement = ctx.agreement
+    round_label = agreement.round(ctx.round).label
+    milestone, status = ctx.texts("milestone_label"), ctx.texts("status_label")
+    economy_status = ctx.texts("economy_status_label")
+    by_number = {e.number: e for e in agreement.elements}
+    extra = sorted(n for n in headings if n not in plan.element_rows and re.fullmatch(r"\d+(\.\d+)+", n))
+    if extra:
+        return [], "indsats " + ", ".join(extra) + " står ikke i masterfilen for dette udvalg"
+    missing = [n for n in plan.element_rows if n not in headings]
+    if missing:
+        return [], "indsats " + ", ".join(missing) + " findes ikke"
+    cells: list[PlannedCell] = []
+    for number in plan.element_rows:
+        start = headings[number]
+        element = by_number[number]
+        if normalise_value(_at(values, start, COL_TEXT)) != normalise_value(element.title):
+            return [], f"indsats {number} har en anden titel end i masterfilen"
+        end = min([r for r in headings.values() if r > start] + [len(values)])
+        found: dict[str, PlannedCell] = {}
+        for r in range(start + 1, end):
+            label, when = normalise_value(_at(values, r, COL_LABEL)), normalise_value(_at(values, r, COL_TIME))
+            if when != round_label:
+                continue
+            if label in (milestone, economy_status) and (PROGRESS if label == milestone else ECONOMY) in found:
+                return [], f"indsats {number} har to rækker for {round_label}"
+            if label == milestone:
+                if normalise_value(_at(values, r, COL_TEXT)) != normalise_value(element.milestone(ctx.round)):
+                    return [], f"milepælen for indsats {number} er ikke den samme som i masterfilen"
+                found[PROGRESS] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, PROGRESS, ctx.round, states=PROGRESS_STATES)
+                if normalise_value(_at(values, r + 1, COL_LABEL)) == status:
+                    found[STATUS] = PlannedCell(r + 1, COL_TEXT, "", "input_text", Role.INPUT, number, STATUS, ctx.round)
+            elif label == economy_status:
+                found[ECONOMY] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, ECONOMY, ctx.round, states=ECONOMY_STATES)
+                found[ECONOMY_STATUS] = PlannedCell(r, COL_TEXT, "", "input_text", Role.INPUT, number, ECONOMY_STATUS, ctx.round)
+        if len(found) != 4:
+            missing = [f for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS) if f not in found]
+            return [], f"felterne {', '.join(missing)} for indsats {number} er ikke fundet"
+        cells.extend(found[f] for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS))
+    return cells, None
+
+
+def read_smiley(text: str) -> tuple[Smiley | None, bool]:
+    """A smiley cell read tolerantly: the model's variants, plus glyph and word together ("☺ Grøn")."""
+    state, exact = parse_smiley(text)
+    if state is None and text.strip():
+        words = text.replace("\u00a0", " ").split()
+        states = {parse_smiley(w)[0] for w in words}
+        if len(words) > 1 and len(states) == 1 and None not in states:
+            return states.pop(), False
+    return state, exact
+
+
+def _clean_text(text: str) -> str:
+    # Excel on Windows may store line breaks as CR LF; surrounding blanks are noise.
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values, cells, formulas, full_length=None) -> None:
     add = check.problems.append
-    sheet = plan.sheet_name
-    formulas = formula_cells.get(sheet, {})
+    sheet = check.sheet_name
     answers: dict[str, dict] = {}
+    unusable: set[tuple[str, str]] = set()  # text cells already reported: no second problem for them
     for c in cells:
         raw = _at(values, c.row, c.col)
         check.cells[(c.element, c.field)] = c.ref
         where = dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=c.ref)
         if c.ref in formulas:
-            add(Problem("formula-in-input", found="=" + formulas[c.ref], **where))
+            add(Problem("formula-in-input", found="=" + (formulas[c.ref] or "(delt formel)"), **where))
+            unusable.add((c.element, c.field))
             continue
         a = answers.setdefault(c.element, {})
+        text = _as_text(raw)
         if c.states:
-            text = _as_text(raw)
-            state, exact = parse_smiley(text)
-            allowed = c.states
+            state, exact = read_smiley(text)
+            allowed = " / ".join(s.label for s in c.states)
             if state is None and text.strip():
-                add(Problem("invalid-smiley", expected=" / ".join(s.label for s in allowed), found=text, **where))
-            elif state is not None and state not in allowed:
-                add(Problem("invalid-smiley", expected=" / ".join(s.label for s in allowed), found=text, **where))
+                add(Problem("invalid-smiley", expected=allowed, found=text, **where))
+            elif state is not None and state not in c.states:
+                add(Problem("invalid-smiley", expected=allowed, found=text, **where))
             elif state is None:
-                add(Problem("smiley-missing", **where))
+                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where))
             else:
                 if not exact:
                     add(Problem("smiley-normalised", expected=state.label, found=text, **where))
                 a[c.field] = state
         else:
-            text = _as_text(raw)
-            if len(text) > EXCEL_CELL_LIMIT:
-                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(len(text)), **where))
+            length = len(text)
+            if length >= EXCEL_CELL_LIMIT and full_length is not None:
+                length = max(length, full_length(c.ref))  # calamine cuts text at Excel's limit
+            if length > EXCEL_CELL_LIMIT:
+                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where))
+                unusable.add((c.element, c.field))
                 continue
-            a[c.field] = text
+            a[c.field] = _clean_text(text)
     source = Source(
         file=check.name,
         sha256=check.sha256,
@@ -650,7 +957,7 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
         if ctx.require_status:
             for smiley_field, text_field in ((PROGRESS, STATUS), (ECONOMY, ECONOMY_STATUS)):
                 state = a.get(smiley_field)
-                if state in (Smiley.YELLOW, Smiley.RED) and not a.get(text_field, "").strip():
+                if state in (Smiley.YELLOW, Smiley.RED) and not a.get(text_field, "") and (number, text_field) not in unusable:
                     add(
                         Problem(
                             "status-text-required",
@@ -659,6 +966,7 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
                             number,
                             sheet,
                             check.cells.get((number, text_field), ""),
+                            expected="en statustekst",
                             found=SMILEY_LOOKS[state].label_da,
                         )
                     )
@@ -675,14 +983,58 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
         )
 
 
+def _full_length(source, parts: _Parts, sheet: str, ref: str) -> int:
+    """The real length of a text cell, from the XML: python-calamine returns at most 32,767 characters.
+
+    Only called for a text at that limit, so the extra parse costs nothing in the normal case.
+    """
+    with zipfile.ZipFile(source) as z:
+        target = parts.sheet_paths.get(sheet, "")
+        if target not in z.NameToInfo:
+            return 0
+        kind, raw = "", ""
+        for _event, el in SafeET.iterparse(io.BytesIO(read_zip_member(z, target, _MAX_SHEET_XML))):
+            if el.tag == _C_TAG and el.get("r") == ref:
+                kind = el.get("t", "")
+                texts = [t.text or "" for t in el.iter() if _local(t.tag) in ("t", "v")]
+                raw = "".join(texts)
+                break
+        if kind != "s":
+            return len(raw)
+        index = int(raw or -1)
+        if "xl/sharedStrings.xml" not in z.NameToInfo:
+            return 0
+        i = -1
+        for _event, el in SafeET.iterparse(io.BytesIO(read_zip_member(z, "xl/sharedStrings.xml", _MAX_SHEET_XML))):
+            if _local(el.tag) == "si":
+                i += 1
+                if i == index:
+                    return sum(len(t.text or "") for t in el.iter() if _local(t.tag) == "t")
+                el.clear()
+    return 0
+
+
+def local_time(when: datetime) -> datetime:
+    """A time in the municipality's zone: a return at 00:30 Danish time is on the next day."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(LOCAL_TIMEZONE)
+    except Exception:  # no time zone data on this machine
+        zone = UTC
+    return when.astimezone(zone) if when.tzinfo else when
+
+
 def _check_late(check: ReturnCheck, ctx: CollectContext) -> None:
+    """Late by the e-mail's time, or else the file's; the deadline day counts in full."""
     deadline = ctx.agreement.round(ctx.round).deadline
-    received = check.incoming.received
-    if deadline is None or received is None:
+    when = check.incoming.received or check.modified
+    if deadline is None or when is None:
         return
-    if received.date() > deadline:
+    local = local_time(when)
+    if local.date() > deadline:
         check.problems.append(
-            Problem("late-return", check.name, check.committee, expected=deadline.isoformat(), found=received.date().isoformat())
+            Problem("late-return", check.name, check.committee, expected=deadline.isoformat(), found=local.strftime("%Y-%m-%d %H:%M"))
         )
 
 

@@ -1,25 +1,45 @@
 """Merge validated returns into one round's results.
 
-Only what validated is merged. The same template sent twice is merged once; a
-newer copy from the same sender replaces an older one; two returns that answer
-the same element differently hold that element back until finance picks one
-(``--prefer FILE``). Whatever has no accepted answer is listed as missing.
+Pure over the checks: no file is read or written here, so finance's own scripts
+and the tests can call it with any list of :class:`~workbook_tools.collect.ReturnCheck`.
+
+Only what validated is merged. The rules, in order:
+
+1. The same file twice (same bytes) is merged once; the copy is *info*.
+2. Two different versions of the same template from the same sender: the newer by
+   document time wins, the older is *superseded* (a warning); both stay archived.
+   If the newer one was rejected, the older accepted one is used and finance is told.
+3. Returns from different templates or senders (per-department workbooks, a
+   forwarded copy) that answer the same element differently are a *conflict*: that
+   element is merged from neither until finance names the file to trust
+   (``--prefer FILE``). Their other answers still merge.
+4. Whoever (committee or department) and whatever (element) has no accepted answer
+   is listed as missing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from .collect import ReturnCheck
 from .model import Agreement, Result
 from .problems import Problem
+from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 DUPLICATE = "duplicate"
 SUPERSEDED = "superseded"
 CONFLICT = "conflict"
+
+_FIELDS = (
+    (PROGRESS, "Smiley indsats"),
+    (STATUS, "Status"),
+    (ECONOMY, "Smiley økonomi"),
+    (ECONOMY_STATUS, "Status økonomi"),
+)
 
 
 @dataclass
@@ -33,8 +53,27 @@ class MergeOutcome:
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # element -> return names
 
 
+def _values(r: Result) -> dict[str, object]:
+    return {PROGRESS: r.progress, STATUS: r.status.strip(), ECONOMY: r.economy, ECONOMY_STATUS: r.economy_status.strip()}
+
+
 def _answer(r: Result) -> tuple:
-    return (r.progress, r.status.strip(), r.economy, r.economy_status.strip())
+    return tuple(_values(r).values())
+
+
+def _show(field_name: str, value) -> str:
+    if value is None or value == "":
+        return "(tom)"
+    if field_name in (PROGRESS, ECONOMY):
+        return value.label
+    text = str(value)
+    return f"'{text if len(text) <= 60 else text[:59] + '…'}'"
+
+
+def _describe(r: Result, fields: list[str]) -> str:
+    labels = dict(_FIELDS)
+    values = _values(r)
+    return "; ".join(f"{labels[f]} {_show(f, values[f])}" for f in fields)
 
 
 def _time(check: ReturnCheck) -> datetime:
@@ -42,6 +81,34 @@ def _time(check: ReturnCheck) -> datetime:
     if t is None:
         return datetime.min.replace(tzinfo=UTC)
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def match_prefer(prefer: list[str], checks: list[ReturnCheck]) -> tuple[set[str], list[str]]:
+    """Which returns `--prefer` names: by name as shown, by path, or by a file name that is unique.
+
+    Returns (matched return names, prefer entries that matched nothing).
+    """
+    matched: set[str] = set()
+    unmatched: list[str] = []
+    for pref in prefer:
+        p = Path(pref)
+        hits = [c.name for c in checks if c.name == pref or c.incoming.origin == pref or _same_file(c.incoming.path, p)]
+        if not hits:
+            hits = [c.name for c in checks if Path(c.name).name == p.name]
+            if len(hits) > 1:
+                hits = []
+        if hits:
+            matched.update(hits)
+        else:
+            unmatched.append(pref)
+    return matched, unmatched
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def merge_returns(
@@ -53,14 +120,16 @@ def merge_returns(
 ) -> MergeOutcome:
     """Decide which answers count, and say why for every return that does not."""
     out = MergeOutcome()
-    prefer_names = set(prefer or [])
+    prefer_names, unmatched = match_prefer(list(prefer or []), checks)
+    for pref in unmatched:
+        out.problems.append(Problem("prefer-not-found", detail=pref))
     for c in checks:
         out.status[c.name] = ACCEPTED if c.accepted else REJECTED
         if c.committee:
             out.received_units.add((c.committee, c.department))
     live = [c for c in checks if c.accepted]
 
-    # The same template twice: identical bytes, or an older copy from the same hand.
+    # The same template twice: identical bytes, or another version from the same hand.
     by_id: dict[str, list[ReturnCheck]] = {}
     for c in live:
         by_id.setdefault(c.template_id or c.sha256, []).append(c)
@@ -72,23 +141,31 @@ def merge_returns(
         for c in group:
             if c.sha256 in seen_sha:
                 out.status[c.name] = DUPLICATE
-                out.problems.append(Problem("duplicate-return", c.name, c.committee, detail=seen_sha[c.sha256].name))
+                out.problems.append(Problem("duplicate-return", c.name, c.committee, found=c.sha256[:16], detail=seen_sha[c.sha256].name))
             else:
                 seen_sha[c.sha256] = c
                 distinct.append(c)
         by_author: dict[str, list[ReturnCheck]] = {}
         for c in distinct:
-            by_author.setdefault(c.modified_by, []).append(c)
+            by_author.setdefault(c.author, []).append(c)
         for versions in by_author.values():
-            newest = versions[-1]
             preferred = [v for v in versions if v.name in prefer_names]
-            if preferred:
-                newest = preferred[-1]
+            newest = preferred[-1] if preferred else versions[-1]
             for old in versions:
                 if old is not newest:
                     out.status[old.name] = SUPERSEDED
-                    out.problems.append(Problem("superseded-return", old.name, old.committee, detail=newest.name))
+                    out.problems.append(
+                        Problem("superseded-return", old.name, old.committee, expected=_stamp(newest), found=_stamp(old), detail=newest.name)
+                    )
             kept.append(newest)
+
+    # A newer version from the same sender that was rejected: the older one stands, but say so.
+    for bad in checks:
+        if bad.accepted or not bad.template_id:
+            continue
+        for c in kept:
+            if c.template_id == bad.template_id and c.author == bad.author and _time(bad) > _time(c):
+                out.problems.append(Problem("newer-return-rejected", c.name, c.committee, expected=_stamp(bad), found=_stamp(c), detail=bad.name))
 
     # Per element: every kept return that answers it must agree, or one be preferred.
     answers: dict[str, list[tuple[ReturnCheck, Result]]] = {}
@@ -98,26 +175,36 @@ def merge_returns(
                 answers.setdefault(r.element, []).append((c, r))
     merged: list[Result] = []
     for element, given in answers.items():
-        distinct_answers = {_answer(r) for _, r in given}
-        if len(distinct_answers) == 1:
+        if len({_answer(r) for _, r in given}) == 1:
             merged.append(given[-1][1])
             continue
         preferred = [(c, r) for c, r in given if c.name in prefer_names]
         if preferred:
             merged.append(preferred[-1][1])
             continue
-        names = [c.name for c, _ in given]
-        out.conflicts[element] = names
-        for c, _ in given:
+        differing = [f for f, _label in _FIELDS if len({_values(r)[f] for _, r in given}) > 1]
+        out.conflicts[element] = [c.name for c, _ in given]
+        for c, r in given:
             out.status[c.name] = CONFLICT
-            others = ", ".join(n for n in names if n != c.name)
-            out.problems.append(Problem("conflicting-return", c.name, c.committee, element, detail=f"{c.name} og {others}"))
+            others = "; ".join(f"{o.name} ({_describe(orr, differing)})" for o, orr in given if o is not c)
+            out.problems.append(
+                Problem(
+                    "conflicting-return",
+                    c.name,
+                    c.committee,
+                    element,
+                    c.sheet_name,
+                    c.cells.get((element, differing[0]), ""),
+                    found=_describe(r, differing),
+                    detail=others,
+                )
+            )
     out.results = merged
     for c in kept:
         if out.status[c.name] in (ACCEPTED, CONFLICT):
             out.accepted_units.add((c.committee, c.department))
 
-    # Who and what is missing.
+    # Who and what is missing; an answer already in the master for this round counts.
     if expected_units is None:
         expected_units = infer_expected_units(agreement, checks)
     out.expected_units = expected_units
@@ -126,14 +213,20 @@ def merge_returns(
             who = committee + (f" – {department}" if department else "")
             out.problems.append(Problem("missing-return", committee=committee, detail=who))
     answered = {r.element for r in merged if r.progress is not None}
+    answered |= {r.element for r in agreement.results if r.round == round_number and r.progress is not None}
     for e in agreement.elements:
         if e.number not in answered and e.number not in out.conflicts:
             out.problems.append(Problem("missing-answer", committee=e.committee, element=e.number, detail=e.committee))
     return out
 
 
+def _stamp(check: ReturnCheck) -> str:
+    t = check.document_time
+    return f"{check.name} ({t.strftime('%Y-%m-%d %H:%M')})" if t else check.name
+
+
 def _covered(committee: str, department: str, accepted: set[tuple[str, str]]) -> bool:
-    # A committee-wide return covers its departments, and all departments cover the committee.
+    # A committee-wide return covers its departments.
     if department:
         return (committee, "") in accepted
     return False

@@ -11,7 +11,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .collect import CollectContext, Incoming, ReturnCheck, check_return, discover, file_received
+from .collect import CollectContext, Incoming, ReturnCheck, check_return
+from .committee_report import REPORTS_DIR, write_reports
+from .feedback import FEEDBACK_DIR, needs_feedback, write_feedback_copies
+from .mailin import expand_inputs
 from .master import read_master, write_master
 from .merge import ACCEPTED, MergeOutcome, merge_returns
 from .model import Agreement
@@ -74,29 +77,96 @@ def collect_round(
     require_status: bool = True,
     progress=None,
     jobs: int | None = None,
+    pdf: bool = True,
 ) -> CollectRun:
-    """Check every return, merge the accepted ones, write master, overview and validation list."""
+    """Check every return, merge the accepted ones, write master, overview, validation list and reports.
+
+    With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
+    """
     agreement = read_master(master)
     texts = load_texts(layout)
     ctx = CollectContext(agreement, round_number, texts, require_status=require_status)
     if manifest:
         ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
-    incoming = [Incoming(p, _display_name(p, inputs), file_received(p), origin=str(p)) for p in discover(inputs)]
+    # Saved e-mails (.eml, .msg) are opened into their workbook attachments, in a private temp folder.
+    inbox = expand_inputs(inputs, lambda p: _display_name(p, inputs))
+    incoming = inbox.incoming
     checks = check_all(incoming, ctx, jobs=jobs, progress=progress)
     outcome = merge_returns(agreement, round_number, checks, prefer=prefer)
-    problems = [p for c in checks for p in c.problems] + outcome.problems
+    problems = inbox.problems + [p for c in checks for p in c.problems] + outcome.problems
     merged = agreement.with_results(outcome.results)
     run = CollectRun(merged, round_number, checks, outcome, problems)
+    run.notes.extend(p.message for p in inbox.problems if p.severity is not Severity.INFO)
     out_dir = Path(out_dir)
     if dry_run:
-        run.notes.append("--dry-run: intet er skrevet.")
+        run.notes.extend(dry_run_notes(run, agreement, out_dir))
+        inbox.close()
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
     run.written.append(write_master(merged, out_dir / MASTER_NAME))
-    run.written.append(write_overview(merged, round_number, texts.in_lang(lang), out_dir / OVERVIEW_NAME))
+    run.written.append(write_overview(merged, round_number, texts.in_lang(lang), out_dir / OVERVIEW_NAME, checks, outcome))
     run.written.append(write_validation(problems, out_dir / VALIDATION_NAME))
-    run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number))
+    reports, notes = write_reports(merged, round_number, texts.in_lang(lang), out_dir / REPORTS_DIR, pdf=pdf)
+    run.written.extend(reports)
+    run.notes.extend(notes)
+    copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
+    run.written.extend(copies)
+    run.notes.extend(notes)
+    run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
+    inbox.close()
     return run
+
+
+def check_files(
+    master: Path | str,
+    round_number: int,
+    paths: list[Path | str],
+    layout: Path | str | None = None,
+    manifest: Path | str | None = None,
+    require_status: bool = True,
+    feedback_dir: Path | str | None = None,
+) -> tuple[list[ReturnCheck], list[Problem], list[Path]]:
+    """Check returns against the master without merging or writing anything else (`followup check`).
+
+    For finance on one file, and for staff before they send. Saved e-mails are
+    opened into their attachments as `collect` does. Returns (checks, problems with
+    the e-mails themselves, annotated copies written when `feedback_dir` is given).
+    """
+    agreement = read_master(master)
+    ctx = CollectContext(agreement, round_number, load_texts(layout), require_status=require_status)
+    if manifest:
+        ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
+    inbox = expand_inputs(paths, lambda p: _display_name(p, paths))
+    try:
+        checks = [check_return(inc, ctx) for inc in inbox.incoming]
+        written: list[Path] = []
+        if feedback_dir is not None:
+            written, _notes = write_feedback_copies(checks, [p for c in checks for p in c.problems], feedback_dir)
+    finally:
+        inbox.close()
+    return checks, list(inbox.problems), written
+
+
+def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str]:
+    """What `collect` would write, and how the master would change, without writing it."""
+    old = before.results_index()
+    new = changed = 0
+    for r in run.outcome.results:
+        prior = old.get((r.element, r.round))
+        if prior is None:
+            new += 1
+        elif (prior.progress, prior.status, prior.economy, prior.economy_status) != (r.progress, r.status, r.economy, r.economy_status):
+            changed += 1
+    copies = sum(1 for c in run.checks if needs_feedback(c, run.problems))
+    archived = len({c.sha256 for c in run.checks if c.sha256})
+    return [
+        "--dry-run: intet er skrevet. Uden --dry-run ville collect skrive:",
+        f"  {out_dir / MASTER_NAME}: {new} nye og {changed} ændrede svar for runde {run.round}",
+        f"  {out_dir / OVERVIEW_NAME}",
+        f"  {out_dir / VALIDATION_NAME}: {len(run.problems)} problem(er)",
+        f"  {out_dir / FEEDBACK_DIR}: {copies} kommenteret(e) kopi(er) til afsenderne",
+        f"  {out_dir / ARCHIVE_DIR}: {archived} arkiveret(e) fil(er)",
+    ]
 
 
 _WORKER_CTX: CollectContext | None = None
@@ -148,8 +218,12 @@ def _display_name(path: Path, inputs: list) -> str:
     return path.name
 
 
-def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int) -> Path:
-    """Keep a copy of every processed return, named by its SHA-256, with an index of where it came from."""
+def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int, status: dict[str, str] | None = None) -> Path:
+    """Keep a copy of every processed return, named by its SHA-256, with an index of where it came from.
+
+    Every return is kept, also the rejected, superseded and duplicate ones: finance
+    can always show what was received. `status` (from the merge) says what became of each.
+    """
     folder = archive / f"round-{round_number}"
     folder.mkdir(parents=True, exist_ok=True)
     index = []
@@ -162,6 +236,7 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int)
             "sender": c.incoming.sender,
             "committee": c.committee,
             "accepted": c.accepted,
+            "status": (status or {}).get(c.name, ACCEPTED if c.accepted else "rejected"),
         }
         if c.sha256:
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"

@@ -3,7 +3,11 @@
 Problems are data, not exceptions: a bad return becomes rows in the validation
 report, with a stable code, a severity, a Danish message and a hint that says what
 to do. An *error* rejects the return; a *warning* or *info* does not.
-The table in ``docs/problems.md`` is generated from this catalog.
+The table in ``docs/problems.md`` is generated from this catalog
+(``followup problems --markdown``), and a test fails when the two drift apart.
+
+Codes are an interface: scripts filter ``validation.xlsx`` and ``--json`` by them,
+so a code is never renamed or reused for something else; add a new one instead.
 """
 
 from __future__ import annotations
@@ -24,62 +28,120 @@ class Severity(Enum):
 
 @dataclass(frozen=True)
 class ProblemType:
+    """One kind of problem: its stable code, how bad it is, what to say and what to do."""
+
     code: str
     severity: Severity
     message: str  # Danish; placeholders {file} {cell} {element} {expected} {found} {detail}
-    hint: str
+    hint: str  # to finance, who reads validation.xlsx
+    category: str = ""
+    advice: str = ""  # to the sender, in the annotated feedback copy; "" = use the hint
 
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
+# Categories, in the order the docs show them.
+FILE, TEMPLATE, INTEGRITY, VALUES, ACROSS = (
+    "Filen",
+    "Skabelonen",
+    "Låst indhold",
+    "Svarene",
+    "På tværs af besvarelser",
+)
+CATEGORIES = (FILE, TEMPLATE, INTEGRITY, VALUES, ACROSS)
+
+
+def _t(category: str, code: str, severity: Severity, message: str, hint: str) -> ProblemType:
+    return ProblemType(code, severity, message, hint, category, ADVICE.get(code, ""))
+
+
+# What the sender is told in the annotated copy of their own workbook (feedback/): "du", not "afsenderen".
+_FRESH = "Udfyld en ny kopi af den skabelon, du fik tilsendt."
+ADVICE: dict[str, str] = {
+    "wrong-year": "Det er skabelonen for budget {found}; der samles ind for {expected}. Udfyld skabelonen for det rigtige år.",
+    "wrong-round": "Det er skabelonen til runde {found}; der samles nu ind til runde {expected}. Udfyld skabelonen til denne runde.",
+    "old-template-version": "Du har brugt en ældre udgave af skabelonen. Svarene er læst; brug den nye skabelon næste gang.",
+    "old-template-not-migratable": "Du har brugt en ældre udgave af skabelonen, som ikke kan læses sikkert. Udfyld den nye skabelon.",
+    "template-outdated": "Skabelonen er lavet før en ændring hos Økonomi. Ingen handling, medmindre andet står her.",
+    "template-id-mismatch": "Skabelonen passer ikke til den, der blev sendt ud. " + _FRESH,
+    "metadata-changed": "Skabelonens skjulte oplysninger er ændret. " + _FRESH,
+    "locked-cell-changed": "Cellen er låst og skal stå som i skabelonen: {expected!r}. Ret den tilbage, eller: " + _FRESH,
+    "sheet-added-or-removed": "Projektmappen har fået et ekstra ark eller mistet et. Lad arkene være, som de er i skabelonen.",
+    "sheet-renamed": "Arket er omdøbt. Lad arkenes navne være, som de er i skabelonen.",
+    "sheet-missing": "Arket med indsatserne mangler. " + _FRESH,
+    "sheet-hidden": "Et ark er skjult eller vist. Lad arkene være, som de er i skabelonen.",
+    "rows-moved": "Der er indsat, slettet eller sorteret rækker. " + _FRESH + " Lad rækkerne være.",
+    "protection-removed": "Arkbeskyttelsen er fjernet. De hvide felter kan udfyldes uden at fjerne den; lad den være slået til.",
+    "dropdown-removed": "Rullelisten i cellen er forsvundet, typisk efter kopiér/indsæt. Vælg smileyen i listen i stedet for at indsætte.",
+    "external-link": "Projektmappen har kæder til andre filer. Indsæt værdier i stedet for kæder.",
+    "invalid-smiley": "Vælg {expected} i listen i cellen.",
+    "smiley-normalised": "Værdien er læst som '{expected}'. Vælg næste gang smileyen i listen.",
+    "smiley-missing": "Vælg en smiley i listen i cellen.",
+    "status-text-required": "En gul eller rød smiley skal forklares: skriv en kort status i cellen.",
+    "text-too-long": "Teksten er {found} tegn; Excel tillader {expected}. Forkort den.",
+    "formula-in-input": "Skriv statusteksten som almindelig tekst, ikke som formel (begynd ikke med =).",
+    "late-return": "Besvarelsen er modtaget efter fristen {expected}. Den er taget med.",
+    "conflicting-return": "Indsatsen er også besvaret i {detail} med et andet svar. Aftal med Økonomi, hvilket svar der gælder.",
+    "superseded-return": "En nyere udgave af din besvarelse er modtaget og brugt: {detail}.",
+    "newer-return-rejected": "Din nyeste udgave ({detail}) er afvist; denne ældre udgave er brugt indtil videre.",
+}
+
+
 _TYPES = [
-    # What the file is
-    ProblemType("not-a-file", E, "{file} er en mappe eller et link, ikke en fil.", "Send selve Excel-filen."),
-    ProblemType("unreadable-file", E, "{file} kan ikke læses: {detail}.", "Tjek filens rettigheder, eller bed afsenderen sende den igen."),
-    ProblemType("empty-file", E, "{file} er tom (0 byte).", "Bed afsenderen sende projektmappen igen; filen er gået tabt undervejs."),
-    ProblemType("not-a-workbook", E, "{file} er ikke en Excel-projektmappe ({detail}).", "Bed afsenderen sende den udfyldte skabelon som .xlsx."),
-    ProblemType("encrypted-workbook", E, "{file} er beskyttet med adgangskode og kan ikke åbnes.", "Bed afsenderen fjerne adgangskoden (Filer > Info > Beskyt projektmappe) og sende igen."),
-    ProblemType("legacy-xls", E, "{file} er gemt i det gamle .xls-format.", "Bed afsenderen gemme som Excel-projektmappe (.xlsx) og sende igen."),
-    ProblemType("macro-workbook", E, "{file} er en projektmappe med makroer (.xlsm).", "Makroer tages ikke imod. Bed afsenderen gemme som .xlsx uden makroer."),
-    ProblemType("binary-workbook", E, "{file} er gemt som binær projektmappe (.xlsb).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx)."),
-    ProblemType("ods-workbook", E, "{file} er et OpenDocument-regneark (.ods).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx); i LibreOffice: Gem som > Excel 2007-365."),
-    ProblemType("unsafe-workbook", E, "{file} afvises af sikkerhedshensyn: {detail}.", "Filen er usædvanligt stor eller misdannet. Bed afsenderen sende skabelonen igen."),
-    ProblemType("broken-workbook", E, "{file} er beskadiget: {detail}.", "Bed afsenderen åbne filen i Excel, gemme den igen og sende den."),
-    ProblemType("attachment-not-workbook", INFO, "E-mailen {file} har en vedhæftet fil, der ikke er en projektmappe: {detail}.", "Ingen handling, medmindre afsenderen skulle have vedhæftet skabelonen."),
-    ProblemType("no-attachment", W, "E-mailen {file} har ingen vedhæftet projektmappe.", "Bed afsenderen vedhæfte den udfyldte skabelon."),
-    # Whose and which template
-    ProblemType("unknown-template", E, "{file} er ikke en opfølgningsskabelon fra dette værktøj ({detail}).", "Bed afsenderen udfylde den skabelon, der blev sendt ud, i stedet for en egen fil."),
-    ProblemType("wrong-year", E, "{file} er skabelonen for budget {found}, ikke {expected}.", "Send skabelonen for det rigtige år til afsenderen."),
-    ProblemType("wrong-committee", E, "{file} er til udvalget '{found}', som ikke står i masterfilen.", "Tjek at der samles ind med den rigtige masterfil, eller send den rigtige skabelon."),
-    ProblemType("wrong-round", E, "{file} er skabelonen for runde {found}, ikke runde {expected}.", "Afsenderen har udfyldt en gammel skabelon. Send skabelonen for denne runde."),
-    ProblemType("old-template-version", W, "{file} er lavet med skabelonversion {found}; nu er den {expected}. Svarene er hentet efter indsatsnummer.", "Tjek svarene i oversigten; send den nye skabelon næste gang."),
-    ProblemType("unknown-template-id", W, "{file} har et skabelon-id, som ikke står i manifestet: {found}.", "Skabelonen er ikke lavet i denne genereringsmappe. Tjek at den er til denne runde."),
-    ProblemType("template-id-mismatch", E, "{file} har skabelon-id {found}, men indholdet passer ikke til det, der blev lavet med det id.", "Skabelonen er ændret eller kopieret. Send den oprindelige skabelon igen."),
-    ProblemType("metadata-changed", E, "{file}: skabelonens skjulte oplysninger er ændret eller fjernet ({detail}).", "Send skabelonen igen, og bed afsenderen ikke ændre skjulte ark."),
-    ProblemType("properties-removed", W, "{file}: skabelonens dokumentegenskaber mangler; skabelonen er genkendt på det skjulte ark.", "Ingen handling nødvendig."),
-    # Integrity
-    ProblemType("locked-cell-changed", E, "{file}: den låste celle {cell} (indsats {element}) er ændret.", "Forventet: {expected!r}. Fundet: {found!r}. Send skabelonen igen, eller ret cellen tilbage."),
-    ProblemType("sheet-added-or-removed", W, "{file}: arkene er ændret ({detail}).", "Ekstra ark ignoreres. Bed afsenderen ikke tilføje, omdøbe eller slette ark."),
-    ProblemType("sheet-missing", E, "{file}: arket '{expected}' mangler ({detail}).", "Arket er slettet eller omdøbt. Send skabelonen igen."),
-    ProblemType("sheet-hidden", W, "{file}: arket '{detail}' er skjult eller vist i modsætning til skabelonen.", "Ingen handling nødvendig; indholdet er kontrolleret."),
-    ProblemType("rows-moved", E, "{file}: rækker er indsat, slettet eller sorteret (indsats {element} står i række {found}, forventet {expected}).", "Send skabelonen igen, og bed afsenderen ikke indsætte, slette eller sortere rækker."),
-    ProblemType("protection-removed", W, "{file}: arkbeskyttelsen på '{detail}' er fjernet.", "Indholdet er kontrolleret celle for celle; bed afsenderen lade beskyttelsen være."),
-    ProblemType("dropdown-removed", W, "{file}: rullelisten i {cell} (indsats {element}) er fjernet eller ændret.", "Typisk efter kopiér/indsæt. Værdien er kontrolleret; brug listen næste gang."),
-    ProblemType("external-link", W, "{file} indeholder eksterne kæder til andre filer.", "Kæderne ignoreres. Bed afsenderen indsætte værdier i stedet for kæder."),
-    # Values
-    ProblemType("invalid-smiley", E, "{file}: {cell} (indsats {element}) indeholder '{found}', som ikke er en gyldig smiley.", "Vælg {expected} i listen."),
-    ProblemType("smiley-normalised", W, "{file}: {cell} (indsats {element}) indeholder '{found}'; læst som '{expected}'.", "Ingen handling nødvendig; brug listen næste gang."),
-    ProblemType("smiley-missing", W, "{file}: indsats {element} mangler smiley i {cell}.", "Bed afsenderen vælge en smiley for indsatsen."),
-    ProblemType("status-text-required", W, "{file}: indsats {element} har smiley {found}, men ingen statustekst i {cell}.", "En gul eller rød smiley skal forklares. Bed afsenderen skrive en status."),
-    ProblemType("text-too-long", E, "{file}: teksten i {cell} (indsats {element}) er {found} tegn; Excel tillader {expected}.", "Bed afsenderen forkorte teksten."),
-    ProblemType("formula-in-input", E, "{file}: {cell} (indsats {element}) indeholder en formel: {found}.", "Skriv statusteksten som almindelig tekst, ikke som formel."),
+    # What the file is, judged by its bytes
+    _t(FILE, "not-a-file", E, "{file} er en mappe eller et link, ikke en fil.", "Send selve Excel-filen."),
+    _t(FILE, "unreadable-file", E, "{file} kan ikke læses: {detail}.", "Tjek filens rettigheder, eller bed afsenderen sende den igen."),
+    _t(FILE, "empty-file", E, "{file} er tom (0 byte).", "Bed afsenderen sende projektmappen igen; filen er gået tabt undervejs."),
+    _t(FILE, "not-a-workbook", E, "{file} er ikke en Excel-projektmappe ({detail}).", "Bed afsenderen sende den udfyldte skabelon som .xlsx."),
+    _t(FILE, "csv-file", E, "{file} er en CSV-/tekstfil, ikke en projektmappe.", "CSV mister skabelonen, rullelisterne og låsningen. Bed afsenderen gemme den udfyldte skabelon som Excel-projektmappe (.xlsx)."),
+    _t(FILE, "encrypted-workbook", E, "{file} er beskyttet med adgangskode og kan ikke åbnes.", "Bed afsenderen fjerne adgangskoden (Filer > Info > Beskyt projektmappe > Krypter med adgangskode: slet den) og sende igen."),
+    _t(FILE, "legacy-xls", E, "{file} er gemt i det gamle .xls-format.", "Bed afsenderen gemme som Excel-projektmappe (.xlsx) og sende igen."),
+    _t(FILE, "macro-workbook", E, "{file} er en projektmappe med makroer (.xlsm).", "Makroer tages ikke imod. Bed afsenderen gemme som .xlsx uden makroer."),
+    _t(FILE, "binary-workbook", E, "{file} er gemt som binær projektmappe (.xlsb).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx)."),
+    _t(FILE, "ods-workbook", E, "{file} er et OpenDocument-regneark (.ods).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx); i LibreOffice: Gem som > Excel 2007-365."),
+    _t(FILE, "unsafe-workbook", E, "{file} afvises af sikkerhedshensyn: {detail}.", "Filen er usædvanligt stor eller misdannet. Bed afsenderen sende skabelonen igen."),
+    _t(FILE, "broken-workbook", E, "{file} er beskadiget: {detail}.", "Bed afsenderen åbne filen i Excel, gemme den igen og sende den."),
+    _t(FILE, "attachment-not-workbook", INFO, "E-mailen {file} har en vedhæftet fil, der ikke er en projektmappe: {detail}.", "Ingen handling, medmindre afsenderen skulle have vedhæftet skabelonen."),
+    _t(FILE, "no-attachment", W, "E-mailen {file} har ingen vedhæftet projektmappe.", "Bed afsenderen vedhæfte den udfyldte skabelon."),
+    _t(FILE, "unreadable-mail", E, "E-mailen {file} kan ikke læses: {detail}.", "Gem e-mailen igen fra Outlook eller Thunderbird (.msg eller .eml), eller gem den vedhæftede projektmappe og saml den ind direkte."),
+    # Whose template, which round, which version
+    _t(TEMPLATE, "unknown-template", E, "{file} er ikke en opfølgningsskabelon fra dette værktøj ({detail}).", "Bed afsenderen udfylde den skabelon, der blev sendt ud, i stedet for en egen fil."),
+    _t(TEMPLATE, "wrong-year", E, "{file} er skabelonen for budget {found}, ikke {expected}.", "Send skabelonen for det rigtige år til afsenderen."),
+    _t(TEMPLATE, "wrong-committee", E, "{file} er til udvalget '{found}', som ikke står i masterfilen.", "Tjek at der samles ind med den rigtige masterfil, eller send den rigtige skabelon."),
+    _t(TEMPLATE, "wrong-round", E, "{file} er skabelonen for runde {found}, ikke runde {expected}.", "Afsenderen har udfyldt en gammel skabelon. Send skabelonen for denne runde."),
+    _t(TEMPLATE, "old-template-version", W, "{file} er lavet med skabelonversion {found}; nu er den {expected}. Svarene er hentet efter indsatsnummer.", "Tjek svarene i oversigten; send den nye skabelon næste gang."),
+    _t(TEMPLATE, "old-template-not-migratable", E, "{file} er lavet med skabelonversion {found} (nu {expected}), og svarene kan ikke hentes sikkert: {detail}.", "Send den nye skabelon til afsenderen, og bed om at få svarene i den."),
+    _t(TEMPLATE, "template-outdated", W, "{file} er lavet ud fra en tidligere udgave af masterfilen eller layoutet: {detail}.", "Er skabelonens låste indhold uændret, er svarene taget med. Skal ændringen nå afsenderne, så lav og send nye skabeloner."),
+    _t(TEMPLATE, "unknown-template-id", W, "{file} har et skabelon-id, som ikke står i manifestet: {found}.", "Skabelonen er ikke lavet i denne genereringsmappe. Tjek at den er til denne runde."),
+    _t(TEMPLATE, "template-id-mismatch", E, "{file} har skabelon-id {found}, men det id blev lavet til {expected}.", "Skabelonen er ændret eller kopieret. Send den oprindelige skabelon igen."),
+    _t(TEMPLATE, "metadata-changed", E, "{file}: skabelonens skjulte oplysninger er ændret eller fjernet ({detail}).", "Send skabelonen igen, og bed afsenderen ikke ændre skjulte ark."),
+    _t(TEMPLATE, "properties-removed", W, "{file}: skabelonens dokumentegenskaber mangler; skabelonen er genkendt på det skjulte ark.", "Ingen handling nødvendig."),
+    # What was locked
+    _t(INTEGRITY, "locked-cell-changed", E, "{file}: den låste celle {cell} (indsats {element}) er ændret.", "Forventet: {expected!r}. Fundet: {found!r}. Send skabelonen igen, eller ret cellen tilbage."),
+    _t(INTEGRITY, "sheet-added-or-removed", W, "{file}: arkene er ændret ({detail}).", "Ekstra ark ignoreres. Bed afsenderen ikke tilføje, omdøbe eller slette ark."),
+    _t(INTEGRITY, "sheet-renamed", W, "{file}: arket '{expected}' er omdøbt til '{found}'.", "Indholdet er fundet og kontrolleret. Bed afsenderen lade arkenes navne være."),
+    _t(INTEGRITY, "sheet-missing", E, "{file}: arket '{expected}' mangler ({detail}).", "Arket er slettet eller omdøbt, og indsatserne er ikke fundet på et andet ark. Send skabelonen igen."),
+    _t(INTEGRITY, "sheet-hidden", W, "{file}: arket '{detail}' er skjult eller vist i modsætning til skabelonen.", "Ingen handling nødvendig; indholdet er kontrolleret."),
+    _t(INTEGRITY, "rows-moved", E, "{file}: rækker er indsat, slettet eller sorteret (indsats {element} står i række {found}, forventet {expected}).", "Send skabelonen igen, og bed afsenderen ikke indsætte, slette eller sortere rækker."),
+    _t(INTEGRITY, "protection-removed", W, "{file}: arkbeskyttelsen på '{detail}' er fjernet.", "Indholdet er kontrolleret celle for celle; bed afsenderen lade beskyttelsen være."),
+    _t(INTEGRITY, "dropdown-removed", W, "{file}: rullelisten i {cell} (indsats {element}) er fjernet eller erstattet (fundet: {found}).", "Typisk efter kopiér/indsæt. Værdien er kontrolleret; brug listen næste gang."),
+    _t(INTEGRITY, "external-link", W, "{file} indeholder eksterne kæder til andre filer.", "Kæderne ignoreres. Bed afsenderen indsætte værdier i stedet for kæder."),
+    # The answers
+    _t(VALUES, "invalid-smiley", E, "{file}: {cell} (indsats {element}) indeholder '{found}', som ikke er en gyldig smiley.", "Vælg {expected} i listen."),
+    _t(VALUES, "smiley-normalised", W, "{file}: {cell} (indsats {element}) indeholder '{found}'; læst som '{expected}'.", "Ingen handling nødvendig; brug listen næste gang."),
+    _t(VALUES, "smiley-missing", W, "{file}: indsats {element} mangler smiley i {cell}.", "Bed afsenderen vælge en smiley for indsatsen."),
+    _t(VALUES, "status-text-required", W, "{file}: indsats {element} har smiley {found}, men ingen statustekst i {cell}.", "En gul eller rød smiley skal forklares. Bed afsenderen skrive en status."),
+    _t(VALUES, "text-too-long", E, "{file}: teksten i {cell} (indsats {element}) er {found} tegn; Excel tillader {expected}.", "Bed afsenderen forkorte teksten."),
+    _t(VALUES, "formula-in-input", E, "{file}: {cell} (indsats {element}) indeholder en formel: {found}.", "Skriv statusteksten som almindelig tekst, ikke som formel."),
     # Across returns
-    ProblemType("duplicate-return", INFO, "{file} er en kopi af {detail}, som allerede er modtaget.", "Ingen handling nødvendig."),
-    ProblemType("superseded-return", W, "{file} er erstattet af en nyere udgave af samme skabelon: {detail}.", "Den nyeste udgave er brugt; begge er arkiveret."),
-    ProblemType("conflicting-return", E, "{file}: indsats {element} er besvaret forskelligt i {detail}.", "Afgør hvilken fil der gælder, og kør igen med --prefer FIL."),
-    ProblemType("late-return", W, "{file} er modtaget {found}, efter fristen {expected}.", "Svarene er taget med; noter forsinkelsen."),
-    ProblemType("missing-return", W, "Der er ikke modtaget en godkendt besvarelse fra {detail}.", "Send en rykker (followup mail reminders)."),
-    ProblemType("missing-answer", W, "Indsats {element} ({detail}) har intet godkendt svar i denne runde.", "Send en rykker, eller udfyld svaret i masterfilen."),
+    _t(ACROSS, "duplicate-return", INFO, "{file} er en kopi af {detail}, som allerede er modtaget.", "Ingen handling nødvendig."),
+    _t(ACROSS, "superseded-return", W, "{file} er erstattet af en nyere udgave af samme skabelon: {detail}.", "Den nyeste udgave er brugt; begge er arkiveret."),
+    _t(ACROSS, "newer-return-rejected", W, "{file} er brugt, men en nyere udgave fra samme afsender er afvist: {detail}.", "Svarene fra den ældre udgave er taget med. Bed afsenderen rette og sende den nye udgave igen."),
+    _t(ACROSS, "conflicting-return", E, "{file}: indsats {element} er besvaret anderledes end i {detail}. Her: {found}.", "Ingen af svarene på indsatsen er flettet. Afgør hvilken fil der gælder, og kør igen med --prefer FIL."),
+    _t(ACROSS, "prefer-not-found", W, "--prefer {detail} passer ikke på nogen af de indsamlede filer.", "Skriv filens navn, som det står i oversigten, eller hele stien."),
+    _t(ACROSS, "late-return", W, "{file} er modtaget {found}, efter fristen {expected}.", "Svarene er taget med; noter forsinkelsen."),
+    _t(ACROSS, "missing-return", W, "Der er ikke modtaget en godkendt besvarelse fra {detail}.", "Send en rykker (followup mail reminders)."),
+    _t(ACROSS, "missing-answer", W, "Indsats {element} ({detail}) har intet godkendt svar i denne runde.", "Send en rykker, eller udfyld svaret i masterfilen."),
 ]
 
 CATALOG: dict[str, ProblemType] = {t.code: t for t in _TYPES}
@@ -87,7 +149,11 @@ CATALOG: dict[str, ProblemType] = {t.code: t for t in _TYPES}
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding, placed as precisely as it can be: file, committee, element, sheet, cell."""
+    """One finding, placed as precisely as it can be: file, committee, element, sheet, cell.
+
+    `expected` and `found` are what the template (or rule) wanted and what the file
+    holds, as text; `detail` fills the message where there is no single cell.
+    """
 
     code: str
     file: str = ""
@@ -99,6 +165,10 @@ class Problem:
     found: str = ""
     detail: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self):
+        if self.code not in CATALOG:
+            raise KeyError(f"unknown problem code {self.code!r}; add it to problems.CATALOG")
 
     @property
     def type(self) -> ProblemType:
@@ -134,6 +204,11 @@ class Problem:
     def hint(self) -> str:
         return self._fill(self.type.hint)
 
+    @property
+    def advice(self) -> str:
+        """What to tell the sender in the feedback copy (the hint when there is nothing sender-specific)."""
+        return self._fill(self.type.advice or self.type.hint)
+
     def as_dict(self) -> dict:
         return {
             "severity": self.severity.value,
@@ -145,6 +220,7 @@ class Problem:
             "cell": self.cell,
             "expected": self.expected,
             "found": self.found,
+            "detail": self.detail,
             "message": self.message,
             "hint": self.hint,
         }
@@ -164,14 +240,32 @@ def catalog_markdown() -> str:
     lines = [
         "# Problem codes",
         "",
-        "Generated from `workbook_tools/problems.py` by `followup problems --markdown`; a test keeps it current.",
-        "An **error** rejects the return (none of its answers are merged); a **warning** or **info** does not.",
+        "Generated from `workbook_tools/problems.py` by `followup problems --markdown`; "
+        "`tests/test_problems_doc.py` fails when this file is not current.",
         "",
-        "| code | severity | message (Danish) | what to do |",
-        "| --- | --- | --- | --- |",
+        "Every problem found in a returned workbook is one row in `validation.xlsx` (and in "
+        "`followup check` and `--json`): severity, code, file, committee, element, sheet, cell, "
+        "expected, found, message and hint. An **error** rejects the return: none of its answers "
+        "are merged, and finance sends the sender the annotated copy from `feedback/`. A "
+        "**warning** or **info** does not reject; the answers are merged. `conflicting-return` "
+        "holds back only the element in question, until `--prefer FILE` decides.",
+        "",
+        "In the messages, `{file}`, `{cell}` (as `Sheet!A1`), `{element}`, `{expected}`, "
+        "`{found}` and `{detail}` are filled in from the problem. The last column is the comment "
+        "on the problem cell in the annotated copy of the sender's own workbook (`feedback/`); where "
+        "it is empty, the comment repeats the hint. Files that are not workbooks get no annotated copy.",
     ]
-    for t in _TYPES:
-        msg = t.message.replace("|", "\\|")
-        hint = t.hint.replace("|", "\\|")
-        lines.append(f"| `{t.code}` | {t.severity.value} | {msg} | {hint} |")
+    for category in CATEGORIES:
+        lines += [
+            "",
+            f"## {category}",
+            "",
+            "| code | severity | message (Danish) | what finance does | what the sender reads in the feedback copy |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for t in _TYPES:
+            if t.category != category:
+                continue
+            cells = [c.replace("|", "\\|") for c in (t.message, t.hint, t.advice)]
+            lines.append(f"| `{t.code}` | {t.severity.value} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -1,23 +1,84 @@
-"""What `collect` hands to people: the overview, the validation list, committee reports.
+"""What `collect` hands to people: the consolidated overview and the validation list.
 
-All user text is written with ``write_string`` into workbooks whose writer never
-turns strings into formulas, and text that Excel would re-read as a formula when
-edited gets a quote prefix. Every file is written atomically.
+``overview.xlsx`` is finance's view of the whole municipality after a round: one
+row per element with its smileys, counts per committee with a chart, what changed
+since the previous round, who returned what, where every merged value came from,
+and the reading guide. The committee reports live in :mod:`.committee_report`.
+
+The tables are computed by pure functions (:func:`status_counts`, :func:`changes`,
+:func:`returns_table`) so that tests and finance's own scripts can use them
+without a workbook. Every label comes from :mod:`.texts` (Danish, or English with
+``--lang en``); every smiley colour from :data:`~workbook_tools.model.SMILEY_LOOKS`.
+
+User text is always written with ``write_string`` into workbooks whose writer
+never turns strings into formulas, and text that Excel would re-read as a formula
+when edited gets a quote prefix. Every file is written atomically.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import ROUNDS, SMILEY_LOOKS, Agreement, Smiley
+from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
+from .model import (
+    ECONOMY_STATES,
+    EXCEL_CELL_LIMIT,
+    PROGRESS_STATES,
+    ROUNDS,
+    SMILEY_LOOKS,
+    Agreement,
+    Result,
+    Smiley,
+)
 from .problems import Problem, Severity
+from .sheetplan import normalise_value
 from .template import needs_quote
-from .texts import Texts
+from .texts import Texts, guide_key
 from .xlsxio import atomic_output, new_workbook
+
+if TYPE_CHECKING:
+    from .collect import ReturnCheck
+    from .merge import MergeOutcome
 
 OVERVIEW_NAME = "overview.xlsx"
 VALIDATION_NAME = "validation.xlsx"
 SEVERITY_FILL = {Severity.ERROR: "#F8CBAD", Severity.WARNING: "#FFE699", Severity.INFO: "#DDEBF7"}
+# The overview's one colour that is not a smiley: no answer received.
+MISSING_FILL, MISSING_FONT = "#D9D9D9", "#595959"
+HEAD_FILL = "#D9E1F2"
+SHEET_NAME_LIMIT = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Above this many elements the overview streams rows to disk instead of holding them.
+CONSTANT_MEMORY_FROM = 5_000
+
+
+def excel_text(value) -> str:
+    """`value` as cell text, cut to Excel's 32,767 characters (counted as Excel does, in UTF-16)."""
+    text = "" if value is None else str(value)
+    if len(text) * 2 <= EXCEL_CELL_LIMIT:
+        return text
+    encoded = text.encode("utf-16-le")
+    if len(encoded) // 2 <= EXCEL_CELL_LIMIT:
+        return text
+    return encoded[: EXCEL_CELL_LIMIT * 2].decode("utf-16-le", "ignore")
+
+
+def safe_sheet_name(text: str, taken: Iterable[str] = ()) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, no ' at the ends, at most 31 characters, unique."""
+    name = _BAD_SHEET_CHARS.sub(" ", text or "").strip().strip("'").strip()
+    name = re.sub(r"\s{2,}", " ", name)[:SHEET_NAME_LIMIT].strip() or "Ark"
+    used = {t.casefold() for t in taken}
+    candidate, n = name, 2
+    while candidate.casefold() in used:
+        suffix = f" ({n})"
+        candidate = name[: SHEET_NAME_LIMIT - len(suffix)].rstrip() + suffix
+        n += 1
+    return candidate
 
 
 class _Formats:
@@ -25,76 +86,515 @@ class _Formats:
 
     def __init__(self, wb):
         self.wb = wb
-        self.head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top", "border": 1})
-        self.text = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
+        base = {"text_wrap": True, "valign": "top"}
+        self.head = wb.add_format({**base, "bold": True, "bg_color": HEAD_FILL, "border": 1})
+        self.text = wb.add_format(base)
+        self.quoted = wb.add_format({**base, "quote_prefix": True})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.number = wb.add_format({"valign": "top"})
+        self.total = wb.add_format({"valign": "top", "bold": True, "top": 1})
+        self.total_text = wb.add_format({**base, "bold": True, "top": 1})
+        self.stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top", "align": "left"})
+        self.mono = wb.add_format({"valign": "top", "font_name": "Consolas", "font_size": 9})
         self.smiley = {
             s: wb.add_format({"bg_color": look.colour, "font_color": look.font_colour, "bold": True, "align": "center", "valign": "top"})
             for s, look in SMILEY_LOOKS.items()
         }
+        self.smiley_head = {
+            s: wb.add_format({"bg_color": look.colour, "font_color": look.font_colour, "bold": True, "border": 1, "text_wrap": True, "valign": "top"})
+            for s, look in SMILEY_LOOKS.items()
+        }
+        self.legend = {
+            s: wb.add_format({"bg_color": look.colour, "font_color": look.font_colour, "font_size": 16, "align": "center", "valign": "vcenter"})
+            for s, look in SMILEY_LOOKS.items()
+        }
+        self.missing = wb.add_format({"bg_color": MISSING_FILL, "font_color": MISSING_FONT, "align": "center", "valign": "top"})
+        self.missing_head = wb.add_format({"bg_color": MISSING_FILL, "font_color": MISSING_FONT, "bold": True, "border": 1, "text_wrap": True, "valign": "top"})
         self.severity = {s: wb.add_format({"bg_color": c, "valign": "top", "text_wrap": True}) for s, c in SEVERITY_FILL.items()}
 
     def write_text(self, ws, row: int, col: int, value, fmt=None) -> None:
-        text = "" if value is None else str(value)
+        """User or master text, always as a string; a leading = + - @ keeps a quote prefix."""
+        text = excel_text(value)
         if not text:
             return
-        ws.write_string(row, col, text, self.quoted if needs_quote(text) and fmt is None else (fmt or self.text))
+        ws.write_string(row, col, text, self.quoted if needs_quote(text) and fmt in (None, self.text) else (fmt or self.text))
 
-    def write_smiley(self, ws, row: int, col: int, state: Smiley | None, lang: str = "da") -> None:
+    def write_smiley(self, ws, row: int, col: int, state: Smiley | None, lang: str = "da", missing: str = "") -> None:
+        """A smiley as its glyph and word on its colour; `missing` in grey when there is none."""
         if state is None:
+            if missing:
+                ws.write_string(row, col, missing, self.missing)
             return
         ws.write_string(row, col, f"{SMILEY_LOOKS[state].glyph} {state.label_in(lang)}", self.smiley[state])
 
 
-def write_overview(agreement: Agreement, round_number: int, texts: Texts, path: Path | str) -> Path:
-    """One row per element: every round's smileys so far and the latest status texts."""
-    path = Path(path)
-    en = texts.lang == "en"
+def _print_setup(ws, header_row: int = 0) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.repeat_rows(header_row)
+    ws.set_footer("&C&P")
+
+
+# --- The tables, as data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many of a committee's elements got each smiley at one round."""
+
+    round: int
+    committee: str
+    green: int
+    yellow: int
+    red: int
+    missing: int
+    economy_green: int
+    economy_red: int
+    economy_missing: int
+
+    @property
+    def total(self) -> int:
+        return self.green + self.yellow + self.red + self.missing
+
+
+def status_counts(agreement: Agreement, round_number: int) -> list[StatusCount]:
+    """Counts per round (the latest first) and committee (in the master's order)."""
     results = agreement.results_index()
+    by_committee: dict[str, list] = {}
+    for e in agreement.elements:
+        by_committee.setdefault(e.committee, []).append(e)
+    out = []
+    for r in range(round_number, 0, -1):
+        for committee in agreement.committees:
+            elements = by_committee.get(committee.name)
+            if not elements:
+                continue
+            got = [results.get((e.number, r)) for e in elements]
+            progress = [g.progress if g else None for g in got]
+            economy = [g.economy if g else None for g in got]
+            out.append(
+                StatusCount(
+                    round=r,
+                    committee=committee.name,
+                    green=progress.count(Smiley.GREEN),
+                    yellow=progress.count(Smiley.YELLOW),
+                    red=progress.count(Smiley.RED),
+                    missing=progress.count(None),
+                    economy_green=economy.count(Smiley.GREEN),
+                    economy_red=economy.count(Smiley.RED),
+                    economy_missing=economy.count(None),
+                )
+            )
+    return out
+
+
+# Kinds of change, in the order the changes sheet lists them; each has a text key "change_<kind>".
+CHANGE_KINDS = ("new_red", "red_streak", "progress", "economy", "status_copied", "economy_status_copied")
+
+
+@dataclass(frozen=True)
+class Change:
+    """Something finance should notice between the previous round and this one."""
+
+    kind: str  # one of CHANGE_KINDS
+    committee: str
+    element: str
+    title: str
+    before: Smiley | None = None
+    after: Smiley | None = None
+    rounds: int = 0  # red_streak: rounds in a row that the element has been red
+    text: str = ""  # *_copied: the text that was copied
+
+
+def changes(agreement: Agreement, round_number: int) -> list[Change]:
+    """What moved since the previous round, grouped by kind, elements in the master's order.
+
+    * new_red: red now, not red at the previous round (or no previous round);
+    * red_streak: red now and at the previous round(s), with the number of rounds;
+    * progress / economy: the smiley changed, both rounds answered;
+    * status_copied / economy_status_copied: the same non-empty text as last round.
+    """
+    results = agreement.results_index()
+    found: dict[str, list[Change]] = {k: [] for k in CHANGE_KINDS}
+    for e in agreement.elements:
+        now = results.get((e.number, round_number))
+        if now is None:
+            continue
+        before = results.get((e.number, round_number - 1))
+        where = {"committee": e.committee, "element": e.number, "title": e.title}
+        was = before.progress if before else None
+        if now.progress is Smiley.RED:
+            streak = 1
+            while (earlier := results.get((e.number, round_number - streak))) and earlier.progress is Smiley.RED:
+                streak += 1
+            if streak == 1:
+                found["new_red"].append(Change("new_red", **where, before=was, after=Smiley.RED))
+            else:
+                found["red_streak"].append(Change("red_streak", **where, before=was, after=Smiley.RED, rounds=streak))
+        if before is None:
+            continue
+        if was and now.progress and was is not now.progress:
+            found["progress"].append(Change("progress", **where, before=was, after=now.progress))
+        if before.economy and now.economy and before.economy is not now.economy:
+            found["economy"].append(Change("economy", **where, before=before.economy, after=now.economy))
+        if _same_text(now.status, before.status):
+            found["status_copied"].append(Change("status_copied", **where, text=now.status))
+        if _same_text(now.economy_status, before.economy_status):
+            found["economy_status_copied"].append(Change("economy_status_copied", **where, text=now.economy_status))
+    return [c for kind in CHANGE_KINDS for c in found[kind]]
+
+
+def _same_text(a: str, b: str) -> bool:
+    return bool(a and a.strip()) and normalise_value(a) == normalise_value(b)
+
+
+@dataclass(frozen=True)
+class ReturnsRow:
+    """Expected against what came in, for one committee (or one of its departments)."""
+
+    committee: str  # "" for files whose committee could not be told
+    department: str
+    expected: int
+    received: int
+    accepted: int
+    late: int
+    missing: int  # 1 when an expected return has no accepted file
+    unanswered: int  # elements with no progress smiley after the merge
+
+
+def returns_table(agreement: Agreement, round_number: int, checks: list[ReturnCheck], outcome: MergeOutcome) -> list[ReturnsRow]:
+    """One row per expected unit (as the merge decided them), then any unexpected senders.
+
+    A return is *received* when its file names the unit, *accepted* when its answers
+    were merged (not rejected, a copy, superseded or held back by a conflict), *late*
+    when the checks found it after the deadline. A unit is *missing* by the merge's own
+    rule: no accepted return for it, nor a committee-wide one for a department.
+    """
+    units = list(dict.fromkeys([*outcome.expected_units, *((c.committee, c.department) for c in checks)]))
+    results = agreement.results_index()
+    by_unit: dict[tuple[str, str], list[ReturnCheck]] = {}
+    for c in checks:
+        by_unit.setdefault((c.committee, c.department), []).append(c)
+    by_committee: dict[str, list] = {}
+    for e in agreement.elements:
+        by_committee.setdefault(e.committee, []).append(e)
+    expected_units = set(outcome.expected_units)
+    rows = []
+    for committee, department in units:
+        mine = by_unit.get((committee, department), [])
+        expected = (committee, department) in expected_units
+        covered = (committee, department) in outcome.accepted_units or (bool(department) and (committee, "") in outcome.accepted_units)
+        elements = [e for e in by_committee.get(committee, []) if not department or e.department == department]
+        rows.append(
+            ReturnsRow(
+                committee=committee,
+                department=department,
+                expected=int(expected),
+                received=len(mine),
+                accepted=sum(1 for c in mine if outcome.status.get(c.name) == ACCEPTED),
+                late=sum(1 for c in mine if any(p.code == "late-return" for p in c.problems)),
+                missing=int(expected and not covered),
+                unanswered=sum(1 for e in elements if not ((res := results.get((e.number, round_number))) and res.progress)),
+            )
+        )
+    return rows
+
+
+_OUTCOME_KEYS = {
+    ACCEPTED: "return_accepted",
+    REJECTED: "return_rejected",
+    DUPLICATE: "return_duplicate",
+    SUPERSEDED: "return_superseded",
+    CONFLICT: "return_conflict",
+}
+
+
+# --- The workbook ---------------------------------------------------------------------------
+
+
+def write_overview(
+    agreement: Agreement,
+    round_number: int,
+    texts: Texts,
+    path: Path | str,
+    checks: list[ReturnCheck] | None = None,
+    outcome: MergeOutcome | None = None,
+) -> Path:
+    """The consolidated overview after `round_number`; the returns sheet needs `checks` and `outcome`."""
+    path = Path(path)
+    big = len(agreement.elements) >= CONSTANT_MEMORY_FROM
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = new_workbook(tmp, constant_memory=big)
         f = _Formats(wb)
-        ws = wb.add_worksheet("Overview" if en else "Oversigt")
-        headings = ["Committee", "No.", "Element", "Department"] if en else ["Udvalg", "Nummer", "Indsats", "Center"]
-        for r in range(1, round_number + 1):
-            headings.append(f"{'Progress' if en else 'Indsats'} – {agreement.round(r).label}")
-        headings += [
-            f"{'Economy' if en else 'Økonomi'} – {agreement.round(round_number).label}",
-            "Latest status" if en else "Seneste status",
-            "Latest economy status" if en else "Seneste status økonomi",
-        ]
-        widths = [30, 9, 40, 24] + [16] * round_number + [16, 70, 50]
-        for c, h in enumerate(headings):
-            ws.write_string(0, c, h, f.head)
-            ws.set_column(c, c, widths[c])
-        for i, e in enumerate(agreement.elements, start=1):
-            f.write_text(ws, i, 0, e.committee)
-            f.write_text(ws, i, 1, e.number)
-            f.write_text(ws, i, 2, e.title)
-            f.write_text(ws, i, 3, e.department)
-            latest_status, latest_economy_status, economy = "", "", None
-            for r in range(1, round_number + 1):
-                res = results.get((e.number, r))
-                f.write_smiley(ws, i, 3 + r, res.progress if res else None, texts.lang)
-                if res and res.status.strip():
-                    latest_status = res.status
-                if res and res.economy_status.strip():
-                    latest_economy_status = res.economy_status
-                if res and res.economy:
-                    economy = res.economy
-            res = results.get((e.number, round_number))
-            f.write_smiley(ws, i, 4 + round_number, res.economy if res else None, texts.lang)
-            f.write_text(ws, i, 5 + round_number, latest_status)
-            f.write_text(ws, i, 6 + round_number, latest_economy_status)
-            del economy
-        ws.freeze_panes(1, 3)
-        ws.autofilter(0, 0, max(len(agreement.elements), 1), len(headings) - 1)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        names: list[str] = []
+
+        def sheet(key: str):
+            name = safe_sheet_name(texts(key), names)
+            names.append(name)
+            return wb.add_worksheet(name)
+
+        _overview_sheet(sheet("ov_sheet_overview"), f, agreement, round_number, texts)
+        _status_sheet(wb, sheet("ov_sheet_status"), f, agreement, round_number, texts)
+        _changes_sheet(sheet("ov_sheet_changes"), f, agreement, round_number, texts)
+        if checks is not None and outcome is not None:
+            _returns_sheet(sheet("ov_sheet_returns"), f, agreement, round_number, checks, outcome, texts)
+        _sources_sheet(sheet("ov_sheet_sources"), f, agreement, round_number, texts)
+        _guide_sheet(sheet("ov_sheet_guide"), f, agreement, texts)
         wb.close()
     return path
+
+
+def _headings(ws, f: _Formats, row: int, columns: list[tuple[str, float]], formats: dict[int, object] | None = None) -> None:
+    for c, (heading, width) in enumerate(columns):
+        ws.set_column(c, c, width)
+        ws.write_string(row, c, heading, (formats or {}).get(c, f.head))
+
+
+def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, texts: Texts) -> None:
+    rounds = range(1, round_number + 1)
+    columns = [(texts("ov_col_committee"), 30), (texts("ov_col_number"), 9), (texts("ov_col_element"), 40), (texts("ov_col_department"), 24)]
+    columns += [(texts("ov_col_progress", round=agreement.round(r).label), 16) for r in rounds]
+    columns += [(texts("ov_col_economy", round=agreement.round(r).label), 16) for r in rounds]
+    columns += [(texts("ov_col_latest_status"), 70), (texts("ov_col_latest_economy_status"), 50)]
+    _headings(ws, f, 0, columns)
+    results = agreement.results_index()
+    missing = texts("ov_missing")
+    first_economy = 4 + round_number
+    for i, e in enumerate(agreement.elements, start=1):
+        for c, value in enumerate((e.committee, e.number, e.title, e.department)):
+            f.write_text(ws, i, c, value)
+        latest_status = latest_economy_status = ""
+        for r in rounds:
+            res = results.get((e.number, r))
+            f.write_smiley(ws, i, 3 + r, res.progress if res else None, texts.lang, missing)
+            f.write_smiley(ws, i, first_economy + r - 1, res.economy if res else None, texts.lang, missing)
+            if res and res.status.strip():
+                latest_status = res.status
+            if res and res.economy_status.strip():
+                latest_economy_status = res.economy_status
+        f.write_text(ws, i, first_economy + round_number, latest_status)
+        f.write_text(ws, i, first_economy + round_number + 1, latest_economy_status)
+    ws.freeze_panes(1, 3)
+    ws.autofilter(0, 0, max(len(agreement.elements), 1), len(columns) - 1)
+    _print_setup(ws)
+
+
+def _status_sheet(wb, ws, f: _Formats, agreement: Agreement, round_number: int, texts: Texts) -> None:
+    counts = status_counts(agreement, round_number)
+    ws.write_string(0, 0, texts("ov_status_heading"), f.title)
+    head = 2
+    states = [(Smiley.GREEN, "green"), (Smiley.YELLOW, "yellow"), (Smiley.RED, "red")]
+    columns = [(texts("ov_col_round"), 24), (texts("ov_col_committee"), 30)]
+    columns += [(s.label_in(texts.lang), 9) for s, _ in states] + [(texts("ov_missing"), 9), (texts("ov_total"), 8)]
+    columns += [(texts("ov_economy_state", state=s.label_in(texts.lang)), 17) for s in ECONOMY_STATES]
+    columns += [(texts("ov_economy_state", state=texts("ov_missing")), 17)]
+    formats = {2: f.smiley_head[Smiley.GREEN], 3: f.smiley_head[Smiley.YELLOW], 4: f.smiley_head[Smiley.RED], 5: f.missing_head}
+    formats.update({7: f.smiley_head[Smiley.GREEN], 8: f.smiley_head[Smiley.RED], 9: f.missing_head})
+    _headings(ws, f, head, columns, formats)
+    for i, c in enumerate(counts, start=head + 1):
+        f.write_text(ws, i, 0, agreement.round(c.round).label)
+        f.write_text(ws, i, 1, c.committee)
+        values = (c.green, c.yellow, c.red, c.missing, c.total, c.economy_green, c.economy_red, c.economy_missing)
+        for col, v in enumerate(values, start=2):
+            ws.write_number(i, col, v, f.number)
+    ws.freeze_panes(head + 1, 2)
+    if counts:
+        ws.autofilter(head, 0, head + len(counts), len(columns) - 1)
+    _print_setup(ws, head)
+    current = [c for c in counts if c.round == round_number]
+    if not current:
+        return
+    # Stacked bars, one per committee, for this round: the rows just under the headings.
+    first, last = head + 1, head + len(current)
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+    name = ws.get_name()
+    series = [(2, SMILEY_LOOKS[Smiley.GREEN].colour), (3, SMILEY_LOOKS[Smiley.YELLOW].colour), (4, SMILEY_LOOKS[Smiley.RED].colour), (5, MISSING_FILL)]
+    for col, colour in series:
+        chart.add_series(
+            {
+                "name": [name, head, col],
+                "categories": [name, first, 1, last, 1],
+                "values": [name, first, col, last, col],
+                "fill": {"color": colour},
+                "border": {"color": "#FFFFFF"},
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": texts("ov_chart_title", round=agreement.round(round_number).label), "name_font": {"size": 12}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}, "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": max(260, 90 + 28 * len(current))})
+    ws.insert_chart(head, len(columns) + 1, chart)
+
+
+def _changes_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, texts: Texts) -> None:
+    found = changes(agreement, round_number)
+    previous = agreement.round(round_number - 1).label if round_number > 1 else "-"
+    ws.write_string(0, 0, texts("ov_changes_heading", previous=previous, round=agreement.round(round_number).label), f.title)
+    head = 2
+    columns = [
+        (texts("ov_col_change"), 34),
+        (texts("ov_col_committee"), 30),
+        (texts("ov_col_number"), 9),
+        (texts("ov_col_element"), 40),
+        (texts("ov_col_from"), 14),
+        (texts("ov_col_to"), 14),
+        (texts("ov_col_detail"), 70),
+    ]
+    _headings(ws, f, head, columns)
+    for i, c in enumerate(found, start=head + 1):
+        f.write_text(ws, i, 0, texts("change_" + c.kind, rounds=c.rounds))
+        f.write_text(ws, i, 1, c.committee)
+        f.write_text(ws, i, 2, c.element)
+        f.write_text(ws, i, 3, c.title)
+        f.write_smiley(ws, i, 4, c.before, texts.lang)
+        f.write_smiley(ws, i, 5, c.after, texts.lang)
+        f.write_text(ws, i, 6, c.text)
+    if not found:
+        ws.write_string(head + 1, 0, texts("ov_no_changes"), f.text)
+    ws.freeze_panes(head + 1, 0)
+    ws.autofilter(head, 0, head + max(len(found), 1), len(columns) - 1)
+    _print_setup(ws, head)
+
+
+def _returns_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, checks, outcome, texts: Texts) -> None:
+    rows = returns_table(agreement, round_number, checks, outcome)
+    columns = [
+        (texts("ov_col_committee"), 34),
+        (texts("ov_col_department"), 26),
+        (texts("ov_col_expected"), 11),
+        (texts("ov_col_received"), 11),
+        (texts("ov_col_accepted"), 11),
+        (texts("ov_col_late"), 11),
+        (texts("ov_col_missing"), 11),
+        (texts("ov_col_unanswered"), 14),
+    ]
+    _headings(ws, f, 0, columns)
+    r = 0
+    for r, row in enumerate(rows, start=1):
+        f.write_text(ws, r, 0, row.committee or texts("ov_unidentified"))
+        f.write_text(ws, r, 1, row.department)
+        for col, v in enumerate((row.expected, row.received, row.accepted, row.late, row.missing, row.unanswered), start=2):
+            ws.write_number(r, col, v, f.number)
+    total = r + 1
+    ws.write_string(total, 0, texts("ov_total"), f.total_text)
+    ws.write_blank(total, 1, None, f.total_text)
+    sums = [sum(getattr(x, k) for x in rows) for k in ("expected", "received", "accepted", "late", "missing", "unanswered")]
+    for col, v in enumerate(sums, start=2):
+        ws.write_number(total, col, v, f.total)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(total - 1, 1), len(columns) - 1)
+
+    # Below: every file received, with what became of it.
+    start = total + 2
+    ws.write_string(start, 0, texts("ov_files_heading"), f.bold)
+    file_columns = [
+        texts("ov_col_file"),
+        texts("ov_col_committee"),
+        texts("ov_col_department"),
+        texts("ov_col_received_at"),
+        texts("ov_col_outcome"),
+        texts("ov_col_late"),
+        texts("ov_col_sender"),
+        texts("ov_col_sha256"),
+    ]
+    for c, heading in enumerate(file_columns):
+        ws.write_string(start + 1, c, heading, f.head)
+    yes = texts("ov_yes")
+    for i, c in enumerate(checks, start=start + 2):
+        f.write_text(ws, i, 0, c.name)
+        f.write_text(ws, i, 1, c.committee or texts("ov_unidentified"))
+        f.write_text(ws, i, 2, c.department)
+        if c.incoming.received:
+            ws.write_datetime(i, 3, c.incoming.received, f.stamp)
+        status = outcome.status.get(c.name, REJECTED)
+        f.write_text(ws, i, 4, texts(_OUTCOME_KEYS[status]) if status in _OUTCOME_KEYS else status)
+        if any(p.code == "late-return" for p in c.problems):
+            f.write_text(ws, i, 5, yes)
+        f.write_text(ws, i, 6, c.incoming.sender)
+        f.write_text(ws, i, 7, c.sha256, f.mono)
+    _print_setup(ws)
+
+
+def _sources_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, texts: Texts) -> None:
+    columns = [
+        (texts("ov_col_committee"), 30),
+        (texts("ov_col_number"), 9),
+        (texts("ov_col_element"), 36),
+        (texts("ov_col_round"), 24),
+        (texts("ov_col_progress_smiley"), 14),
+        (texts("ov_col_economy_smiley"), 14),
+        (texts("ov_col_file"), 40),
+        (texts("ov_col_sha256"), 36),
+        (texts("ov_col_received_at"), 17),
+        (texts("ov_col_template_version"), 10),
+        (texts("ov_col_sender"), 30),
+    ]
+    _headings(ws, f, 0, columns)
+    titles = {e.number: e for e in agreement.elements}
+    rows: list[Result] = [r for r in agreement.results if r.round <= round_number and not r.is_empty and r.element in titles]
+    for i, res in enumerate(rows, start=1):
+        e = titles[res.element]
+        f.write_text(ws, i, 0, e.committee)
+        f.write_text(ws, i, 1, e.number)
+        f.write_text(ws, i, 2, e.title)
+        f.write_text(ws, i, 3, agreement.round(res.round).label)
+        f.write_smiley(ws, i, 4, res.progress, texts.lang)
+        f.write_smiley(ws, i, 5, res.economy, texts.lang)
+        src = res.source
+        if src is None:
+            f.write_text(ws, i, 6, texts("ov_source_master"))
+            continue
+        f.write_text(ws, i, 6, src.file)
+        f.write_text(ws, i, 7, src.sha256, f.mono)
+        if isinstance(src.received, datetime):
+            ws.write_datetime(i, 8, src.received, f.stamp)
+        f.write_text(ws, i, 9, src.template_version)
+        f.write_text(ws, i, 10, src.sender)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    _print_setup(ws)
+
+
+def _guide_sheet(ws, f: _Formats, agreement: Agreement, texts: Texts) -> None:
+    ws.set_column(0, 0, 8)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 100)
+    ws.write_string(0, 0, texts("guide_heading"), f.title)
+    row = 2
+    for kind, guide, heading, states in (
+        ("progress", agreement.guide_progress, "guide_progress_heading", PROGRESS_STATES),
+        ("economy", agreement.guide_economy, "guide_economy_heading", ECONOMY_STATES),
+    ):
+        for para in (p.strip() for p in (guide or "").split("\n\n")):
+            if para:
+                ws.set_row(row, 15 * (1 + len(para) // 110))
+                ws.merge_range(row, 0, row, 2, "", f.text)
+                f.write_text(ws, row, 0, para)
+                row += 1
+        ws.write_string(row, 0, texts(heading), f.bold)
+        row += 1
+        for s in states:
+            ws.set_row(row, 22)
+            ws.write_string(row, 0, SMILEY_LOOKS[s].glyph, f.legend[s])
+            ws.write_string(row, 1, s.label_in(texts.lang), f.smiley[s])
+            f.write_text(ws, row, 2, texts(guide_key(kind, s)))
+            row += 1
+        row += 1
+    ws.write_string(row, 0, texts("ov_missing"), f.missing)
+    ws.merge_range(row, 1, row, 2, "", f.text)
+    f.write_text(ws, row, 1, texts("ov_missing_meaning"))
+    row += 2
+    ws.set_row(row, 15 * 8)
+    ws.merge_range(row, 0, row, 2, "", f.text)
+    f.write_text(ws, row, 0, texts("ov_about"))
+    ws.hide_gridlines(2)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 VALIDATION_COLUMNS = (

@@ -24,7 +24,7 @@ from .model import (
     Result,
     Smiley,
 )
-from .texts import Texts, long_date
+from .texts import Texts, guide_key, long_date
 from .xlsxio import cell_name
 
 # Columns of the follow-up sheet, as the seed's "Drift | Tid | Smiley" table.
@@ -38,13 +38,41 @@ ECONOMY = "economy"
 ECONOMY_STATUS = "economy_status"
 INPUT_FIELDS = (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS)
 
-# Hidden marker values in column G; the self-check formula counts by them.
+# Hidden markers in column G beside this round's smiley cells; a very large committee's
+# self-check counts by them.
 MARK_PROGRESS = "P"
 MARK_ECONOMY = "Ø"
+MAX_FORMULA_CHARS = 7_500  # Excel allows 8,192 characters in a formula; leave room for the text
 
-# Approximate printable height of an A4 page in points at fit-to-width scale.
-PAGE_POINTS = 900.0
+# Print setup, shared by the page-break estimate here and the writer in template.py.
+PAPER_A4 = (595.28, 841.89)  # points
+PRINT_MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}  # inches
+PAGE_SAFETY = 0.95  # Excel and LibreOffice round the fit-to-width scale differently
+# Excel's height of one line of 11 pt Calibri. LibreOffice sets lines closer, so a
+# height in these units shows all of the text in both programs.
 LINE_POINTS = 15.0
+# Advance widths of Calibri's characters (the same as its metric twin Carlito) in
+# 1/2048 em, enough to wrap Danish text the way the spreadsheet programs do.
+_ADVANCE_CHARS = (
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+    "æøåÆØÅéèüöäÉ–—§½«»”“’€"
+)
+_ADVANCES = (
+    463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791,
+    1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020, 949,
+    1831, 1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356,
+    1058, 1378, 1112, 941, 998, 1314, 1162, 1822, 1063, 998, 959, 628, 791, 628, 1020, 1020,
+    596, 981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470, 1636, 1076, 1080,
+    1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943, 644, 1020, 1583,
+    1084, 981, 1563, 1359, 1185, 1019, 1019, 1076, 1080, 981, 1000, 1020, 1854, 1020, 1375, 1049,
+    1049, 857, 857, 511, 1038,
+)
+ADVANCE = dict(zip(_ADVANCE_CHARS, _ADVANCES, strict=True))
+UNKNOWN_ADVANCE = 1300  # a character not in the table counts as a wide one
+UNITS_PER_EM = 2048
+CELL_PADDING_PX = 6  # the cell's inner margins
+BOLD_WIDEN = 1.04
+WRAP_SAFETY = 1.05  # screen hinting and other renderers may set text a little wider
 
 
 class Role(Enum):
@@ -87,7 +115,7 @@ class SheetPlan:
     round: int
     mode: Mode
     cells: list[PlannedCell] = field(default_factory=list)
-    row_heights: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)  # rows not listed are LINE_POINTS high
     page_breaks: list[int] = field(default_factory=list)
     element_rows: dict[str, int] = field(default_factory=dict)  # element -> heading row
     first_element_row: int = 0
@@ -135,13 +163,56 @@ def glyph_formula(ref: str) -> str:
     return "=" + formula
 
 
-def estimate_lines(text: str, width_chars: float) -> int:
+def estimate_lines(text: str, width_chars: float, font_size: float = 11.0, bold: bool = False) -> int:
+    """Lines `text` wraps to in a cell `width_chars` wide; errs towards one line too many.
+
+    Wraps word by word with Calibri's character widths, as Excel and LibreOffice do,
+    so that every row can be given its height in the file: LibreOffice does not fit
+    rows to wrapped text when it opens an .xlsx, and the page breaks need the heights.
+    """
     if not text:
         return 1
-    lines = 0
-    for para in str(text).split("\n"):
-        lines += max(1, math.ceil(len(para) * 1.08 / max(width_chars, 1)))
+    pixels = int(width_chars * 7 + 0.5) + 5 - CELL_PADDING_PX
+    room = pixels * UNITS_PER_EM / (font_size * 96 / 72) / WRAP_SAFETY / (BOLD_WIDEN if bold else 1.0)
+    return sum(_wrapped_lines(para, room) for para in str(text).split("\n"))
+
+
+def _wrapped_lines(paragraph: str, room: float) -> int:
+    lines, used = 1, 0.0
+    space = ADVANCE[" "]
+    for word in paragraph.split(" "):
+        width = sum(ADVANCE.get(ch, UNKNOWN_ADVANCE) for ch in word)
+        needed = width if used == 0 else used + space + width
+        if needed <= room:
+            used = needed
+            continue
+        if used > 0:
+            lines += 1
+        while width > room:  # a word longer than the line breaks inside the word
+            lines += 1
+            width -= room
+        used = width
     return lines
+
+
+def line_points(font_size: float) -> float:
+    """Height of one line of text in `font_size` points, as Excel fits it."""
+    return LINE_POINTS * font_size / 11.0
+
+
+def column_points(width_chars: float) -> float:
+    """Printed width of a column `width_chars` wide (Excel: 7 px per unit plus 5 px padding)."""
+    return (int(width_chars * 7 + 0.5) + 5) * 0.75
+
+
+def page_points(texts: Texts) -> float:
+    """Height in row points that one A4 page holds when columns A–F are fitted to its width."""
+    paper_w, paper_h = PAPER_A4
+    printable_w = paper_w - 72 * (PRINT_MARGINS["left"] + PRINT_MARGINS["right"])
+    printable_h = paper_h - 72 * (PRINT_MARGINS["top"] + PRINT_MARGINS["bottom"])
+    sheet_w = sum(column_points(texts.number(f"width_{c}")) for c in "ABCDEF")
+    scale = min(1.0, math.floor(100 * printable_w / sheet_w) / 100)
+    return printable_h / scale * PAGE_SAFETY
 
 
 def plan_sheet(
@@ -178,14 +249,22 @@ def plan_sheet(
     def put(r, c, value, style, **kw):
         plan.cells.append(PlannedCell(r, c, "" if value is None else str(value), style, **kw))
 
-    def height(r, text, width):
-        lines = estimate_lines(text, width)
-        if lines > 1:
-            plan.row_heights[r] = max(plan.row_heights.get(r, LINE_POINTS), lines * LINE_POINTS)
+    # Every row's height is written into the file: LibreOffice does not fit rows to
+    # wrapped text when it opens an .xlsx, and the page breaks are planned from them.
+    def fixed_height(r, points):
+        if points > LINE_POINTS or r in plan.row_heights:
+            plan.row_heights[r] = max(plan.row_heights.get(r, LINE_POINTS), points)
+
+    size = texts.number("font_size")
+    line = line_points(size)
+
+    def height(r, text, width, bold=False):
+        fixed_height(r, estimate_lines(text, width, size, bold) * line)
 
     # Header: title, (instructions and self-check in a template), reading guide, contact block.
     put(row, 0, title_text(agreement, committee.name, round_number, texts, department), "title", merge_to=LAST_COL)
-    plan.row_heights[row] = max(24.0, estimate_lines(plan.cells[-1].value, width_full * 0.75) * 20.0)
+    title_size = texts.number("title_size")
+    fixed_height(row, estimate_lines(plan.cells[-1].value, width_full, title_size, bold=True) * line_points(title_size) + 4)
     row += 1
     current = agreement.round(round_number)
     if mode is Mode.TEMPLATE:
@@ -200,7 +279,9 @@ def plan_sheet(
         plan_self_check_row = -1
     row += 1
     put(row, 0, texts("guide_heading"), "heading2", merge_to=LAST_COL)
+    fixed_height(row, line_points(size + 1) + 3)
     row += 1
+    legend_height = (texts.number("font_size") + 5) * 1.35
     for para in _paragraphs(agreement.guide_progress):
         put(row, 0, para, "paragraph", merge_to=LAST_COL)
         height(row, para, width_full)
@@ -208,9 +289,10 @@ def plan_sheet(
     put(row, 0, texts("guide_progress_heading"), "bold", merge_to=LAST_COL)
     row += 1
     for s in PROGRESS_STATES:
+        definition = texts(guide_key("progress", s))
         put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
-        put(row, 1, SMILEY_LOOKS[s].progress_guide, "paragraph", merge_to=LAST_COL)
-        height(row, SMILEY_LOOKS[s].progress_guide, width_full - texts.number("width_A"))
+        put(row, 1, definition, "legend_text", merge_to=LAST_COL)
+        fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
         row += 1
     for para in _paragraphs(agreement.guide_economy):
         put(row, 0, para, "paragraph", merge_to=LAST_COL)
@@ -219,9 +301,10 @@ def plan_sheet(
     put(row, 0, texts("guide_economy_heading"), "bold", merge_to=LAST_COL)
     row += 1
     for s in ECONOMY_STATES:
+        definition = texts(guide_key("economy", s))
         put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
-        put(row, 1, SMILEY_LOOKS[s].economy_guide, "paragraph", merge_to=LAST_COL)
-        height(row, SMILEY_LOOKS[s].economy_guide, width_full - texts.number("width_A"))
+        put(row, 1, definition, "legend_text", merge_to=LAST_COL)
+        fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
         row += 1
     row += 1
     if agreement.office:
@@ -237,44 +320,67 @@ def plan_sheet(
         if value:
             put(row, 0, texts(key), "label")
             put(row, 1, value, "text")
+            height(row, value, width_text)
             row += 1
     row += 1
+    section_row = row
     section = " ".join(p for p in (f"{committee.section}." if committee.section else "", committee.area or committee.name) if p)
     put(row, 0, section, "heading2", merge_to=LAST_COL)
+    fixed_height(row, line_points(size + 1) + 3)
     row += 2
 
-    header_rows = row
     plan.first_element_row = row
-    page_used = sum(plan.row_heights.get(r, LINE_POINTS) for r in range(header_rows))
-    progress_missing: list[str] = []
-    economy_missing: list[str] = []
-    for element in elements:
-        start = row
-        row = _plan_element(plan, put, height, agreement, element, round_number, mode, results, texts, row, width_text)
-        block = sum(plan.row_heights.get(r, LINE_POINTS) for r in range(start, row))
-        if page_used + block > PAGE_POINTS and page_used > 0 and block <= PAGE_POINTS:
-            plan.page_breaks.append(start)
-            page_used = 0.0
-        page_used += block + LINE_POINTS
-        row += 1  # blank row between elements
-        res = results.get((element.number, round_number))
-        if not (res and res.progress):
-            progress_missing.append(element.number)
-        if not (res and res.economy):
-            economy_missing.append(element.number)
-    plan.last_row = row
+    _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row)
 
     if plan_self_check_row >= 0:
-        first, last = plan.first_element_row + 1, max(plan.last_row, plan.first_element_row + 1)
-        mark = f"$G${first}:$G${last}"
-        smile = f"$E${first}:$E${last}"
         total = len(elements)
-        # Count, among this round's progress-smiley cells, those still empty.
-        formula = f'=SUMPRODUCT(--({mark}="{MARK_PROGRESS}"),--({smile}=""))'
-        text_formula = _self_check_formula(texts, formula[1:], total)
-        cached = texts("self_check", missing=len(progress_missing), total=total)
+        text_formula = _self_check_formula(texts, _missing_count_expr(plan), total)
+        # Every input is empty in a fresh template, so every element still lacks its smileys.
+        cached = texts("self_check", missing=total, total=total)
         put(plan_self_check_row, 0, cached, "selfcheck", role=Role.FORMULA, formula=text_formula, merge_to=LAST_COL)
     return plan
+
+
+def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row) -> None:
+    """Lay out the elements and break pages so that no element that fits on a page is split.
+
+    Row 1 (the title) repeats on every page. The section heading keeps with the first element.
+    """
+    capacity = page_points(texts)
+    title = plan.row_heights.get(0, LINE_POINTS)
+
+    def rows_height(first, last):
+        return sum(plan.row_heights.get(r, LINE_POINTS) for r in range(first, last))
+
+    row = plan.first_element_row
+    page_used = rows_height(0, row)
+    for i, element in enumerate(elements):
+        start = row
+        row = _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text)
+        block = rows_height(start, row)
+        if page_used + block > capacity and title + block <= capacity:
+            brk = section_row if i == 0 else start
+            if brk > 1:  # never break before the title itself
+                plan.page_breaks.append(brk)
+                page_used = title + rows_height(brk, start)
+        page_used += block + LINE_POINTS
+        row += 1  # blank row between elements
+    plan.last_row = row
+
+
+def _missing_count_expr(plan: SheetPlan) -> str:
+    """Excel expression counting elements whose progress or economy smiley is still empty."""
+    by_element: dict[str, list[str]] = {}
+    for c in plan.inputs():
+        if c.states:
+            by_element.setdefault(c.element, []).append(c.ref)
+    terms = ["OR(" + ",".join(f'{ref}=""' for ref in refs) + ")" for refs in by_element.values()]
+    expr = "(" + "+".join(terms) + ")" if terms else "0"
+    if len(expr) <= MAX_FORMULA_CHARS:
+        return expr
+    # A committee too large for one formula: count the elements without a progress smiley.
+    first, last = plan.first_element_row + 1, plan.last_row + 1
+    return f'SUMPRODUCT(--($G${first}:$G${last}="{MARK_PROGRESS}"),--($E${first}:$E${last}=""))'
 
 
 def _self_check_formula(texts: Texts, count_expr: str, total: int) -> str:
@@ -297,15 +403,16 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def _plan_element(plan, put, height, agreement, element, round_number, mode, results, texts, row, width_text):
+def _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text):
     e = element.number
+    glyph_points = (texts.number("font_size") + 3) * 1.35
     plan.element_rows[e] = row
     put(row, COL_LABEL, f"{e}.", "heading", element=e, field="number")
     put(row, COL_TEXT, element.title, "heading", element=e, field="title")
     put(row, COL_KIND, texts("budget_" + element.budget_kind.value), "heading", element=e, field="kind")
     put(row, COL_TIME, texts("col_time"), "heading", element=e)
     put(row, COL_SMILEY, texts("col_smiley"), "heading", element=e, merge_to=COL_GLYPH)
-    height(row, element.title, width_text)
+    height(row, element.title, width_text, bold=True)
     row += 1
     if element.agreement_text:
         put(row, COL_TEXT, element.agreement_text, "text", element=e, field="agreement_text")
@@ -334,6 +441,8 @@ def _plan_element(plan, put, height, agreement, element, round_number, mode, res
         put(row, COL_TEXT, element.milestone(r), style, element=e, field="milestone", round=r)
         put(row, COL_TIME, label, style, element=e, round=r)
         height(row, element.milestone(r), width_text)
+        if not future:
+            fixed_height(row, glyph_points)
         if current:
             put(row, COL_SMILEY, "", "input_smiley", role=Role.INPUT, element=e, field=PROGRESS, round=r, states=PROGRESS_STATES)
             put(row, COL_MARK, MARK_PROGRESS, "mark", element=e, round=r)
@@ -349,7 +458,7 @@ def _plan_element(plan, put, height, agreement, element, round_number, mode, res
             put(row, COL_LABEL, texts("status_label"), "label", element=e, round=r)
             if current:
                 put(row, COL_TEXT, "", "input_text", role=Role.INPUT, element=e, field=STATUS, round=r)
-                plan.row_heights[row] = 3 * LINE_POINTS
+                fixed_height(row, 3 * line_points(texts.number("font_size")))
             else:
                 put(row, COL_TEXT, status, "text", element=e, field=STATUS, round=r)
                 height(row, status, width_text)
@@ -370,13 +479,14 @@ def _plan_element(plan, put, height, agreement, element, round_number, mode, res
             put(row, COL_TEXT, "", "input_text", role=Role.INPUT, element=e, field=ECONOMY_STATUS, round=r)
             put(row, COL_SMILEY, "", "input_smiley", role=Role.INPUT, element=e, field=ECONOMY, round=r, states=ECONOMY_STATES)
             put(row, COL_MARK, MARK_ECONOMY, "mark", element=e, round=r)
-            plan.row_heights[row] = 2 * LINE_POINTS
+            fixed_height(row, 2 * line_points(texts.number("font_size")))
             put(row, COL_GLYPH, "", "glyph", role=Role.FORMULA, formula=glyph_formula(cell_name(row, COL_SMILEY)), element=e, round=r)
         else:
             status = res.economy_status if res else ""
             put(row, COL_TEXT, status, "text", element=e, field=ECONOMY_STATUS, round=r)
             _put_smiley(put, row, res.economy if res else None, texts, element=e, field=ECONOMY, round=r)
             height(row, status, width_text)
+            fixed_height(row, glyph_points)
         row += 1
     return row
 

@@ -20,13 +20,14 @@ from .sheetplan import (
     COL_GLYPH,
     COL_MARK,
     COL_SMILEY,
+    PRINT_MARGINS,
     PROGRESS,
     Mode,
     Role,
     SheetPlan,
     plan_sheet,
 )
-from .texts import Texts
+from .texts import Texts, guide_key
 from .xlsxio import atomic_output, atomic_write_bytes, column_letter, new_workbook, sha256_of
 
 TEMPLATE_VERSION = "1"
@@ -64,6 +65,10 @@ class GeneratedTemplate:
     sha256: str
 
 
+class TemplateError(Exception):
+    """The templates cannot be generated as asked; the message says what to fix."""
+
+
 def template_file_name(committee: str, round_number: int, department: str = "") -> str:
     name = slug(committee) + (f"_{slug(department)}" if department else "")
     return f"runde-{round_number}_{name}.xlsx"
@@ -79,11 +84,14 @@ def generate_templates(
     committees: list[str] | None = None,
     progress=None,
 ) -> list[GeneratedTemplate]:
-    """Write one template per committee (or department) and the manifest beside them."""
+    """Write one template per committee (or department) and the manifest beside them.
+
+    Raises TemplateError, before writing anything, when the request cannot be met.
+    """
+    units = list(_units(agreement, per, committees))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     made: list[GeneratedTemplate] = []
-    units = list(_units(agreement, per, committees))
     for i, (committee, department) in enumerate(units):
         path = out_dir / template_file_name(committee.name, round_number, department)
         made.append(write_template(agreement, committee, round_number, path, texts, department, password))
@@ -94,6 +102,17 @@ def generate_templates(
 
 
 def _units(agreement: Agreement, per: str, only: list[str] | None):
+    if per not in ("committee", "department"):
+        raise TemplateError(f"skabeloner laves pr. udvalg (committee) eller pr. center (department), ikke pr. '{per}'.")
+    if per == "department":
+        # A department-less element would land in no department's workbook, or in all of them.
+        orphans = [e.number for e in agreement.elements if not e.department and (not only or e.committee in only)]
+        if orphans:
+            raise TemplateError(
+                "--per department kræver et ansvarligt center for hver indsats; uden center: "
+                + ", ".join(orphans)
+                + ". Udfyld kolonnen 'Ansvarligt center' på arket 'Indsatser' i masterfilen, eller lav skabeloner pr. udvalg."
+            )
     for committee in agreement.committees:
         if only and committee.name not in only:
             continue
@@ -159,7 +178,6 @@ class Styles:
         self.wb = wb
         self.cache: dict[tuple[str, bool], object] = {}
         font = {"font_name": texts.look.get("font_name") or "Calibri", "font_size": texts.number("font_size")}
-        locked_fill = texts.colour("locked_fill")
         heading_fill = texts.colour("heading_fill")
         base = {**font, "valign": "top", "text_wrap": True}
         self.specs: dict[str, dict] = {
@@ -168,6 +186,7 @@ class Styles:
             "selfcheck": {**base, "bold": True, "font_color": "#C00000"},
             "heading2": {**base, "bold": True, "font_size": texts.number("font_size") + 1},
             "paragraph": base,
+            "legend_text": {**base, "valign": "vcenter"},
             "bold": {**base, "bold": True},
             "heading": {**base, "bold": True, "bg_color": heading_fill, "bottom": 1},
             "label": {**base, "bold": True},
@@ -176,14 +195,16 @@ class Styles:
             "future_label": {**base, "bold": True, "font_color": texts.colour("future_font")},
             "input_text": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F"},
             "input_smiley": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F", "align": "center", "bold": True},
-            "smiley": {**base, "align": "center", "bg_color": locked_fill},
-            "glyph": {**base, "align": "center", "font_size": texts.number("font_size") + 3},
+            "smiley": {**base, "align": "center"},
+            "glyph": {**base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 3},
             "mark": {**font},
         }
         for s, look in SMILEY_LOOKS.items():
             self.specs[f"smiley_{s.value}"] = {**base, "align": "center", "bold": True, "bg_color": look.colour, "font_color": look.font_colour}
             self.specs[f"glyph_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 3, "bg_color": look.colour, "font_color": look.font_colour}
-            self.specs[f"legend_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour}
+            self.specs[f"legend_{s.value}"] = {
+                **base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour,
+            }
 
     def __call__(self, style: str, quote: bool = False):
         key = (style, quote)
@@ -245,10 +266,10 @@ def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, pr
     ws.set_paper(9)
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.set_margins(**PRINT_MARGINS)
     ws.repeat_rows(0)
     ws.set_footer("&C" + texts("page_footer"))
-    ws.hide_gridlines(2 if plan.mode is Mode.REPORT else 1)
+    ws.hide_gridlines(2)
     if plan.page_breaks:
         ws.set_h_pagebreaks(plan.page_breaks)
     if protect:
@@ -260,9 +281,8 @@ def _dropdown(ws, cell, texts: Texts) -> None:
     progress = cell.field == PROGRESS
     states = PROGRESS_STATES if progress else ECONOMY_STATES
     words = [s.label for s in states]
-    guide = "\n".join(
-        f"{SMILEY_LOOKS[s].label_da}: {SMILEY_LOOKS[s].progress_guide if progress else SMILEY_LOOKS[s].economy_guide}" for s in states
-    )
+    kind = "progress" if progress else "economy"
+    guide = "\n".join(f"{s.label}: {texts(guide_key(kind, s))}" for s in states)
     ws.data_validation(
         cell.row,
         cell.col,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .model import SMILEY_LOOKS, Smiley
+
 DEFAULT_LAYOUT = Path(__file__).resolve().parent.parent / "templates" / "follow_up_template.xlsx"
 
 TEXTS_SHEET = "Tekster"
@@ -32,9 +34,9 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ordinal_3": ("Tredje", "Third", "Ordenstal for runde 3 i titlen"),
     "ordinal_4": ("Endelig", "Final", "Ordenstal for runde 4 i titlen"),
     "instructions": (
-        "Udfyld de hvide felter for {round}: vælg en smiley i listen og skriv en kort status. "
+        "Udfyld de hvide, indrammede felter for {round}: vælg en smiley i listen og skriv en kort status. "
         "Alt andet er låst. Send projektmappen tilbage senest {deadline}.",
-        "Fill in the white cells for {round}: pick a smiley from the list and write a short status. "
+        "Fill in the white, framed cells for {round}: pick a smiley from the list and write a short status. "
         "Everything else is locked. Return the workbook by {deadline}.",
         "Vejledning øverst i skabelonen. Pladsholdere: {round}, {deadline}",
     ),
@@ -54,6 +56,32 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
         "Definition af smileys på økonomi",
         "Smileys on economy:",
         "Overskrift over smiley-definitionerne for økonomi",
+    ),
+    # The reading guide's smiley definitions; the dropdowns' help texts repeat them.
+    "guide_progress_green": (
+        SMILEY_LOOKS[Smiley.GREEN].progress_guide,
+        "Milestone reached",
+        "Læsevejledningen: grøn smiley på indsats (gentages i rullelistens hjælpetekst)",
+    ),
+    "guide_progress_yellow": (
+        SMILEY_LOOKS[Smiley.YELLOW].progress_guide,
+        "Milestone not fully reached, but the year's overall goal is still realistic",
+        "Læsevejledningen: gul smiley på indsats (gentages i rullelistens hjælpetekst)",
+    ),
+    "guide_progress_red": (
+        SMILEY_LOOKS[Smiley.RED].progress_guide,
+        "Milestone not reached, and not realistic within the budget period on the given assumptions.",
+        "Læsevejledningen: rød smiley på indsats (gentages i rullelistens hjælpetekst)",
+    ),
+    "guide_economy_green": (
+        SMILEY_LOOKS[Smiley.GREEN].economy_guide,
+        "Budget kept or saving achieved",
+        "Læsevejledningen: grøn smiley på økonomi (gentages i rullelistens hjælpetekst)",
+    ),
+    "guide_economy_red": (
+        SMILEY_LOOKS[Smiley.RED].economy_guide,
+        "Budget not kept, or the expected saving is not achieved in the period.",
+        "Læsevejledningen: rød smiley på økonomi (gentages i rullelistens hjælpetekst)",
     ),
     "date_label": ("Dato:", "Date:", "Kontaktblok"),
     "phone_label": ("Tlf. dir.:", "Phone:", "Kontaktblok"),
@@ -80,8 +108,96 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
         "Fejlbesked når der tastes andet end listens værdier. Pladsholder: {states}",
     ),
     "sheet_name": ("Opfølgning", "Follow-up", "Navnet på arket med indsatserne"),
-    "page_footer": ("Side &P", "Page &P", "Sidefod (Excel-koder: &P = sidenummer)"),
+    "page_footer": ("Side &P af &N", "Page &P of &N", "Sidefod (Excel-koder: &P = sidenummer, &N = antal sider)"),
+    # The consolidated overview (overview.xlsx). Sheet names: at most 31 characters, no [ ] : * ? / \
+    "ov_sheet_overview": ("Oversigt", "Overview", "Oversigten: arket med én række pr. indsats"),
+    "ov_sheet_status": ("Status", "Status", "Oversigten: arket med optælling og diagram"),
+    "ov_sheet_changes": ("Ændringer", "Changes", "Oversigten: arket med ændringer siden forrige runde"),
+    "ov_sheet_returns": ("Besvarelser", "Returns", "Oversigten: arket med forventede og modtagne besvarelser"),
+    "ov_sheet_sources": ("Kilder", "Sources", "Oversigten: arket med hver værdis kildefil"),
+    "ov_sheet_guide": ("Læsevejledning", "Reading guide", "Oversigten: arket med læsevejledningen"),
+    "ov_col_committee": ("Udvalg", "Committee", "Oversigten: kolonneoverskrift"),
+    "ov_col_number": ("Nummer", "No.", "Oversigten: kolonneoverskrift"),
+    "ov_col_element": ("Indsats", "Element", "Oversigten: kolonneoverskrift"),
+    "ov_col_department": ("Center", "Department", "Oversigten: kolonneoverskrift"),
+    "ov_col_round": ("Runde", "Round", "Oversigten: kolonneoverskrift"),
+    "ov_col_progress": ("Indsats – {round}", "Progress – {round}", "Oversigten: smiley på indsats i en runde. Pladsholder: {round}"),
+    "ov_col_economy": ("Økonomi – {round}", "Economy – {round}", "Oversigten: smiley på økonomi i en runde. Pladsholder: {round}"),
+    "ov_col_latest_status": ("Seneste status", "Latest status", "Oversigten: kolonneoverskrift"),
+    "ov_col_latest_economy_status": ("Seneste status økonomi", "Latest economy status", "Oversigten: kolonneoverskrift"),
+    "ov_col_progress_smiley": ("Smiley indsats", "Progress smiley", "Oversigten: kolonneoverskrift"),
+    "ov_col_economy_smiley": ("Smiley økonomi", "Economy smiley", "Oversigten: kolonneoverskrift"),
+    "ov_missing": ("Mangler", "Missing", "Oversigten: ingen smiley modtaget (vises med gråt)"),
+    "ov_missing_meaning": (
+        "Der er ikke modtaget en godkendt smiley for indsatsen i runden.",
+        "No accepted smiley has been received for the element in that round.",
+        "Oversigten: læsevejledningens forklaring af 'Mangler'",
+    ),
+    "ov_total": ("I alt", "Total", "Oversigten: sumrække og -kolonne"),
+    "ov_economy_state": ("Økonomi: {state}", "Economy: {state}", "Oversigten: optælling af smileys på økonomi. Pladsholder: {state}"),
+    "ov_status_heading": ("Smileys pr. udvalg og runde", "Smileys per committee and round", "Oversigten: overskrift på arket Status"),
+    "ov_chart_title": ("Smileys på indsats, {round}", "Progress smileys, {round}", "Oversigten: diagrammets titel. Pladsholder: {round}"),
+    "ov_changes_heading": (
+        "Ændringer fra {previous} til {round}",
+        "Changes from {previous} to {round}",
+        "Oversigten: overskrift på arket Ændringer. Pladsholdere: {previous}, {round}",
+    ),
+    "ov_col_change": ("Ændring", "Change", "Oversigten: kolonneoverskrift"),
+    "ov_col_from": ("Fra", "From", "Oversigten: kolonneoverskrift"),
+    "ov_col_to": ("Til", "To", "Oversigten: kolonneoverskrift"),
+    "ov_col_detail": ("Tekst", "Text", "Oversigten: kolonneoverskrift"),
+    "change_new_red": ("Ny rød", "New red", "Oversigten: rød nu, ikke rød i forrige runde"),
+    "change_red_streak": ("Rød i {rounds} runder i træk", "Red for {rounds} rounds in a row", "Oversigten: rød igen. Pladsholder: {rounds}"),
+    "change_progress": ("Smiley på indsats ændret", "Progress smiley changed", "Oversigten: ændring"),
+    "change_economy": ("Smiley på økonomi ændret", "Economy smiley changed", "Oversigten: ændring"),
+    "change_status_copied": ("Status uændret fra forrige runde", "Status unchanged from the previous round", "Oversigten: ændring"),
+    "change_economy_status_copied": (
+        "Status økonomi uændret fra forrige runde",
+        "Economy status unchanged from the previous round",
+        "Oversigten: ændring",
+    ),
+    "ov_no_changes": ("Ingen ændringer.", "No changes.", "Oversigten: når intet er ændret"),
+    "ov_col_expected": ("Forventet", "Expected", "Oversigten: kolonneoverskrift"),
+    "ov_col_received": ("Modtaget", "Received", "Oversigten: kolonneoverskrift"),
+    "ov_col_accepted": ("Godkendt", "Accepted", "Oversigten: kolonneoverskrift"),
+    "ov_col_late": ("For sent", "Late", "Oversigten: kolonneoverskrift"),
+    "ov_col_missing": ("Mangler", "Missing", "Oversigten: kolonneoverskrift"),
+    "ov_col_unanswered": ("Indsatser uden svar", "Elements without an answer", "Oversigten: kolonneoverskrift"),
+    "ov_unidentified": ("(ukendt afsender)", "(unidentified)", "Oversigten: filer, hvis udvalg ikke kunne afgøres"),
+    "ov_files_heading": ("Modtagne filer", "Files received", "Oversigten: overskrift over fillisten"),
+    "ov_col_file": ("Fil", "File", "Oversigten: kolonneoverskrift"),
+    "ov_col_received_at": ("Modtaget den", "Received at", "Oversigten: kolonneoverskrift"),
+    "ov_col_outcome": ("Behandling", "Outcome", "Oversigten: kolonneoverskrift"),
+    "ov_col_sender": ("Afsender", "Sender", "Oversigten: kolonneoverskrift"),
+    "ov_col_sha256": ("SHA-256", "SHA-256", "Oversigten: kolonneoverskrift"),
+    "ov_col_template_version": ("Skabelonversion", "Template version", "Oversigten: kolonneoverskrift"),
+    "ov_yes": ("Ja", "Yes", "Oversigten: ja"),
+    "ov_source_master": ("(masterfilen)", "(the master)", "Oversigten: værdien stod i masterfilen"),
+    "return_accepted": ("Godkendt", "Accepted", "Oversigten: besvarelsen er flettet"),
+    "return_rejected": ("Afvist", "Rejected", "Oversigten: besvarelsen er afvist"),
+    "return_duplicate": ("Kopi", "Duplicate", "Oversigten: samme fil er modtaget før"),
+    "return_superseded": ("Erstattet", "Superseded", "Oversigten: en nyere udgave er brugt"),
+    "return_conflict": ("Konflikt", "Conflict", "Oversigten: svar holdt tilbage til --prefer"),
+    "ov_about": (
+        "Arkene: Oversigt har én række pr. indsats med rundernes smileys og seneste status. "
+        "Status tæller smileys pr. udvalg og runde. Ændringer viser, hvad der har flyttet sig siden "
+        "forrige runde: nye røde, indsatser der er røde igen, skift i smileys og statustekster, "
+        "der er kopieret uændret. Besvarelser sammenholder forventede og modtagne besvarelser. "
+        "Kilder viser for hver værdi, hvilken fil den kom fra (med SHA-256), hvornår den blev "
+        "modtaget og med hvilken skabelonversion.",
+        "The sheets: Overview has one row per element with each round's smileys and the latest "
+        "status. Status counts smileys per committee and round. Changes shows what moved since the "
+        "previous round: new reds, elements red again, changed smileys and status texts copied "
+        "unchanged. Returns compares expected and received returns. Sources shows, for every value, "
+        "the file it came from (with its SHA-256), when it was received and the template version.",
+        "Oversigten: forklaring af arkene, nederst i læsevejledningen",
+    ),
 }
+
+def guide_key(kind: str, state: Smiley) -> str:
+    """Text key of the reading guide's definition of `state` on "progress" or "economy"."""
+    return f"guide_{kind}_{state.value}"
+
 
 # key: (value, what it is for)
 DEFAULT_LOOK: dict[str, tuple[str, str]] = {
@@ -89,8 +205,7 @@ DEFAULT_LOOK: dict[str, tuple[str, str]] = {
     "font_size": ("11", "Skriftstørrelse"),
     "title_size": ("14", "Skriftstørrelse for titlen"),
     "heading_fill": ("#DDEBF7", "Baggrundsfarve for indsatsens overskrift"),
-    "input_fill": ("#FFFFFF", "Baggrundsfarve for felter der skal udfyldes"),
-    "locked_fill": ("#F2F2F2", "Baggrundsfarve for låste felter"),
+    "input_fill": ("#FFFFFF", "Baggrundsfarve for de indrammede felter, der skal udfyldes"),
     "future_font": ("#8C8C8C", "Skriftfarve for kommende runder"),
     "width_A": ("22", "Bredde af kolonne A (etiketter)"),
     "width_B": ("64", "Bredde af kolonne B (tekster)"),
@@ -185,6 +300,7 @@ def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
             da = _cell_text(row, 1)
             en = _cell_text(row, 2)
             texts[key] = (da if da else texts[key][0], en if en else texts[key][1])
+    _check_texts(path, texts)
     look = {k: v[0] for k, v in DEFAULT_LOOK.items()}
     for row in sheets.get(LOOK_SHEET, [])[1:]:
         if row and row[0] is not None and str(row[0]).strip() in look:
@@ -192,6 +308,26 @@ def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
             if value:
                 look[str(row[0]).strip()] = value
     return Texts(lang=lang, texts=texts, look=look)
+
+
+# Placeholders the generated workbook cannot do without: the self-check formula counts into {missing}.
+REQUIRED_PLACEHOLDERS = {"self_check": ("{missing}", "{total}")}
+_BAD_SHEET_CHARS = set("[]:*?/\\")
+
+
+def _check_texts(path: Path, texts: dict[str, tuple[str, str]]) -> None:
+    # An edit that would break every generated workbook is refused here, with the cell to fix.
+    problems = []
+    for key, needed in REQUIRED_PLACEHOLDERS.items():
+        for column, text in zip(("Dansk", "English"), texts[key]):
+            missing = [p for p in needed if p not in text]
+            if missing:
+                problems.append(f"teksten '{key}' i kolonnen {column} skal indeholde {' og '.join(missing)}")
+    for column, name in zip(("Dansk", "English"), texts["sheet_name"]):
+        if len(name) > 31 or set(name) & _BAD_SHEET_CHARS or name.strip("'") != name:
+            problems.append(f"arknavnet '{name}' i kolonnen {column} skal være højst 31 tegn uden [ ] : * ? / \\ og uden ' i enderne")
+    if problems:
+        raise LayoutError(f"Layoutfilen {path} kan ikke bruges: " + "; ".join(problems) + f". Ret arket '{TEXTS_SHEET}'.")
 
 
 def _cell_text(row: list, i: int) -> str:
@@ -225,7 +361,9 @@ def write_layout_file(path: Path | str) -> Path:
             "som udfyldes automatisk; de skal blive stående.",
             "Arket 'Udseende': skrifttype, størrelser, farver (som #RRGGBB) og kolonnebredder.",
             "En nøgle, der slettes eller efterlades tom, får standardværdien.",
-            "Gem filen som .xlsx. Brug en anden fil med 'followup generate --layout FIL'.",
+            "Gem filen som .xlsx. Brug en anden fil med 'followup generate --layout FIL', og brug den samme fil, "
+            "når svarene samles ind ('followup collect --layout FIL'): collect genskaber skabelonens låste indhold ud fra den.",
+            "Teksten 'self_check' skal beholde {missing} og {total}; arknavnet ('sheet_name') må højst have 31 tegn og ikke [ ] : * ? / \\.",
             "",
             "Bemærk: arkbeskyttelsen i skabelonerne beskytter mod fejl, ikke mod angreb. "
             "'followup collect' kontrollerer derfor selv alle låste celler.",

@@ -1,0 +1,180 @@
+"""The annotated copy finance sends back: the sender's own workbook, problems marked and explained."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+from returns_kit import Kit, cell_of, edit, found
+
+from workbook_tools.collect import FEEDBACK_SHEET
+from workbook_tools.feedback import COMMENT_AUTHOR, FILL, feedback_name, write_feedback, write_feedback_copies
+from workbook_tools.pipeline import collect_round
+from workbook_tools.problems import Problem, Severity
+
+SHEET = "Opfølgning"
+
+
+@pytest.fixture
+def kit(tmp_path, agreement, texts):
+    return Kit(tmp_path, agreement, texts)
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fill_of(cell) -> str:
+    return (cell.fill.fgColor.rgb or "")[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
+
+
+def a_bad_return(kit):
+    """Protection off, a milestone edited, a word that is no smiley, yellow without a status text."""
+    plan = kit.plan()
+    refs = {
+        "milestone": cell_of(plan, "1.02", "milestone", 1),
+        "smiley": cell_of(plan, "1.03", "economy", 1),
+        "status": cell_of(plan, "1.01", "status", 1),  # 1.01 is yellow in the synthetic answers
+    }
+
+    def staff(wb):
+        ws = wb[SHEET]
+        ws.protection.sheet = False
+        ws[refs["milestone"]] = "Milepælen er flyttet"
+        ws[refs["smiley"]] = "Blå"
+        ws[refs["status"]] = None
+        ws.protection.sheet = True
+
+    return edit(kit.filled("udvalg-01.xlsx"), staff), refs
+
+
+def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(kit, tmp_path):
+    path, refs = a_bad_return(kit)
+    before = sha(path)
+    check = kit.check(path)
+    assert [p[0] for p in found(check)] == ["locked-cell-changed", "invalid-smiley", "status-text-required"]
+
+    written, notes = write_feedback_copies([check], check.problems, tmp_path / "feedback")
+    assert notes == []
+    assert [p.name for p in written] == ["udvalg-01_tilbagemelding.xlsx"]
+    assert sha(path) == before, "the original is never modified"
+
+    wb = openpyxl.load_workbook(written[0])
+    assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
+    ws = wb[SHEET]
+    assert ws.protection.sheet, "protection is kept as the sender left it"
+    assert fill_of(ws[refs["milestone"]]) == FILL[Severity.ERROR]
+    assert fill_of(ws[refs["smiley"]]) == FILL[Severity.ERROR]
+    assert fill_of(ws[refs["status"]]) == FILL[Severity.WARNING]
+    comment = ws[refs["smiley"]].comment
+    assert comment.author == COMMENT_AUTHOR
+    assert comment.text == (
+        "Fejl: Opfølgning!" + refs["smiley"] + " (indsats 1.03) indeholder 'Blå', som ikke er en gyldig smiley.\nVælg Grøn / Rød i listen i cellen."
+    )
+    assert "skal stå som i skabelonen: 'Milepæl 1 for element 1.02'" in ws[refs["milestone"]].comment.text
+    assert ws["A1"].comment is None, "only problem cells are marked"
+
+    summary = [[c.value for c in row] for row in wb[FEEDBACK_SHEET].iter_rows()]
+    assert "AFVIST" in summary[2][0]
+    table = [row for row in summary if row[-1] in ("locked-cell-changed", "invalid-smiley", "status-text-required")]
+    assert [(r[0], r[1], r[2]) for r in table] == [
+        ("Fejl", f"{SHEET}!{refs['milestone']}", "1.02"),
+        ("Fejl", f"{SHEET}!{refs['smiley']}", "1.03"),
+        ("Advarsel", f"{SHEET}!{refs['status']}", "1.01"),
+    ]
+    link = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value == f"{SHEET}!{refs['smiley']}")
+    assert link.hyperlink.location == f"'{SHEET}'!{refs['smiley']}"
+
+
+def test_the_copy_still_opens_and_still_reads_as_the_same_return(kit, tmp_path):
+    path, _refs = a_bad_return(kit)
+    check = kit.check(path)
+    copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx")
+    assert CalamineWorkbook.from_path(str(copy)).sheet_names == [FEEDBACK_SHEET, SHEET, "_followup"]
+    again = kit.check(copy)
+    assert found(again) == found(check)
+
+
+def test_a_sender_who_fixes_the_white_cells_in_the_copy_can_send_it_back_and_it_passes(kit, tmp_path):
+    plan = kit.plan()
+    ref = cell_of(plan, "1.03", "economy", 1)
+
+    def paste_word(wb):
+        wb[SHEET][ref] = "Blå"
+
+    bad = edit(kit.filled("svar.xlsx"), paste_word)
+    check = kit.check(bad)
+    copy = write_feedback(check, check.problems, tmp_path / "svar_tilbagemelding.xlsx")
+
+    def fix(wb):
+        wb[SHEET][ref] = "Grøn"
+
+    fixed = edit(copy, fix, kit.returns / "svar-rettet.xlsx")
+    again = kit.check(fixed)
+    assert found(again) == []
+    assert again.accepted
+
+
+def test_a_return_with_only_warnings_gets_a_copy_that_says_it_was_accepted(kit, tmp_path):
+    plan = kit.plan()
+    ref = cell_of(plan, "1.02", "progress", 1)
+    path = edit(kit.filled("svar.xlsx"), lambda wb: wb[SHEET].__setitem__(ref, "rød"))
+    check = kit.check(path)
+    assert found(check) == [("smiley-normalised", f"{SHEET}!{ref}", "1.02")]
+    copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert "godkendt" in wb[FEEDBACK_SHEET]["A3"].value
+    assert fill_of(wb[SHEET][ref]) == FILL[Severity.WARNING]
+
+
+def test_a_problem_on_a_merged_cell_is_marked_at_its_top_left_and_one_without_a_cell_only_in_the_list(kit, tmp_path):
+    path = kit.filled("svar.xlsx")
+    check = kit.check(path)
+    title_part = Problem("locked-cell-changed", check.name, "Udvalg 01", "", SHEET, "B1", "", "x")  # B1 lies in the title's A1:F1
+    whole = Problem("protection-removed", check.name, "Udvalg 01", sheet=SHEET, detail=SHEET)
+    copy = write_feedback(check, [title_part, whole], tmp_path / "kopi.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert "B1" in wb[SHEET]["A1"].comment.text
+    codes = [row[-1].value for row in wb[FEEDBACK_SHEET].iter_rows()]
+    assert "protection-removed" in codes
+
+
+def test_collect_writes_copies_only_for_workbooks_with_warnings_or_errors(kit, master, tmp_path):
+    kit.filled("ren.xlsx")
+    bad, _ = a_bad_return(kit)
+    (kit.returns / "ikke-en-projektmappe.xlsx").write_text("hej")
+    before = {p.name: sha(p) for p in kit.returns.iterdir()}
+    run = collect_round(master, 1, [kit.returns], tmp_path / "ud")
+    assert sorted(p.name for p in (tmp_path / "ud" / "feedback").iterdir()) == ["returns_udvalg-01_tilbagemelding.xlsx"]
+    assert any(p.name == "returns_udvalg-01_tilbagemelding.xlsx" for p in run.written)
+    assert {p.name: sha(p) for p in kit.returns.iterdir()} == before
+
+
+def test_a_file_changed_after_it_was_checked_gets_no_copy(kit, tmp_path):
+    path, _ = a_bad_return(kit)
+    check = kit.check(path)
+    path.write_bytes(path.read_bytes() + b"\x00")
+    written, notes = write_feedback_copies([check], check.problems, tmp_path / "feedback")
+    assert written == [] and "ændret" in notes[0]
+
+
+def test_feedback_names_flatten_folders():
+    from pathlib import Path
+
+    from workbook_tools.collect import Incoming, ReturnCheck
+
+    check = ReturnCheck(Incoming(Path("x"), "indbakke/Udvalg 01/svar.xlsx"))
+    assert feedback_name(check) == "indbakke_Udvalg 01_svar_tilbagemelding.xlsx"
+
+
+def test_user_text_in_the_summary_never_becomes_a_formula(kit, tmp_path):
+    path = kit.filled("svar.xlsx")
+    check = kit.check(path)
+    evil = Problem("late-return", '=HYPERLINK("http://x")', "Udvalg 01", found="=1+1", expected="2031-03-15")
+    copy = write_feedback(check, [evil], tmp_path / "kopi.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    message = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
+    assert message.data_type == "s" and message.quotePrefix
+    assert all(c.data_type == "s" for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)

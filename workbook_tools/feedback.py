@@ -1,0 +1,192 @@
+"""Annotated copies of returned workbooks, for finance to send back to the sender.
+
+A sender understands "cell E45 is wrong" best in their own workbook. For every
+return with a warning or an error this writes a copy of the sender's file into
+``<out>/feedback/`` with each problem cell filled in the severity's colour, a
+Danish comment on it saying what is wrong and what to do, and a first sheet
+``Tilbagemelding`` listing every problem (with links to the cells) and the
+verdict. The original is never opened for writing: the copy is made from the
+bytes the check hashed, and skipped if the file has changed since.
+
+Protection is kept as the sender left it. Comments and fills show on a
+protected sheet, and a protected copy is one the sender can fix in the white
+cells and send back: ``collect`` recognises the ``Tilbagemelding`` sheet as ours
+and ignores it, so the fixed copy passes. Unprotecting the copy would invite
+edits of locked cells and earn the resend a ``protection-removed`` warning.
+
+The copy goes through openpyxl, which drops formulas' cached results (Excel
+recalculates them on opening) and extension parts it does not know; for a
+feedback copy that is acceptable, and the copy still reads as the same template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from .collect import FEEDBACK_SHEET, ReturnCheck
+from .problems import Problem, Severity
+from .xlsxio import atomic_output
+
+FEEDBACK_DIR = "feedback"
+COMMENT_AUTHOR = "Økonomi og Styring"
+FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
+
+
+def feedback_name(check: ReturnCheck) -> str:
+    """The copy's file name: the return's own name (folders flattened) with "_tilbagemelding"."""
+    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(check.name).with_suffix("")))
+    return f"{stem.strip('_. ') or 'besvarelse'}_tilbagemelding.xlsx"
+
+
+def needs_feedback(check: ReturnCheck, problems: list[Problem]) -> bool:
+    """A copy is worth sending when the return is a workbook and has a warning or an error."""
+    return check.kind == "xlsx" and any(p.file == check.name and p.severity is not Severity.INFO for p in problems)
+
+
+def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], folder: Path | str) -> tuple[list[Path], list[str]]:
+    """One annotated copy per return that needs one. Returns (files written, notes on copies not made)."""
+    folder = Path(folder)
+    written: list[Path] = []
+    notes: list[str] = []
+    used: set[str] = set()
+    for check in checks:
+        if not needs_feedback(check, problems):
+            continue
+        name = feedback_name(check)
+        if name in used:  # two returns with the same name in different folders
+            name = name.replace("_tilbagemelding.xlsx", f"_{check.sha256[:8]}_tilbagemelding.xlsx")
+        used.add(name)
+        try:
+            path = write_feedback(check, [p for p in problems if p.file == check.name], folder / name)
+        except Exception as exc:  # openpyxl may refuse a file calamine could read
+            notes.append(f"Ingen kommenteret kopi af {check.name}: {type(exc).__name__}: {exc}"[:300])
+            continue
+        if path is None:
+            notes.append(f"Ingen kommenteret kopi af {check.name}: filen er ændret, siden den blev kontrolleret.")
+        else:
+            written.append(path)
+    return written, notes
+
+
+def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str) -> Path | None:
+    """Write the annotated copy of one return to `out` (atomically); None if the file changed since the check."""
+    import openpyxl
+
+    data = check.incoming.path.read_bytes()
+    if check.sha256 and hashlib.sha256(data).hexdigest() != check.sha256:
+        return None
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    mine = sorted(problems, key=lambda p: _ORDER[p.severity])  # stable: errors first, then as found
+    by_cell: dict[tuple[str, str], list[Problem]] = {}
+    for p in mine:
+        if p.sheet in wb.sheetnames and p.cell:
+            by_cell.setdefault((p.sheet, p.cell), []).append(p)
+    anchors: dict[tuple[str, str], str] = {}
+    for (sheet, ref), found in by_cell.items():
+        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found)
+    _summary(wb, check, mine, anchors)
+    out = Path(out)
+    with atomic_output(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+def _annotate(ws, ref: str, problems: list[Problem]) -> str:
+    """Colour the cell by its worst problem and comment on it; a merged cell is marked at its top-left."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    for rng in ws.merged_cells.ranges:
+        if ref in rng and ref != rng.start_cell.coordinate:
+            ref = rng.start_cell.coordinate
+            break
+    cell = ws[ref]
+    worst = problems[0].severity
+    cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
+    text = "\n\n".join(f"{p.severity.label}: {_sender_message(p)}\n{p.advice}" for p in problems)
+    if cell.comment is not None and cell.comment.text:
+        text = cell.comment.text.rstrip() + "\n\n" + text
+    comment = Comment(text[:32_000], COMMENT_AUTHOR)
+    comment.width = 320
+    comment.height = min(60 + 45 * len(problems), 400)
+    cell.comment = comment
+    return ref
+
+
+def _sender_message(p: Problem) -> str:
+    # The file name leads every message; in the sender's own file it is noise.
+    text = p.message
+    prefix = f"{p.file}: "
+    return text[len(prefix):] if p.file and text.startswith(prefix) else text
+
+
+def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    if FEEDBACK_SHEET in wb.sheetnames:  # a feedback copy sent back and checked again
+        del wb[FEEDBACK_SHEET]
+    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False  # two selected tabs would group the sheets in Excel
+    wb.active = 0
+    ws.sheet_view.tabSelected = True
+    rejected = any(p.severity is Severity.ERROR for p in problems)
+    who = check.committee + (f" – {check.department}" if check.department else "")
+    lines = [
+        (f"Tilbagemelding på {Path(check.name).name}", Font(bold=True, size=14)),
+        (f"Udvalg: {who or 'ukendt'}" + (f"; runde {check.round}" if check.round else ""), None),
+        (
+            "Besvarelsen er AFVIST. Ret fejlene (røde celler), og send projektmappen igen."
+            if rejected
+            else "Besvarelsen er godkendt. Se bemærkningerne (gule celler) før næste runde.",
+            Font(bold=True, color="9C0006" if rejected else "9C5700"),
+        ),
+        (
+            "Hver markeret celle har en kommentar med forklaringen; listen herunder har alle fund. "
+            "Du kan rette i de hvide felter i denne kopi og sende den tilbage; dette ark må gerne blive stående.",
+            None,
+        ),
+    ]
+    for r, (text, font) in enumerate(lines, start=1):
+        _text(ws, r, 1, text)
+        if font is not None:
+            ws.cell(r, 1).font = font
+    head = len(lines) + 2
+    fill = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL.items()}
+    for c, (title, width) in enumerate(_COLUMNS, start=1):
+        cell = ws.cell(head, c, title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
+        ws.column_dimensions[cell.column_letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, p in enumerate(problems, start=head + 1):
+        anchor = anchors.get((p.sheet, p.cell))
+        where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet in (check.sheet_name,) else "")
+        row = (p.severity.label, where, p.element, _sender_message(p), p.advice, p.code)
+        for c, value in enumerate(row, start=1):
+            _text(ws, r, c, value)
+            ws.cell(r, c).alignment = wrap
+        ws.cell(r, 1).fill = fill[p.severity]
+        if anchor:
+            link = ws.cell(r, 2)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{anchor}", display=where)
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = ws.cell(head + 1, 1)
+
+
+def _text(ws, row: int, col: int, value) -> None:
+    """User-derived text stays text: never a formula, and quoted so an edit does not make it one."""
+    text = "" if value is None else str(value)
+    if not text:
+        return
+    cell = ws.cell(row, col)
+    cell.value = text
+    cell.data_type = "s"
+    if text[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True

@@ -1,0 +1,154 @@
+"""Turn workbooks into PDF with LibreOffice headless, when it is installed.
+
+The committees receive PDF; finance should not have to print each report by hand.
+LibreOffice is optional: without it `collect` still writes every workbook and says
+plainly that the PDFs are missing and why. Four habits make the conversion safe to
+run unattended (see shared/EXCEL_NOTES.md):
+
+* every run gets its own LibreOffice profile, so two runs never collide;
+* soffice runs in its own process group, which is ended as a whole on timeout;
+* ``--convert-to`` exits 0 even when it fails, so each PDF is checked on disk;
+* LibreOffice works on copies in a scratch folder: a killed soffice leaves lock
+  files beside what it opened, never beside the reports.
+
+All files go through one soffice call: starting LibreOffice is the slow part.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .xlsxio import atomic_output
+
+SOFFICE_ENV = "FOLLOWUP_SOFFICE"
+# Seconds for the whole batch: LibreOffice's start, then a generous time per file.
+START_TIMEOUT, PER_FILE_TIMEOUT = 60.0, 3.0
+INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
+
+
+@dataclass
+class Conversion:
+    """What a conversion produced: the PDFs, the files that failed, and a note for people."""
+
+    pdfs: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)
+    note: str = ""
+    seconds: float = 0.0
+    available: bool = True
+
+
+def find_soffice() -> str | None:
+    """The soffice program: $FOLLOWUP_SOFFICE if set, else `soffice` or `libreoffice` on PATH."""
+    given = os.environ.get(SOFFICE_ENV)
+    if given:
+        return given if os.access(given, os.X_OK) else None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(files: list[Path | str], out_dir: Path | str, timeout: float | None = None, soffice: str | None = None) -> Conversion:
+    """Convert `files` to PDF in `out_dir` (same stem, .pdf) with one LibreOffice run.
+
+    Never raises for a missing LibreOffice or a failed conversion: the result says
+    what happened, in Danish, for the command's summary.
+    """
+    files = [Path(f) for f in files]
+    out_dir = Path(out_dir)
+    result = Conversion()
+    if not files:
+        return result
+    stems = [f.stem for f in files]
+    if len(set(stems)) != len(stems):
+        raise ValueError("to filer med samme navn kan ikke konverteres i samme kørsel")
+    program = soffice or find_soffice()
+    if not program:
+        result.available = False
+        result.failed = files
+        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({INSTALL_HINT} giver PDF)."
+        return result
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="followup-soffice-") as scratch:
+        scratch = Path(scratch)
+        inbox, outbox, profile = scratch / "in", scratch / "out", scratch / "profile"
+        inbox.mkdir()
+        outbox.mkdir()
+        copies = []
+        for f in files:
+            copy = inbox / f.name
+            shutil.copyfile(f, copy)
+            copies.append(copy)
+        cmd = [
+            program,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outbox),
+            *map(str, copies),
+        ]
+        error = _run(cmd, timeout or START_TIMEOUT + PER_FILE_TIMEOUT * len(files), scratch)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            made = outbox / (f.stem + ".pdf")
+            if _is_pdf(made):
+                target = out_dir / made.name
+                with atomic_output(target) as tmp:
+                    shutil.copyfile(made, tmp)
+                result.pdfs.append(target)
+            else:
+                result.failed.append(f)
+    result.seconds = time.monotonic() - started
+    if result.failed:
+        names = ", ".join(f.name for f in result.failed)
+        result.note = f"PDF: LibreOffice kunne ikke lave PDF af {names}" + (f" ({error})" if error else "") + ". Projektmapperne er skrevet."
+    return result
+
+
+def _run(cmd: list[str], timeout: float, cwd: Path) -> str:
+    """Run soffice in its own process group; return a short reason when it did not end well."""
+    env = dict(os.environ, HOME=str(cwd))  # nothing of LibreOffice's lands in the user's home
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return f"kunne ikke starte {cmd[0]}: {exc.strerror or exc}"
+    try:
+        _out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return f"stoppet efter {timeout:.0f} sekunder"
+    finally:
+        _kill_group(proc)  # oosplash may leave soffice.bin behind; end the whole group
+    if proc.returncode != 0:
+        tail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        return f"soffice sluttede med kode {proc.returncode} {tail[0]}".strip()
+    return ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(5) == b"%PDF-"
+    except OSError:
+        return False
