@@ -122,7 +122,10 @@ def _sender_message(p: Problem) -> str:
     # The file name leads every message; in the sender's own file it is noise.
     text = p.message
     prefix = f"{p.file}: "
-    return text[len(prefix):] if p.file and text.startswith(prefix) else text
+    if p.file and text.startswith(prefix):
+        text = text[len(prefix):]
+        text = text[:1].upper() + text[1:]
+    return text
 
 
 def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str]) -> None:
@@ -155,8 +158,11 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
     ]
     for r, (text, font) in enumerate(lines, start=1):
         _text(ws, r, 1, text)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(_COLUMNS))
+        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             ws.cell(r, 1).font = font
+    ws.row_dimensions[len(lines)].height = 32
     head = len(lines) + 2
     fill = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL.items()}
     for c, (title, width) in enumerate(_COLUMNS, start=1):
@@ -173,11 +179,18 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
             _text(ws, r, c, value)
             ws.cell(r, c).alignment = wrap
         ws.cell(r, 1).fill = fill[p.severity]
+        lines = max(-(-len(str(v)) // max(int(w * 1.1), 1)) for v, (_t, w) in zip(row, _COLUMNS, strict=True))
+        ws.row_dimensions[r].height = 15 * max(lines, 1) + 2
         if anchor:
             link = ws.cell(r, 2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{anchor}", display=where)
             link.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = ws.cell(head + 1, 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{head}:{head}"
 
 
 def _text(ws, row: int, col: int, value) -> None:
