@@ -474,12 +474,18 @@ def test_a_text_longer_than_excel_allows_is_rejected(kit):
     assert check.problems[0].found == str(EXCEL_CELL_LIMIT + 10)
 
 
-def test_a_too_long_text_in_the_shared_strings_is_measured_in_full(kit):
+def test_a_too_long_text_in_the_shared_strings_is_measured_in_full(kit, monkeypatch):
     import re
+
+    from workbook_tools import template as template_module
+    from workbook_tools.xlsxio import new_workbook
 
     plan = kit.plan()
     ref = cell_of(plan, "1.02", "status", 1)
-    template = kit.template()  # xlsxwriter keeps texts in xl/sharedStrings.xml, as Excel does
+    # Written by xlsxwriter, which keeps texts in xl/sharedStrings.xml as Excel does
+    # (our own writer uses inline strings, and openpyxl keeps whichever it was given).
+    monkeypatch.setattr(template_module, "FastWorkbook", new_workbook)
+    template = kit.template(template_id="shared-strings")
     index = {}
 
     def add_string(xml: bytes) -> bytes:
@@ -487,7 +493,7 @@ def test_a_too_long_text_in_the_shared_strings_is_measured_in_full(kit):
         return xml.replace(b"</sst>", b"<si><t>" + b"y" * (EXCEL_CELL_LIMIT + 1) + b"</t></si></sst>")
 
     def point_at_it(xml: bytes) -> bytes:
-        return re.sub(rf'<c r="{ref}"( s="\d+")?/>'.encode(), lambda m: f'<c r="{ref}"{(m.group(1) or b"").decode()} t="s"><v>{index["n"]}</v></c>'.encode(), xml)
+        return re.sub(rf'<c r="{ref}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)'.encode(), lambda m: f'<c r="{ref}"{(m.group(1) or b"").decode()} t="s"><v>{index["n"]}</v></c>'.encode(), xml)
 
     path = rewrite_zip(template, kit.returns / "delte.xlsx", xl__sharedStrings_dot_xml=add_string)
     path = rewrite_zip(path, xl__worksheets__sheet1_dot_xml=point_at_it)

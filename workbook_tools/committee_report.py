@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
 from .model import Agreement, Committee, slug
 from .sheetplan import LAST_COL, Mode, PlannedCell, SheetPlan, plan_sheet
 from .template import Styles, draw_plan
 from .texts import Texts
-from .xlsxio import FIXED_CREATED, atomic_output, new_workbook
+from .xlsxio import FIXED_CREATED, atomic_output
 
 REPORTS_DIR = "reports"
 
@@ -143,7 +144,7 @@ def write_committee_report(
     plan = plan_sheet(agreement, committee, round_number, texts, Mode.REPORT)
     path = Path(path)
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = FastWorkbook(tmp)
         wb.set_properties({"title": plan.cells[0].value if plan.cells else "", "created": FIXED_CREATED})
         draw_report(wb, plan, texts, metrics)
         wb.close()

@@ -242,6 +242,10 @@ class FastWorkbook:
             quoted = "'" + s.name.replace("'", "''") + "'"
             if s.autofilter_ref:
                 names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{escape_text(quoted)}!{s.autofilter_abs}</definedName>')
+            if s.area:
+                r1, c1, r2, c2 = s.area
+                ref = f"${column_letter(c1)}${r1 + 1}:${column_letter(c2)}${r2 + 1}"
+                names.append(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{escape_text(quoted)}!{ref}</definedName>')
             if s.repeat:
                 names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{escape_text(quoted)}!${s.repeat[0] + 1}:${s.repeat[1] + 1}</definedName>')
         defined = f"<definedNames>{''.join(names)}</definedNames>" if names else ""
@@ -293,6 +297,8 @@ class FastSheet:
         self.freeze: tuple[int, int] | None = None
         self.autofilter_ref = ""
         self.autofilter_abs = ""
+        self.scale = 0
+        self.area: tuple[int, int, int, int] | None = None
 
     # cells
     def _put(self, row: int, col: int, body: str) -> None:
@@ -380,6 +386,18 @@ class FastSheet:
 
     def fit_to_pages(self, width: int, height: int) -> None:
         self.fit = (width, height)
+        self.scale = 0
+
+    def set_print_scale(self, scale: int) -> None:
+        # as xlsxwriter: a fixed scale turns fit-to-page off
+        self.scale = int(scale)
+        self.fit = None
+
+    def print_area(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        self.area = (r1, c1, r2, c2)
+
+    def get_name(self) -> str:
+        return self.name
 
     def set_margins(self, left=0.7, right=0.7, top=0.75, bottom=0.75) -> None:
         self.margins = f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="0.3" footer="0.3"/>'
@@ -526,10 +544,12 @@ class FastSheet:
         if self.validations:
             out.append(f'<dataValidations count="{len(self.validations)}">' + "".join(self.validations) + "</dataValidations>")
         out.append(self.margins or '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-        if self.paper or self.orientation or self.fit:
+        if self.paper or self.orientation or self.fit or self.scale:
             attrs = []
             if self.paper:
                 attrs.append(f'paperSize="{self.paper}"')
+            if self.scale:
+                attrs.append(f'scale="{self.scale}"')
             if self.fit:
                 if self.fit[0] != 1:
                     attrs.append(f'fitToWidth="{self.fit[0]}"')

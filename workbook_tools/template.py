@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .fastxlsx import FastWorkbook
 from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley, slug
 from .sheetplan import (
     COL_GLYPH,
@@ -28,7 +29,7 @@ from .sheetplan import (
     plan_sheet,
 )
 from .texts import Texts, guide_key
-from .xlsxio import atomic_output, atomic_write_bytes, column_letter, new_workbook, sha256_of
+from .xlsxio import atomic_output, atomic_write_bytes, column_letter, sha256_of
 
 TEMPLATE_VERSION = "1"
 TOOL_NAME = "workbook_tools"
@@ -153,7 +154,7 @@ def write_template(
     }
     path = Path(path)
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = FastWorkbook(tmp)
         draw_plan(wb, plan, texts, password=password)
         _write_meta(wb, meta, plan, password)
         wb.close()
