@@ -26,6 +26,7 @@ from .model import Agreement, Committee, slug
 from .sheetplan import LAST_COL, Mode, PlannedCell, SheetPlan, plan_sheet
 from .template import Styles, draw_plan
 from .texts import Texts
+from .workers import map_in_processes
 from .xlsxio import FIXED_CREATED, atomic_output
 
 REPORTS_DIR = "reports"
@@ -100,13 +101,16 @@ def write_committee_reports(
     out_dir: Path | str,
     committees: list[str] | None = None,
     metrics: Metrics = EXCEL,
+    jobs: int | None = 1,
 ) -> list[Path]:
     """Write one report per committee that has elements; returns the paths in committee order."""
-    out_dir = Path(out_dir)
-    return [
-        write_committee_report(agreement, committee, round_number, texts, out_dir / report_file_name(committee.name), metrics)
-        for committee in report_committees(agreement, committees)
-    ]
+    shared = (agreement, round_number, texts, Path(out_dir), metrics)
+    return map_in_processes(_write_one, shared, report_committees(agreement, committees), jobs=jobs)
+
+
+def _write_one(shared, committee: Committee) -> Path:
+    agreement, round_number, texts, out_dir, metrics = shared
+    return write_committee_report(agreement, committee, round_number, texts, out_dir / report_file_name(committee.name), metrics)
 
 
 def report_committees(agreement: Agreement, only: list[str] | None = None) -> list[Committee]:
@@ -198,6 +202,7 @@ def _units(word: str) -> int:
     return sum(_WIDTHS.get(ch, _OTHER_WIDTH) for ch in word)
 
 
+@lru_cache(maxsize=1 << 16)
 def wrapped_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
     """How many lines `text` takes when wrapped at word boundaries in a cell `width_pt` wide."""
     if not text:
@@ -231,8 +236,12 @@ def _line_room(cell: PlannedCell, specs: dict[str, dict], widths: list[float], m
 def report_row_heights(plan: SheetPlan, specs: dict[str, dict], widths: list[float], metrics: Metrics = EXCEL) -> dict[int, float]:
     """A height for every row with text, so that wrapped text shows whole and rows stay tight."""
     heights: dict[int, float] = {}
+    rooms: dict[tuple, tuple] = {}
     for c in plan.cells:
-        width, size, bold, line = _line_room(c, specs, widths, metrics)
+        key = (c.style, c.col, c.merge_to)
+        if key not in rooms:
+            rooms[key] = _line_room(c, specs, widths, metrics)
+        width, size, bold, line = rooms[key]
         lines = wrapped_lines(c.value, width, size, bold) if c.value else 1
         h = lines * line + metrics.row_pad_pt + SPACE_AFTER.get(c.style, 0.0)
         h = min(MAX_ROW_PT, max(MIN_ROW_PT, h))
@@ -250,10 +259,14 @@ def split_tall_rows(plan: SheetPlan, specs: dict[str, dict], widths: list[float]
     """
     spill: dict[int, int] = {}  # row -> extra rows it needs
     pieces: dict[int, list[str]] = {}  # id(cell) -> its texts, one per row
+    rooms: dict[tuple, tuple] = {}
     for c in plan.cells:
         if not c.value:
             continue
-        width, size, bold, line = _line_room(c, specs, widths, metrics)
+        key = (c.style, c.col, c.merge_to)
+        if key not in rooms:
+            rooms[key] = _line_room(c, specs, widths, metrics)
+        width, size, bold, line = rooms[key]
         room = int((MAX_ROW_PT - metrics.row_pad_pt - SPACE_AFTER.get(c.style, 0.0)) // line)
         if wrapped_lines(c.value, width, size, bold) <= room:
             continue
@@ -347,13 +360,14 @@ def write_reports(
     out_dir: Path | str,
     pdf: bool = True,
     timeout: float | None = None,
+    jobs: int | None = 1,
 ) -> tuple[list[Path], list[str]]:
     """Every committee's report as workbook and, with LibreOffice, as PDF: (files written, notes).
 
     What `collect` calls. A missing LibreOffice or a failed conversion is a note
     for the summary, not an error: the workbooks are written either way.
     """
-    written = write_committee_reports(agreement, round_number, texts, out_dir)
+    written = write_committee_reports(agreement, round_number, texts, out_dir, jobs=jobs)
     notes: list[str] = []
     if pdf and written:
         conversion = write_committee_pdfs(agreement, round_number, texts, out_dir, timeout=timeout)

@@ -99,6 +99,19 @@ class StylePrototype:
 PROTOTYPE = StylePrototype()
 
 
+class FastChart:
+    """Records xlsxwriter chart calls; the chart XML itself is made by xlsxwriter at close()."""
+
+    def __init__(self, options: dict):
+        self.options = dict(options)
+        self.calls: list[tuple[str, dict]] = []
+
+    def __getattr__(self, name: str):
+        if name.startswith(("add_", "set_")):
+            return lambda *args, **kw: self.calls.append((name, args, kw))
+        raise AttributeError(name)
+
+
 class FastWorkbook:
     """Write-once workbook: add sheets, write cells, close() to save."""
 
@@ -113,6 +126,9 @@ class FastWorkbook:
         fmt = FastFormat(spec or {})
         self.prototype.register(fmt)
         return fmt
+
+    def add_chart(self, options: dict) -> FastChart:
+        return FastChart(options)
 
     def add_worksheet(self, name: str) -> FastSheet:
         sheet = FastSheet(self, name, len(self.sheets))
@@ -229,8 +245,31 @@ class FastWorkbook:
         )
         parts.append(("xl/styles.xml", self.prototype.styles_xml))
         parts.append(("xl/theme/theme1.xml", self.prototype.theme_xml))
+        chart_types = ""
+        chart_no = 0
         for i, s in enumerate(self.sheets):
-            parts.append((f"xl/worksheets/sheet{i + 1}.xml", s.xml().encode("utf-8")))
+            drawing = ""
+            if s.charts:
+                chart_no += 1
+                for name, data in _chart_parts(s, chart_no):
+                    parts.append((name, data))
+                    if name.startswith("xl/charts/chart"):
+                        chart_types += f'<Override PartName="/{name}" ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>'
+                chart_types += f'<Override PartName="/xl/drawings/drawing{chart_no}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>'
+                parts.append(
+                    (
+                        f"xl/worksheets/_rels/sheet{i + 1}.xml.rels",
+                        ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                         f'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" Target="../drawings/drawing{chart_no}.xml"/>'
+                         "</Relationships>").encode(),
+                    )
+                )
+                drawing = '<drawing r:id="rId1"/>'
+            parts.append((f"xl/worksheets/sheet{i + 1}.xml", s.xml(drawing).encode("utf-8")))
+        if chart_types:
+            name, data = parts[0]
+            parts[0] = (name, data.replace(b"</Types>", chart_types.encode() + b"</Types>"))
         return parts
 
     def _workbook_xml(self) -> str:
@@ -259,6 +298,36 @@ class FastWorkbook:
             f"<sheets>{''.join(sheets)}</sheets>{defined}"
             '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
         )
+
+
+def _chart_parts(sheet: FastSheet, drawing_no: int) -> list[tuple[str, bytes]]:
+    """The sheet's charts as xlsxwriter makes them: drawn in a side workbook, parts renumbered.
+
+    The series refer to cell ranges by sheet name, so the chart XML is the same
+    whichever workbook holds the cells.
+    """
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(sheet.name)
+    for row, col, recorded, options in sheet.charts:
+        chart = wb.add_chart(recorded.options)
+        for name, args, kw in recorded.calls:
+            getattr(chart, name)(*args, **kw)
+        ws.insert_chart(row, col, chart, options)
+    wb.close()
+    out = []
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        for k in range(1, len(sheet.charts) + 1):
+            out.append((f"xl/charts/chart{drawing_no}_{k}.xml", z.read(f"xl/charts/chart{k}.xml")))
+        drawing = z.read("xl/drawings/drawing1.xml")
+        rels = z.read("xl/drawings/_rels/drawing1.xml.rels")
+        for k in range(1, len(sheet.charts) + 1):
+            rels = rels.replace(f"../charts/chart{k}.xml".encode(), f"../charts/chart{drawing_no}_{k}.xml".encode())
+        out.append((f"xl/drawings/drawing{drawing_no}.xml", drawing))
+        out.append((f"xl/drawings/_rels/drawing{drawing_no}.xml.rels", rels))
+    return out
 
 
 def _write_zip(fh, parts: list[tuple[str, bytes]]) -> None:
@@ -299,6 +368,7 @@ class FastSheet:
         self.autofilter_abs = ""
         self.scale = 0
         self.area: tuple[int, int, int, int] | None = None
+        self.charts: list[tuple[int, int, FastChart, dict]] = []
 
     # cells
     def _put(self, row: int, col: int, body: str) -> None:
@@ -399,6 +469,10 @@ class FastSheet:
     def get_name(self) -> str:
         return self.name
 
+    def insert_chart(self, row: int, col: int, chart: FastChart, options: dict | None = None) -> int:
+        self.charts.append((row, col, chart, dict(options or {})))
+        return 0
+
     def set_margins(self, left=0.7, right=0.7, top=0.75, bottom=0.75) -> None:
         self.margins = f'<pageMargins left="{left}" right="{right}" top="{top}" bottom="{bottom}" header="0.3" footer="0.3"/>'
 
@@ -474,7 +548,7 @@ class FastSheet:
         return 0
 
     # serialisation
-    def xml(self) -> str:
+    def xml(self, drawing: str = "") -> str:
         proto = self.wb.prototype
         xf = proto.xf_index
         out = [
@@ -568,5 +642,6 @@ class FastSheet:
         if self.breaks:
             brks = "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in self.breaks)
             out.append(f'<rowBreaks count="{len(self.breaks)}" manualBreakCount="{len(self.breaks)}">{brks}</rowBreaks>')
+        out.append(drawing)
         out.append("</worksheet>")
         return "".join(out)

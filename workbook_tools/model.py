@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
+from functools import cached_property
 
 ROUNDS = (1, 2, 3, 4)
 EXCEL_CELL_LIMIT = 32_767
@@ -240,27 +241,39 @@ class Agreement:
                 return r
         return Round(number, default_round_label(number, self.year))
 
+    # Look-ups are built once per agreement: a large master has a thousand committees and
+    # fifty thousand results, and every committee's sheet asks for them.
+    @cached_property
+    def _committees_by_name(self) -> dict[str, Committee]:
+        return {c.name: c for c in self.committees}
+
+    @cached_property
+    def _elements_by_committee(self) -> dict[str, tuple[Element, ...]]:
+        grouped: dict[str, list[Element]] = {}
+        for e in self.elements:
+            grouped.setdefault(e.committee, []).append(e)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    @cached_property
+    def _results_by_key(self) -> dict[tuple[str, int], Result]:
+        return {(r.element, r.round): r for r in self.results}
+
     def committee(self, name: str) -> Committee:
-        for c in self.committees:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        return self._committees_by_name[name]
 
     def elements_of(self, committee: str) -> tuple[Element, ...]:
-        return tuple(e for e in self.elements if e.committee == committee)
+        return self._elements_by_committee.get(committee, ())
 
     def result(self, element: str, round_number: int) -> Result | None:
-        for r in self.results:
-            if r.element == element and r.round == round_number:
-                return r
-        return None
+        return self._results_by_key.get((element, round_number))
 
     def results_index(self) -> dict[tuple[str, int], Result]:
-        return {(r.element, r.round): r for r in self.results}
+        """(element, round) -> result. Shared and cached: read it, do not change it."""
+        return self._results_by_key
 
     def with_results(self, new: list[Result]) -> Agreement:
         """The agreement with `new` results replacing any for the same element and round."""
-        keyed = self.results_index()
+        keyed = dict(self.results_index())
         for r in new:
             keyed[(r.element, r.round)] = r
         ordered = sorted(keyed.values(), key=lambda r: (element_sort_key(r.element), r.round))

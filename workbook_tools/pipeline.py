@@ -6,7 +6,6 @@ The CLI is a thin layer over these; finance's own scripts may call them too.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from .problems import Problem, Severity
 from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
 from .template import MANIFEST_NAME, GeneratedTemplate, generate_templates, read_manifest
 from .texts import Texts, load_texts
+from .workers import map_in_processes
 from .xlsxio import atomic_output, atomic_write_bytes
 
 MASTER_NAME = "master.xlsx"
@@ -106,7 +106,7 @@ def collect_round(
     run.written.append(write_master(merged, out_dir / MASTER_NAME))
     run.written.append(write_overview(merged, round_number, texts.in_lang(lang), out_dir / OVERVIEW_NAME, checks, outcome))
     run.written.append(write_validation(problems, out_dir / VALIDATION_NAME))
-    reports, notes = write_reports(merged, round_number, texts.in_lang(lang), out_dir / REPORTS_DIR, pdf=pdf)
+    reports, notes = write_reports(merged, round_number, texts.in_lang(lang), out_dir / REPORTS_DIR, pdf=pdf, jobs=jobs)
     run.written.extend(reports)
     run.notes.extend(notes)
     copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
@@ -169,43 +169,13 @@ def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str
     ]
 
 
-_WORKER_CTX: CollectContext | None = None
-
-
-def _init_worker(ctx: CollectContext) -> None:
-    global _WORKER_CTX
-    _WORKER_CTX = ctx
-
-
-def _check_in_worker(incoming: Incoming) -> ReturnCheck:
-    return check_return(incoming, _WORKER_CTX)
+def _check_one(ctx: CollectContext, incoming: Incoming) -> ReturnCheck:
+    return check_return(incoming, ctx)
 
 
 def check_all(incoming: list[Incoming], ctx: CollectContext, jobs: int | None = None, progress=None) -> list[ReturnCheck]:
-    """Check every return, spread over `jobs` processes (default: all cores), in input order.
-
-    Each worker receives the master once, at start; a file is the unit of work. A few
-    files are checked in this process: starting workers would cost more than it saves.
-    """
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    checks: list[ReturnCheck] = []
-    if jobs == 1 or len(incoming) < 4 * jobs:
-        for i, inc in enumerate(incoming):
-            checks.append(check_return(inc, ctx))
-            if progress:
-                progress(i + 1, len(incoming))
-        return checks
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    mp = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_worker, initargs=(ctx,)) as pool:
-        chunk = max(1, min(16, len(incoming) // (jobs * 8)))
-        for i, check in enumerate(pool.map(_check_in_worker, incoming, chunksize=chunk)):
-            checks.append(check)
-            if progress:
-                progress(i + 1, len(incoming))
-    return checks
+    """Check every return, spread over `jobs` processes (default: all cores), in input order."""
+    return map_in_processes(_check_one, ctx, incoming, jobs=jobs, progress=progress)
 
 
 def _display_name(path: Path, inputs: list) -> str:

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .fastxlsx import FastWorkbook
 from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
 from .model import (
     ECONOMY_STATES,
@@ -53,8 +54,6 @@ MISSING_FILL, MISSING_FONT = "#D9D9D9", "#595959"
 HEAD_FILL = "#D9E1F2"
 SHEET_NAME_LIMIT = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-# Above this many elements the overview streams rows to disk instead of holding them.
-CONSTANT_MEMORY_FROM = 5_000
 
 
 def excel_text(value) -> str:
@@ -325,9 +324,8 @@ def write_overview(
 ) -> Path:
     """The consolidated overview after `round_number`; the returns sheet needs `checks` and `outcome`."""
     path = Path(path)
-    big = len(agreement.elements) >= CONSTANT_MEMORY_FROM
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp, constant_memory=big)
+        wb = FastWorkbook(tmp)
         f = _Formats(wb)
         names: list[str] = []
 

@@ -12,6 +12,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from .model import (
     ECONOMY_STATES,
@@ -133,10 +134,8 @@ class SheetPlan:
 
 
 def content_digest(pairs) -> str:
-    h = hashlib.sha256()
-    for ref, value in sorted(pairs, key=lambda p: p[0]):
-        h.update(f"{ref}\t{normalise_value(value)}\n".encode())
-    return h.hexdigest()
+    text = "".join(f"{ref}\t{normalise_value(value)}\n" for ref, value in sorted(pairs, key=lambda p: p[0]))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def normalise_value(value) -> str:
@@ -145,7 +144,10 @@ def normalise_value(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if "\r" not in text and text == text.strip() and (" \n" not in text and "\t\n" not in text):
+        return text  # the common case: nothing to tolerate
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
@@ -163,6 +165,7 @@ def glyph_formula(ref: str) -> str:
     return "=" + formula
 
 
+@lru_cache(maxsize=1 << 16)
 def estimate_lines(text: str, width_chars: float, font_size: float = 11.0, bold: bool = False) -> int:
     """Lines `text` wraps to in a cell `width_chars` wide; errs towards one line too many.
 
@@ -181,7 +184,7 @@ def _wrapped_lines(paragraph: str, room: float) -> int:
     lines, used = 1, 0.0
     space = ADVANCE[" "]
     for word in paragraph.split(" "):
-        width = sum(ADVANCE.get(ch, UNKNOWN_ADVANCE) for ch in word)
+        width = _word_width(word)
         needed = width if used == 0 else used + space + width
         if needed <= room:
             used = needed
@@ -193,6 +196,12 @@ def _wrapped_lines(paragraph: str, room: float) -> int:
             width -= room
         used = width
     return lines
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_width(word: str) -> float:
+    # Cached per word: the same words come back in every element and every committee.
+    return sum(ADVANCE.get(ch, UNKNOWN_ADVANCE) for ch in word)
 
 
 def line_points(font_size: float) -> float:
