@@ -291,30 +291,23 @@ def plan_sheet(
     fixed_height(row, line_points(size + 1) + 3)
     row += 1
     legend_height = (texts.number("font_size") + 5) * 1.35
-    for para in _paragraphs(agreement.guide_progress):
-        put(row, 0, para, "paragraph", merge_to=LAST_COL)
-        height(row, para, width_full)
+    guide_parts = (
+        (agreement.guide_progress, "guide_progress_heading", "progress", PROGRESS_STATES),
+        (agreement.guide_economy, "guide_economy_heading", "economy", ECONOMY_STATES),
+    )
+    for guide, heading, kind, states in guide_parts:
+        for para in _paragraphs(guide):
+            put(row, 0, para, "paragraph", merge_to=LAST_COL)
+            height(row, para, width_full)
+            row += 1
+        put(row, 0, texts(heading), "bold", merge_to=LAST_COL)
         row += 1
-    put(row, 0, texts("guide_progress_heading"), "bold", merge_to=LAST_COL)
-    row += 1
-    for s in PROGRESS_STATES:
-        definition = texts(guide_key("progress", s))
-        put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
-        put(row, 1, definition, "legend_text", merge_to=LAST_COL)
-        fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
-        row += 1
-    for para in _paragraphs(agreement.guide_economy):
-        put(row, 0, para, "paragraph", merge_to=LAST_COL)
-        height(row, para, width_full)
-        row += 1
-    put(row, 0, texts("guide_economy_heading"), "bold", merge_to=LAST_COL)
-    row += 1
-    for s in ECONOMY_STATES:
-        definition = texts(guide_key("economy", s))
-        put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
-        put(row, 1, definition, "legend_text", merge_to=LAST_COL)
-        fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
-        row += 1
+        for s in states:
+            definition = texts(guide_key(kind, s))
+            put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
+            put(row, 1, definition, "legend_text", merge_to=LAST_COL)
+            fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
+            row += 1
     row += 1
     if agreement.office:
         put(row, 0, agreement.office.upper(), "bold")
