@@ -232,12 +232,14 @@ def plan_sheet(
     mode: Mode = Mode.TEMPLATE,
     department: str = "",
     elements: tuple[Element, ...] | None = None,
+    measure: bool = True,
 ) -> SheetPlan:
     """Plan the follow-up sheet as the seed lays it out.
 
     TEMPLATE: earlier rounds read-only from the master, round `round_number`
     editable, later rounds' milestones greyed. REPORT: no inputs; every round up to
-    `round_number` filled from the master's results.
+    `round_number` filled from the master's results. Without `measure` no row heights
+    are estimated: cells stand where they would, which is all a check of a return needs.
     """
     if elements is None:
         elements = agreement.elements_of(committee.name)
@@ -268,7 +270,8 @@ def plan_sheet(
     line = line_points(size)
 
     def height(r, text, width, bold=False):
-        fixed_height(r, estimate_lines(text, width, size, bold) * line)
+        if measure:
+            fixed_height(r, estimate_lines(text, width, size, bold) * line)
 
     # Header: title, (instructions and self-check in a template), reading guide, contact block.
     put(row, 0, title_text(agreement, committee.name, round_number, texts, department), "title", merge_to=LAST_COL)
