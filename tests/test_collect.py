@@ -513,11 +513,14 @@ def test_a_formula_typed_into_an_input_cell_is_rejected_but_text_that_looks_like
     assert next(r for r in text.results if r.element == "1.02").economy_status == "=mindre end budgetteret"
 
 
-def test_status_texts_keep_their_line_breaks_and_lose_surrounding_blanks(kit):
+def test_status_texts_are_taken_exactly_as_entered_line_breaks_and_blanks_included(kit):
+    # Issue 7: "exactly as entered" (docs/guarantees.md); tests/test_roundtrip_property.py checks it end to end.
     plan = kit.plan()
     ref = cell_of(plan, "1.01", "status", 1)
-    check = kit.check(_put(kit, {ref: "  Første linje\r\nAnden linje  "}))
-    assert next(r for r in check.results if r.element == "1.01").status == "Første linje\nAnden linje"
+    from workbook_tools.fill import as_excel_stores  # the carriage return as Excel stores it: _x000D_
+
+    check = kit.check(_put(kit, {ref: as_excel_stores("  Første linje\r\nAnden linje  ")}))
+    assert next(r for r in check.results if r.element == "1.01").status == "  Første linje\r\nAnden linje  "
 
 
 # --- deadlines ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_a_problem_on_a_merged_cell_is_marked_at_its_top_left_and_one_without_a_
 
 
 def test_collect_writes_copies_only_for_workbooks_with_warnings_or_errors(kit, master, tmp_path):
-    kit.filled("ren.xlsx")
+    kit.filled("ren.xlsx", author="Ren Afsender")  # another hand: not an older version of the bad one
     bad, _ = a_bad_return(kit)
     (kit.returns / "ikke-en-projektmappe.xlsx").write_text("hej")
     before = {p.name: sha(p) for p in kit.returns.iterdir()}

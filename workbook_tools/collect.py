@@ -19,6 +19,7 @@ import html
 import io
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -57,7 +58,7 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import cell_name, check_zip_limits, read_zip_member, sniff_workbook_kind
+from .xlsxio import cell_name, check_zip_limits, read_zip_member, sniff_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
@@ -67,6 +68,8 @@ FEEDBACK_SHEET = "Tilbagemelding"
 LOCAL_TIMEZONE = "Europe/Copenhagen"
 # A returned committee workbook is tens of kilobytes; anything this large is not one.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Cells typed outside the template that are listed one by one; the rest are counted in one more problem.
+MAX_CELLS_LISTED = 50
 
 _KIND_PROBLEMS = {
     "empty": "empty-file",
@@ -161,15 +164,27 @@ class CollectContext:
         key = (committee, department)
         if key not in self._plans:
             c = self.agreement.committee(committee)
-            self._plans[key] = plan_sheet(self.agreement, c, self.round, self.texts, Mode.TEMPLATE, department)
+            _remember(self._plans, key, plan_sheet(self.agreement, c, self.round, self.texts, Mode.TEMPLATE, department, measure=False))
         return self._plans[key]
 
     def facts(self, plan: SheetPlan) -> _Facts:
-        """The plan's locked cells, normalised once per collect rather than once per return."""
+        """The plan's locked cells, normalised once per committee rather than once per return."""
         key = (plan.committee, plan.department)
         if key not in self._facts:
-            self._facts[key] = _Facts.of(plan)
+            _remember(self._facts, key, _Facts.of(plan))
         return self._facts[key]
+
+
+# Plans are kept for the last few committees only: returns of one committee tend to come
+# together (copies, departments), and a thousand kept plans would fill memory and make
+# every garbage collection walk millions of cells.
+_KEEP_PLANS = 8
+
+
+def _remember(cache: dict, key, value) -> None:
+    while len(cache) >= _KEEP_PLANS:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 @dataclass(frozen=True)
@@ -195,14 +210,19 @@ def discover(paths: list[Path | str]) -> list[Path]:
     """Files to collect, from files and folders (recursively), in a stable order.
 
     Hidden files and Office lock files (~$…) are passed over; a path that does not
-    exist is kept so that it is reported, not silently dropped.
+    exist is kept so that it is reported, not silently dropped, and so are folders
+    named like a workbook and links to folders.
     """
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir() and p.suffix.lower() not in WORKBOOK_SUFFIXES | MAIL_SUFFIXES:
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
+            # A folder that cannot be read is reported too, not passed over in silence.
+            for root, dirs, files in os.walk(p, onerror=lambda exc: found.append(Path(exc.filename))):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                # A folder named like a workbook (one unzipped) or a link to a folder is reported, not entered.
+                odd = [d for d in dirs if Path(d).suffix.lower() in WORKBOOK_SUFFIXES | MAIL_SUFFIXES or os.path.islink(os.path.join(root, d))]
+                dirs[:] = sorted(d for d in dirs if d not in odd)
+                for f in sorted(files + odd):
                     if f.startswith((".", "~$")):
                         continue
                     found.append(Path(root) / f)
@@ -238,24 +258,31 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     inc = check.incoming
     add = check.problems.append
     path = inc.path
-    if path.is_symlink() or path.is_dir():
-        add(Problem("not-a-file", inc.name, detail="symbolsk link" if path.is_symlink() else "mappe"))
-        return
-    if not path.exists():
-        add(Problem("unreadable-file", inc.name, detail="filen findes ikke"))
-        return
     try:
+        mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
+            add(Problem("unreadable-file", inc.name, detail="mappen kan ikke læses"))
+            return
+        if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+            add(Problem("not-a-file", inc.name, detail="symbolsk link" if stat.S_ISLNK(mode) else "mappe"))
+            return
+        if not stat.S_ISREG(mode):  # a named pipe or a device: reading one can wait forever
+            add(Problem("not-a-file", inc.name, detail="en særlig fil (et rør eller en enhed)"))
+            return
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             add(Problem("unsafe-workbook", inc.name, detail=f"filen fylder {size} byte"))
             return
         with open(path, "rb") as fh:  # read only, once
             data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
+    except FileNotFoundError:
+        add(Problem("unreadable-file", inc.name, detail="filen findes ikke"))
+        return
+    except OSError as exc:  # no permission, also to the folder it lies in
         add(Problem("unreadable-file", inc.name, detail=exc.strerror or _brief(exc)))
         return
     check.sha256 = hashlib.sha256(data).hexdigest()
-    kind = sniff_workbook_kind(path) if data else "empty"
+    kind = sniff_bytes(data)
     check.kind = kind
     if kind in _KIND_PROBLEMS:
         add(Problem(_KIND_PROBLEMS[kind], inc.name, detail=kind))
@@ -263,6 +290,12 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     if kind in ("text", "binary"):
         code, detail = _describe_non_workbook(data, kind)
         add(Problem(code, inc.name, detail=detail))
+        return
+    if kind == "broken-zip":
+        add(Problem("broken-workbook", inc.name, detail="zip-filen er ufuldstændig, måske afbrudt under overførslen"))
+        return
+    if kind == "oversized-zip":
+        add(Problem("unsafe-workbook", inc.name, detail="zip-filen har en indholdsfortegnelse over flere tusind dele"))
         return
     if kind != "xlsx":
         add(Problem("not-a-workbook", inc.name, detail=_KIND_DETAIL.get(kind, kind)))
@@ -760,13 +793,39 @@ def _check_locked(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: li
             # The glyph or self-check formula was overwritten with a value.
             found = _as_text(_at(values, c.row, c.col)) or "(tom)"
             check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.formula, found))
+        elif c.role is Role.FORMULA and c.formula and formulas[c.ref] and _formula_key(formulas[c.ref]) != _formula_key(c.formula):
+            # The template's formula replaced by another one.
+            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.formula, "=" + formulas[c.ref]))
+    outside = 0
     for r, row in enumerate(values):
         for col, v in enumerate(row):
             if v in (None, "") or (r, col) in planned:
                 continue
+            outside += 1
+            if outside <= MAX_CELLS_LISTED:
+                check.problems.append(
+                    Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, cell_name(r, col), "", _as_text(v))
+                )
+            elif outside == MAX_CELLS_LISTED + 1:
+                first_unlisted = (r, cell_name(r, col))
+    if outside > MAX_CELLS_LISTED:  # a paste of thousands of rows is one finding, not thousands
+        r, ref = first_unlisted
+        more = f"og {outside - MAX_CELLS_LISTED} celler mere med indhold uden for skabelonen"
+        check.problems.append(Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, ref, "", more))
+    # A formula anywhere else, also one without a cached result, which reads as an empty cell.
+    own = {c.ref for c in plan.cells if c.role in (Role.INPUT, Role.FORMULA)}
+    reported = {p.cell for p in check.problems if p.code == "locked-cell-changed"}
+    for ref, text in formulas.items():
+        if ref not in own and ref not in reported:
+            _col, r = _split_ref(ref)
             check.problems.append(
-                Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, cell_name(r, col), "", _as_text(v))
+                Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r - 1), sheet, ref, "", "=" + (text or "(delt formel)"))
             )
+
+
+def _formula_key(formula: str) -> str:
+    # Formulas compared as Excel and LibreOffice may write them back: no leading =, no spaces, any case.
+    return re.sub(r"\s+", "", formula.lstrip("=")).upper()
 
 
 def _element_at(plan: SheetPlan, row: int) -> str:
@@ -782,13 +841,22 @@ def _check_protection(check: ReturnCheck, parts: _Parts, cells: list[PlannedCell
     sheet = check.sheet_name
     if not parts.protected.get(sheet, False):
         check.problems.append(Problem("protection-removed", check.name, check.committee, sheet=sheet, expected="beskyttet", found="ikke beskyttet", detail=sheet))
-    rules = [(_boxes(sqref), t, f1) for sqref, t, f1 in parts.validations.get(sheet, [])]
+    # Rules on single cells (what the template writes) are looked up; ranges are scanned.
+    at_cell: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    ranges: list[tuple[tuple[int, int, int, int], str, str]] = []
+    for sqref, t, f1 in parts.validations.get(sheet, []):
+        for box in _boxes(sqref):
+            c1, r1, c2, r2 = box
+            if (c1, r1) == (c2, r2):
+                at_cell.setdefault((c1, r1), []).append((t, f1))
+            else:
+                ranges.append((box, t, f1))
     for c in cells:
         if not c.states:
             continue
         words = {s.label for s in c.states}
         col, row = c.col + 1, c.row + 1
-        covering = [(t, f1) for boxes, t, f1 in rules if any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in boxes)]
+        covering = at_cell.get((col, row), []) + [(t, f1) for (c1, r1, c2, r2), t, f1 in ranges if c1 <= col <= c2 and r1 <= row <= r2]
         if any(t == "list" and _list_words(f1) == words for t, f1 in covering):
             continue
         if not covering:
@@ -903,9 +971,9 @@ def read_smiley(text: str) -> tuple[Smiley | None, bool]:
     return state, exact
 
 
-def _clean_text(text: str) -> str:
-    # Excel on Windows may store line breaks as CR LF; surrounding blanks are noise.
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+def excel_length(text: str) -> int:
+    """Characters as Excel counts them (LEN): UTF-16 units, so an emoji counts two."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values, cells, formulas, full_length=None) -> None:
@@ -937,14 +1005,14 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
                     add(Problem("smiley-normalised", expected=state.label, found=text, **where))
                 a[c.field] = state
         else:
-            length = len(text)
-            if length >= EXCEL_CELL_LIMIT and full_length is not None:
+            length = excel_length(text)
+            if len(text) >= EXCEL_CELL_LIMIT and full_length is not None:
                 length = max(length, full_length(c.ref))  # calamine cuts text at Excel's limit
             if length > EXCEL_CELL_LIMIT:
                 add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where))
                 unusable.add((c.element, c.field))
                 continue
-            a[c.field] = _clean_text(text)
+            a[c.field] = text  # exactly as entered: line breaks, blanks and all
     source = Source(
         file=check.name,
         sha256=check.sha256,
@@ -957,7 +1025,7 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
         if ctx.require_status:
             for smiley_field, text_field in ((PROGRESS, STATUS), (ECONOMY, ECONOMY_STATUS)):
                 state = a.get(smiley_field)
-                if state in (Smiley.YELLOW, Smiley.RED) and not a.get(text_field, "") and (number, text_field) not in unusable:
+                if state in (Smiley.YELLOW, Smiley.RED) and not a.get(text_field, "").strip() and (number, text_field) not in unusable:
                     add(
                         Problem(
                             "status-text-required",

@@ -15,6 +15,7 @@ on, so a report that relies on them must print at a set scale instead.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -296,26 +297,41 @@ def split_tall_rows(plan: SheetPlan, specs: dict[str, dict], widths: list[float]
 
 
 def _split_text(text: str, room: int, width: float, size: float, bold: bool) -> list[str]:
-    """`text` in pieces of at most `room` wrapped lines: whole paragraphs where they fit, else words."""
-    units: list[tuple[str, str]] = []  # (piece, separator before it)
-    for para in text.split("\n"):
-        chunks, current = [], ""
-        for w in para.split(" "):
-            candidate = f"{current} {w}" if current else w
-            if current and wrapped_lines(candidate, width, size, bold) > room:
-                chunks.append(current)
-                current = w
-            else:
-                current = candidate
-        chunks.append(current)
-        units.extend((chunk, "\n" if i == 0 else " ") for i, chunk in enumerate(chunks))
+    """`text` in pieces of at most `room` wrapped lines: whole paragraphs where they fit, else words.
+
+    Nothing is lost: the pieces put together are the text to the character (the line
+    break or blanks between two pieces end the first), so a status reads as written.
+    """
+
+    def fits(piece: str) -> bool:
+        return wrapped_lines(piece, width, size, bold) <= room
+
+    units: list[str] = []
+    for para in re.findall(r"[^\n]*\n|[^\n]+", text):  # each paragraph with its line break
+        if fits(para):
+            units.append(para)
+            continue
+        for word in re.findall(r"[^ ]+ *| +", para):  # each word with the blanks after it
+            while not fits(word):  # a word wider than a whole row's text: cut where it fills the row
+                cut = max(1, _longest_fitting(word, fits))
+                units.append(word[:cut])
+                word = word[cut:]
+            units.append(word)
     parts: list[str] = []
-    for piece, sep in units:
-        if parts and wrapped_lines(parts[-1] + sep + piece, width, size, bold) <= room:
-            parts[-1] += sep + piece
+    for unit in units:
+        if parts and fits(parts[-1] + unit):
+            parts[-1] += unit
         else:
-            parts.append(piece)
-    return [p.strip("\n") for p in parts if p.strip()]
+            parts.append(unit)
+    return parts
+
+
+def _longest_fitting(word: str, fits) -> int:
+    low, high = 0, len(word)  # fits(word[:low]) holds, fits(word[:high]) does not
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if fits(word[:mid]) else (low, mid)
+    return low
 
 
 def report_page_breaks(plan: SheetPlan, heights: dict[int, float], capacity: float) -> list[int]:

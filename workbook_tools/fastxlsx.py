@@ -23,7 +23,8 @@ from .xlsxio import FIXED_CREATED, cell_name, column_letter
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# The "_" of a literal _xHHHH_, also where two overlap ("_x005F_x0041_"): readers would decode them.
+_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _EPOCH = datetime(1899, 12, 30)
 
 
@@ -35,7 +36,7 @@ def escape_text(text: str) -> str:
     if not _NEEDS_ESCAPE.search(text):
         return text
     if "_x" in text:
-        text = _ESCAPED.sub(lambda m: "_x005F" + m.group(0), text)
+        text = _ESCAPED.sub("_x005F_", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _ILLEGAL.search(text) or "\r" in text:
         text = _ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text).replace("\r", "_x000D_")
@@ -97,6 +98,26 @@ class StylePrototype:
 
 
 PROTOTYPE = StylePrototype()
+_BUILT: dict[tuple, StylePrototype] = {}
+_BUILT_LOCK = threading.Lock()
+
+
+def prototype_for(xf: dict[tuple, dict], dxf: dict[tuple, dict]) -> StylePrototype:
+    """The styles for exactly these formats, in this order, made once per process and reused.
+
+    A workbook's styles depend on its own formats only, never on what the process
+    wrote before: reports written by whichever worker come out byte for byte the same.
+    """
+    key = (tuple(xf), tuple(dxf))
+    with _BUILT_LOCK:
+        proto = _BUILT.get(key)
+        if proto is None:
+            proto = StylePrototype()
+            proto._xf.update(xf)
+            proto._dxf.update(dxf)
+            proto.ensure()
+            _BUILT[key] = proto
+    return proto
 
 
 class FastChart:
@@ -115,17 +136,25 @@ class FastChart:
 class FastWorkbook:
     """Write-once workbook: add sheets, write cells, close() to save."""
 
-    def __init__(self, path: Path | str, options: dict | None = None, prototype: StylePrototype = PROTOTYPE):
+    def __init__(self, path: Path | str, options: dict | None = None, prototype: StylePrototype | None = None):
         self.path = path
-        self.prototype = prototype
+        self.prototype = prototype or PROTOTYPE  # replaced at close() by the styles of this workbook's own formats
+        self._shared = prototype is not None
+        self._xf: dict[tuple, dict] = {}
+        self._dxf: dict[tuple, dict] = {}
         self.sheets: list[FastSheet] = []
         self.custom: list[tuple[str, str]] = []
         self.active = 0
 
     def add_format(self, spec: dict | None = None) -> FastFormat:
         fmt = FastFormat(spec or {})
-        self.prototype.register(fmt)
+        self.register(fmt)
         return fmt
+
+    def register(self, fmt: FastFormat, dxf: bool = False) -> None:
+        (self._dxf if dxf else self._xf).setdefault(fmt.key, fmt.spec)
+        if self._shared:
+            self.prototype.register(fmt, dxf)
 
     def add_chart(self, options: dict) -> FastChart:
         return FastChart(options)
@@ -142,7 +171,10 @@ class FastWorkbook:
         self.custom.append((name, str(value)))
 
     def close(self) -> None:
-        self.prototype.ensure()
+        if self._shared:
+            self.prototype.ensure()
+        else:
+            self.prototype = prototype_for(self._xf, self._dxf)
         parts = self._parts()
         target = self.path
         if isinstance(target, (str, Path)):
@@ -542,7 +574,7 @@ class FastSheet:
         if options.get("type") != "formula":
             raise ValueError("only formula conditional formats are supported by the fast writer")
         fmt = options["format"]
-        self.wb.prototype.register(fmt, dxf=True)
+        self.wb.register(fmt, dxf=True)
         criteria = options["criteria"]
         self.conditionals.append((f"{cell_name(r1, c1)}:{cell_name(r2, c2)}", criteria[1:] if criteria.startswith("=") else criteria, fmt))
         return 0

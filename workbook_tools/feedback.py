@@ -24,28 +24,40 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from .collect import FEEDBACK_SHEET, ReturnCheck
 from .problems import Problem, Severity
-from .xlsxio import atomic_output
+from .template import needs_quote
+from .xlsxio import atomic_write_bytes, deterministic_zip
 
 FEEDBACK_DIR = "feedback"
 COMMENT_AUTHOR = "Økonomi og Styring"
 FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+UNOPENABLE = ("unsafe-workbook", "broken-workbook")
+# A committee's return is well under a megabyte unpacked; one this large (a big paste) gets no annotated copy.
+MAX_ANNOTATED_BYTES = 8 << 20
 _COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
 
 
 def feedback_name(check: ReturnCheck) -> str:
     """The copy's file name: the return's own name (folders flattened) with "_tilbagemelding"."""
-    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(check.name).with_suffix("")))
+    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(check.name).with_suffix("")))[:150]  # file systems allow 255 bytes
     return f"{stem.strip('_. ') or 'besvarelse'}_tilbagemelding.xlsx"
 
 
 def needs_feedback(check: ReturnCheck, problems: list[Problem]) -> bool:
-    """A copy is worth sending when the return is a workbook and has a warning or an error."""
-    return check.kind == "xlsx" and any(p.file == check.name and p.severity is not Severity.INFO for p in problems)
+    """A copy is worth sending when the return is a workbook and has a warning or an error.
+
+    Not for a file refused as unsafe or broken: opening it to annotate it is what the
+    refusal protects against, and the sender must send the workbook again anyway.
+    """
+    mine = [p for p in problems if p.file == check.name]
+    if any(p.code in UNOPENABLE for p in mine):
+        return False
+    return check.kind == "xlsx" and any(p.severity is not Severity.INFO for p in mine)
 
 
 def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], folder: Path | str) -> tuple[list[Path], list[str]]:
@@ -56,6 +68,9 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
     used: set[str] = set()
     for check in checks:
         if not needs_feedback(check, problems):
+            continue
+        if _inflated_size(check.incoming.path) > MAX_ANNOTATED_BYTES:  # openpyxl would need minutes and gigabytes
+            notes.append(f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx.")
             continue
         name = feedback_name(check)
         if name in used:  # two returns with the same name in different folders
@@ -71,6 +86,14 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
         else:
             written.append(path)
     return written, notes
+
+
+def _inflated_size(path: Path) -> int:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(info.file_size for info in z.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return 0
 
 
 def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str) -> Path | None:
@@ -89,11 +112,33 @@ def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str)
     anchors: dict[tuple[str, str], str] = {}
     for (sheet, ref), found in by_cell.items():
         anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found)
+    _formulas_as_text(wb, check, {(p.sheet, p.cell) for p in mine if p.found.startswith("=")})
     _summary(wb, check, mine, anchors)
+    buffer = io.BytesIO()
+    wb.save(buffer)
     out = Path(out)
-    with atomic_output(out) as tmp:
-        wb.save(tmp)
+    atomic_write_bytes(out, deterministic_zip(buffer.getvalue(), check.modified))  # the sender's time, not the time of saving
     return out
+
+
+def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> None:
+    """A formula the sender typed stays in the copy as its text, so it never runs when the copy is opened.
+
+    The template's own formulas (the smiley glyphs, the self-check) are kept; any
+    other formula was found by the check and is in `flagged`, or sits on another sheet.
+    Text that Excel would read as a formula once edited ("=SUM(A1)") gets a quote prefix.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "s" and isinstance(cell.value, str) and needs_quote(cell.value):
+                    cell.quotePrefix = True
+                if cell.data_type != "f" or (ws.title == check.sheet_name and (ws.title, cell.coordinate) not in flagged):
+                    continue
+                text = str(getattr(cell.value, "text", None) or cell.value)
+                cell.value = text if text.startswith("=") else "=" + text
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _annotate(ws, ref: str, problems: list[Problem]) -> str:

@@ -7,6 +7,7 @@ so what `collect` reads has really been through a second program.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .model import Agreement, Result
@@ -50,6 +51,10 @@ def fill_template(
             if ref is None:
                 raise KeyError(f"element {a.element} has no {field} cell in this template")
             cell = ws[ref]
+            if isinstance(value, str):
+                value = as_excel_stores(value)
+                if len(value) > 32_767:  # openpyxl would cut it silently
+                    raise ValueError(f"{a.element} {field}: {len(value)} characters as stored; openpyxl writes at most 32,767")
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # typed text stays text, even "=SUM(A1)"
@@ -59,6 +64,16 @@ def fill_template(
     with atomic_output(out) as tmp:
         wb.save(tmp)
     return out
+
+
+# What Excel escapes in a cell's XML text and openpyxl writes raw (or refuses): a literal
+# _xHHHH_, which readers would decode, and control characters, carriage return included.
+_EXCEL_ESCAPES = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def as_excel_stores(text: str) -> str:
+    """`text` escaped as Excel writes it into the XML, so that every reader reads back what was typed."""
+    return _EXCEL_ESCAPES.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def plan_sheet_name(texts: Texts) -> str:

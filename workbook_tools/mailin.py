@@ -41,6 +41,10 @@ _KIND_WORDS = {
     "encrypted": "krypteret fil",
     "empty": "tom fil",
     "msg": "Outlook-besked",
+    "broken-zip": "beskadiget zip-fil",
+    "oversized-zip": "zip-fil med alt for mange dele",
+    "special": "ikke en almindelig fil",
+    "unreadable": "kan ikke læses",
 }
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?")
 

@@ -40,6 +40,7 @@ from .model import (
     default_round_label,
     parse_smiley,
 )
+from .template import needs_quote
 from .xlsxio import atomic_output, cell_name, read_sheets, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
@@ -444,6 +445,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
         wb = FastWorkbook(tmp)
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})  # "=SUM(A1)" stays text when edited
         datefmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "align": "left"})
         stampfmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top", "align": "left"})
 
@@ -463,7 +465,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
                     elif isinstance(v, (int, float)):
                         ws.write_number(r, c, v, wrap)
                     else:
-                        ws.write_string(r, c, str(v), wrap)
+                        ws.write_string(r, c, str(v), quoted if needs_quote(str(v)) else wrap)
             ws.freeze_panes(1, 0)
             if rows:
                 ws.autofilter(0, 0, len(rows), len(headings) - 1)

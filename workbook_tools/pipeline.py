@@ -22,7 +22,7 @@ from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_valida
 from .template import MANIFEST_NAME, GeneratedTemplate, generate_templates, read_manifest
 from .texts import Texts, load_texts
 from .workers import map_in_processes
-from .xlsxio import atomic_output, atomic_write_bytes
+from .xlsxio import atomic_output, atomic_write_bytes, sha256_of
 
 MASTER_NAME = "master.xlsx"
 ARCHIVE_DIR = "archive"
@@ -210,10 +210,16 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
         }
         if c.sha256:
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
-            if not target.exists():
-                with atomic_output(target) as tmp:
-                    shutil.copyfile(c.incoming.path, tmp)
-            entry["copy"] = target.name
+            try:
+                if not target.exists():
+                    with atomic_output(target) as tmp:
+                        shutil.copyfile(c.incoming.path, tmp)
+                        if sha256_of(tmp) != c.sha256:  # the archive keeps what was checked, or nothing
+                            raise ValueError("changed")
+                entry["copy"] = target.name
+            except (OSError, ValueError):
+                entry["copy"] = ""
+                entry["note"] = "filen er ændret eller væk, siden den blev kontrolleret; den er ikke arkiveret"
         index.append(entry)
     path = folder / "index.json"
     atomic_write_bytes(path, json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))

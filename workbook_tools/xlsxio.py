@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import re
+import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -26,6 +31,12 @@ MAX_ZIP_MEMBERS = 2_000
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # inflated / compressed, for members over 1 MiB
+# The zip's central directory, which zip libraries read and parse whole before anything else:
+# 2,000 parts with long names fit in well under this.
+MAX_ZIP_DIRECTORY = 1 << 20
+# A sheet's cells from A1 to its farthest cell: what python-calamine allocates when it loads
+# the sheet, filled or not. A committee's template has some ten thousand.
+MAX_SHEET_CELLS = 1_000_000
 
 
 def new_workbook(path: Path | str, **options) -> xlsxwriter.Workbook:
@@ -70,6 +81,33 @@ def _umask() -> int:
     return mask
 
 
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_CORE_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def deterministic_zip(data: bytes, modified: datetime | None = None) -> bytes:
+    """A workbook saved by another library (openpyxl), made comparable byte for byte.
+
+    Such libraries stamp every zip member and the last-modified property with the
+    time of saving; here the members get a fixed time and the property `modified`
+    (the time of the content, e.g. the sender's own; FIXED_CREATED when unknown).
+    """
+    when = modified or FIXED_CREATED
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), content)
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, content)
+    return out.getvalue()
+
+
 def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
     with atomic_output(path) as tmp:
         tmp.write_bytes(data)
@@ -84,14 +122,21 @@ def sha256_of(path: Path | str) -> str:
     return h.hexdigest()
 
 
-def column_letter(col: int) -> str:
-    """0-based column index to Excel letters (0 -> A)."""
+def _letters(col: int) -> str:
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_COLUMN_LETTERS = [_letters(c) for c in range(256)]  # the columns any of our sheets use
+
+
+def column_letter(col: int) -> str:
+    """0-based column index to Excel letters (0 -> A)."""
+    return _COLUMN_LETTERS[col] if 0 <= col < 256 else _letters(col)
 
 
 def cell_name(row: int, col: int) -> str:
@@ -105,21 +150,44 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def sniff_workbook_kind(path: Path | str) -> str:
     """What a file really is, judged by its bytes, not its name.
 
-    Returns one of: folder, missing, empty, xlsx, xlsm, xlsb, ods, zip, encrypted,
-    xls, ole, text, binary.
+    Returns one of: folder, missing, special (a pipe, device or socket: never opened,
+    as reading one can wait forever), unreadable, empty, xlsx, xlsm, xlsb, ods, zip,
+    broken-zip (starts as a zip but cannot be opened as one: cut off, or damaged),
+    oversized-zip (a central directory too large to parse safely), encrypted, xls,
+    msg, ole, text, binary.
     """
-    p = Path(path)
-    if p.is_dir():
-        return "folder"
-    if not p.exists():
+    try:
+        mode = Path(path).stat().st_mode
+    except FileNotFoundError:
         return "missing"
-    with open(p, "rb") as fh:
-        head = fh.read(8)
+    except OSError:
+        return "unreadable"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if not stat.S_ISREG(mode):
+        return "special"
+    try:
+        with open(path, "rb") as fh:
+            return _sniff(fh)
+    except OSError:
+        return "unreadable"
+
+
+def sniff_bytes(data: bytes) -> str:
+    """:func:`sniff_workbook_kind` for a file already read into memory: the bytes checked are the bytes hashed."""
+    return _sniff(io.BytesIO(data))
+
+
+def _sniff(fh) -> str:
+    head = fh.read(8)
+    fh.seek(0)
     if not head:
         return "empty"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if zip_directory_size(fh) > MAX_ZIP_DIRECTORY:
+            return "oversized-zip"
         try:
-            with zipfile.ZipFile(p) as z:
+            with zipfile.ZipFile(fh) as z:
                 names = set(z.namelist())
                 if "mimetype" in names:
                     with z.open("mimetype") as m:
@@ -132,22 +200,21 @@ def sniff_workbook_kind(path: Path | str) -> str:
                         return "xlsm"
                     return "xlsx"
                 return "zip"
-        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
-            return "zip"
+        except (zipfile.BadZipFile, RuntimeError, ValueError, EOFError, NotImplementedError):
+            return "broken-zip"
     if head == OLE2_MAGIC:
-        return _sniff_ole(p)
-    with open(p, "rb") as fh:
-        sample = fh.read(4096)
+        return _sniff_ole(fh)
+    sample = fh.read(4096)
     if b"\x00" in sample:
         return "binary"
     return "text"
 
 
-def _sniff_ole(path: Path) -> str:
+def _sniff_ole(fh) -> str:
     try:
         import olefile
 
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(fh) as ole:
             streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
     except Exception:
         return "ole"
@@ -160,25 +227,217 @@ def _sniff_ole(path: Path) -> str:
     return "ole"
 
 
-def check_zip_limits(path: Path | str) -> str | None:
-    """Refuse zip bombs before parsing: a reason string, or None when the container is sane."""
+def check_zip_limits(path) -> str | None:
+    """Refuse, before any XML is parsed, what could exhaust the machine or fool one reader but not another.
+
+    `path` is a file name or a binary file object. Checks the headers (member count,
+    declared sizes, compression ratio, duplicate names, encryption, compression
+    methods Excel never uses), then inflates every member once, in chunks, never
+    past its declared size: a member whose stream holds more than its header says
+    is refused, so no reader (python-calamine included, which trusts the headers)
+    is ever handed more than was checked here. A DTD (``<!DOCTYPE``, ``<!ENTITY``:
+    billion laughs, external entities) is refused in any part; Excel never writes
+    one. Every worksheet's extent, from A1 to its farthest cell, is what
+    python-calamine allocates when it loads the sheet, so it is capped too.
+
+    Returns the reason (Danish) or None when the container is sane. Raises
+    zipfile.BadZipFile when a member is damaged (cut short, wrong checksum).
+    """
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                return f"{len(infos)} dele i zip-filen (højst {MAX_ZIP_MEMBERS})"
-            total = 0
-            for info in infos:
-                if info.file_size > MAX_MEMBER_BYTES:
-                    return f"delen {info.filename} fylder {info.file_size} byte udpakket"
-                if info.file_size > (1 << 20) and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-                    return f"delen {info.filename} pakker sig ud {info.file_size // max(info.compress_size, 1)} gange"
-                total += info.file_size
-            if total > MAX_TOTAL_BYTES:
-                return f"filen fylder {total} byte udpakket"
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        if isinstance(path, (str, os.PathLike)):
+            with open(path, "rb") as fh:
+                directory = zip_directory_size(fh)
+        else:
+            directory = zip_directory_size(path)
+        if directory > MAX_ZIP_DIRECTORY:
+            return f"zip-filens indholdsfortegnelse fylder {_dk(directory)} byte (højst {_dk(MAX_ZIP_DIRECTORY)}): for mange dele"
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         return f"zip-filen er beskadiget ({exc})"
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            return f"{len(infos)} dele i zip-filen (højst {MAX_ZIP_MEMBERS})"
+        total = 0
+        seen: set[str] = set()
+        for info in infos:
+            name = info.filename
+            if name in seen:
+                return f"delen {name} findes to gange i zip-filen"
+            seen.add(name)
+            if info.flag_bits & 0x1:
+                return f"delen {name} er krypteret i zip-filen"
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return f"delen {name} er pakket med en metode ({info.compress_type}), som Excel ikke bruger"
+            if info.file_size > MAX_MEMBER_BYTES:
+                return f"delen {name} fylder {info.file_size} byte udpakket (højst {MAX_MEMBER_BYTES})"
+            if info.file_size > (1 << 20) and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+                return f"delen {name} pakker sig ud {info.file_size // max(info.compress_size, 1)} gange"
+            total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            return f"filen fylder {total} byte udpakket (højst {MAX_TOTAL_BYTES})"
+        sheets: list[str] = []  # parts holding cells, whatever they are named
+        for info in infos:
+            reason = _inflate_checked(z, info, sheets)
+            if reason:
+                return reason
+        for name in sheets:
+            reason = _check_extent(name, read_zip_member(z, name))
+            if reason:
+                return reason
     return None
+
+
+def zip_directory_size(fh) -> int:
+    """The size of a zip's central directory as its end record says (zip64 included), or 0 if none is found.
+
+    Read from the last 64 kB of the file, before any zip library parses the directory:
+    Python's zipfile reads and parses all of it, however many parts it lists.
+    """
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    fh.seek(max(0, end - 22 - 0xFFFF))
+    tail = fh.read()
+    i = tail.rfind(b"PK\x05\x06")
+    fh.seek(0)
+    if i < 0 or len(tail) < i + 22:
+        return 0
+    size = struct.unpack("<I", tail[i + 12 : i + 16])[0]
+    if size == 0xFFFFFFFF and i >= 76 and tail[i - 20 : i - 16] == b"PK\x06\x07" and tail[i - 76 : i - 72] == b"PK\x06\x06":
+        size = struct.unpack("<Q", tail[i - 76 + 40 : i - 76 + 48])[0]  # the zip64 end record, right before its locator
+    return size
+
+
+# A DTD in any encoding Excel's XML parts could be in.
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_CELLS_MARK = b"sheetData"
+_CELLS_MARKS_UTF16 = tuple("sheetData".encode(enc) for enc in ("utf-16-le", "utf-16-be"))
+_CHUNK = 1 << 16
+
+
+def _inflate_checked(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str]) -> str | None:
+    """Inflate one member from its raw bytes, stopping one byte past its declared size.
+
+    Adds the member to `sheets` when it holds cells, so that its extent is checked too.
+    """
+    name = info.filename
+    fp = z.fp
+    fp.seek(info.header_offset)
+    local = fp.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"delen {name} mangler sit lokale hoved")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left, size, crc, tail = info.compress_size, 0, 0, b""
+    while left > 0:
+        raw = fp.read(min(left, _CHUNK))
+        if not raw:
+            raise zipfile.BadZipFile(f"delen {name} er afbrudt")
+        left -= len(raw)
+        while raw:
+            if inflater is None:
+                out, raw = raw, b""
+            else:
+                out = inflater.decompress(raw, info.file_size - size + 1)
+                raw = inflater.unconsumed_tail
+            size += len(out)
+            if size > info.file_size:
+                return f"delen {name} fylder mere udpakket, end zip-filen angiver ({info.file_size} byte)"
+            crc = zlib.crc32(out, crc)
+            window = tail + out
+            if any(mark in window for mark in _DTD_MARKS):
+                return f"delen {name} har en DTD (<!DOCTYPE eller <!ENTITY), som Excel aldrig skriver"
+            if any(mark in window for mark in _CELLS_MARKS_UTF16):
+                return f"delen {name} har celler skrevet i UTF-16, som Excel aldrig skriver"
+            if _CELLS_MARK in window and name not in sheets:
+                sheets.append(name)
+            tail = window[-20:]
+    if inflater is not None:
+        out = inflater.flush()
+        size += len(out)
+        crc = zlib.crc32(out, crc)
+        if size > info.file_size:
+            return f"delen {name} fylder mere udpakket, end zip-filen angiver ({info.file_size} byte)"
+        if not inflater.eof:
+            raise zipfile.BadZipFile(f"delen {name} er afbrudt")
+    if size != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"delen {name} er beskadiget (størrelse eller kontrolsum passer ikke)")
+    return None
+
+
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_CELL_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) from A1 to the farthest cell a reader would place, by the sheet's XML alone.
+
+    Cells and rows without a reference are placed after the one before, so each
+    counts as one more row or column: an upper bound, exact for what Excel writes.
+    """
+    _tags, rows, cols = _scan_extent(xml)
+    return rows, cols
+
+
+def _scan_extent(xml: bytes, stop_above: int = 0) -> tuple[int, int, int]:
+    # (cell tags, rows, columns), scanned in slices cut between tags so that memory stays small;
+    # stops early once the cell tags alone pass `stop_above`. Rows matter only for cells
+    # without a reference (no program writes those), so they are scanned only then.
+    tags = last_row = last_col = unplaced = 0
+    for piece in _slices(xml):
+        n = len(_CELL_TAG.findall(piece))
+        tags += n
+        if stop_above and tags > stop_above:
+            return tags, 0, 0
+        cells = _CELL_REF.findall(piece)
+        if cells:
+            columns, numbers = zip(*cells)
+            last_row = max(last_row, max(map(int, numbers)))
+            for letters in set(columns):
+                col = 0
+                for ch in letters:
+                    col = col * 26 + ch - 64
+                last_col = max(last_col, col)
+        unplaced += n - len(cells)
+    if unplaced:
+        row_tags = 0
+        for piece in _slices(xml):
+            refs = _ROW_REF.findall(piece)
+            if refs:
+                last_row = max(last_row, max(map(int, refs)))
+            row_tags += len(_ROW_TAG.findall(piece))
+        last_row += row_tags
+        last_col += unplaced
+    return tags, last_row, last_col
+
+
+def _slices(xml: bytes, size: int = 1 << 20):
+    start = 0
+    while start < len(xml):
+        end = xml.find(b">", start + size) + 1 or len(xml)
+        yield xml[start:end]
+        start = end
+
+
+def _check_extent(name: str, xml: bytes) -> str | None:
+    if not _SHEET_DATA.search(xml):
+        return None
+    tags, rows, cols = _scan_extent(xml, stop_above=MAX_SHEET_CELLS)
+    if tags > MAX_SHEET_CELLS:  # more cells than allowed, wherever they stand
+        return f"arket {name} har over {_dk(MAX_SHEET_CELLS)} celler"
+    if rows * cols > MAX_SHEET_CELLS:
+        far = cell_name(max(rows - 1, 0), max(cols - 1, 0))
+        return f"arket {name} går til celle {far}: {_dk(rows * cols)} celler fra A1 (højst {_dk(MAX_SHEET_CELLS)})"
+    return None
+
+
+def _dk(number: int) -> str:
+    # thousands written the Danish way: 1.000.000
+    return f"{number:,}".replace(",", ".")
 
 
 def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
