@@ -116,13 +116,18 @@ def test_demo_runs_three_rounds_and_the_round_2_overview_holds_the_seed_status_t
         for res in seed.RETURNS[round_number]:
             got = master2.result(res.element, round_number)
             assert (got.progress, got.status, got.economy, got.economy_status) == (res.progress, res.status, res.economy, res.economy_status)
+    workbook = CalamineWorkbook.from_path(str(tmp_path / "round-2" / "overview.xlsx"))
+    all_text = "\n".join(str(v) for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).to_python() for v in row)
     latest = {}
     for round_number in (1, 2):
         for res in seed.RETURNS[round_number]:
+            for text in (res.status, res.economy_status):
+                if text:
+                    assert text in all_text, f"round {round_number}, {res.element}: {text[:40]}…"
             if res.status:
                 latest[res.element] = res.status
     for text in latest.values():
-        assert text in overview_text
+        assert text in overview_text  # the overview sheet shows the latest status of each element
 
 
 def test_the_package_runs_as_a_module_and_as_followup():

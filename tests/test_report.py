@@ -168,10 +168,11 @@ def test_the_returns_sheet_sets_expected_against_received_accepted_late_and_miss
 def test_the_sources_sheet_names_file_sha256_and_template_version_of_each_merged_value(collected, tmp_path):
     got = {(r[1], r[3]): r for r in table(collected / "overview.xlsx", "Kilder", 0)[1:]}
     row = got[("1.01", "2. budgetopfølgning 2031")]
-    assert row[:7] == ["Udvalg 01", "1.01", "Element 1.01", "2. budgetopfølgning 2031", RED, RED, "inbox/runde-2_Udvalg-01.xlsx"]
-    assert row[7] == sha256_of(tmp_path / "inbox" / "runde-2_Udvalg-01.xlsx")
-    assert isinstance(row[8], datetime) and row[9] == "1"
-    assert got[("1.01", "1. budgetopfølgning 2031")][6] == "(masterfilen)"  # round 1 was typed into the master
+    assert row[:6] == ["Udvalg 01", "1.01", "Element 1.01", "2. budgetopfølgning 2031", RED, RED]
+    assert row[6:9] == ["Leverandøren er gået konkurs.", "Merudgift på 1 mio. kr.", "inbox/runde-2_Udvalg-01.xlsx"]
+    assert row[9] == sha256_of(tmp_path / "inbox" / "runde-2_Udvalg-01.xlsx")
+    assert isinstance(row[10], datetime) and row[11] == "1"
+    assert got[("1.01", "1. budgetopfølgning 2031")][8] == "(masterfilen)"  # round 1 was typed into the master
     assert ("3.01", "2. budgetopfølgning 2031") not in got
 
 

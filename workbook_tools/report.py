@@ -526,6 +526,8 @@ def _sources_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, tex
         (texts("ov_col_round"), 24),
         (texts("ov_col_progress_smiley"), 14),
         (texts("ov_col_economy_smiley"), 14),
+        (texts("ov_col_status_text"), 50),
+        (texts("ov_col_economy_status_text"), 40),
         (texts("ov_col_file"), 40),
         (texts("ov_col_sha256"), 36),
         (texts("ov_col_received_at"), 17),
@@ -543,16 +545,18 @@ def _sources_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, tex
         f.write_text(ws, i, 3, agreement.round(res.round).label)
         f.write_smiley(ws, i, 4, res.progress, texts.lang)
         f.write_smiley(ws, i, 5, res.economy, texts.lang)
+        f.write_text(ws, i, 6, res.status)
+        f.write_text(ws, i, 7, res.economy_status)
         src = res.source
         if src is None:
-            f.write_text(ws, i, 6, texts("ov_source_master"))
+            f.write_text(ws, i, 8, texts("ov_source_master"))
             continue
-        f.write_text(ws, i, 6, src.file)
-        f.write_text(ws, i, 7, src.sha256, f.mono)
+        f.write_text(ws, i, 8, src.file)
+        f.write_text(ws, i, 9, src.sha256, f.mono)
         if isinstance(src.received, datetime):
-            ws.write_datetime(i, 8, src.received, f.stamp)
-        f.write_text(ws, i, 9, src.template_version)
-        f.write_text(ws, i, 10, src.sender)
+            ws.write_datetime(i, 10, src.received, f.stamp)
+        f.write_text(ws, i, 11, src.template_version)
+        f.write_text(ws, i, 12, src.sender)
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
     _print_setup(ws)

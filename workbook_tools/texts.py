@@ -127,6 +127,8 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ov_col_latest_economy_status": ("Seneste status økonomi", "Latest economy status", "Oversigten: kolonneoverskrift"),
     "ov_col_progress_smiley": ("Smiley indsats", "Progress smiley", "Oversigten: kolonneoverskrift"),
     "ov_col_economy_smiley": ("Smiley økonomi", "Economy smiley", "Oversigten: kolonneoverskrift"),
+    "ov_col_status_text": ("Status", "Status", "Oversigten: kolonneoverskrift (kilder)"),
+    "ov_col_economy_status_text": ("Status økonomi", "Economy status", "Oversigten: kolonneoverskrift (kilder)"),
     "ov_missing": ("Mangler", "Missing", "Oversigten: ingen smiley modtaget (vises med gråt)"),
     "ov_missing_meaning": (
         "Der er ikke modtaget en godkendt smiley for indsatsen i runden.",
