@@ -38,7 +38,7 @@ from .model import (
     Source,
     parse_smiley,
 )
-from .problems import Problem, Severity, is_rejecting
+from .problems import Problem, is_rejecting
 from .sheetplan import (
     COL_LABEL,
     COL_SMILEY,
@@ -1104,10 +1104,3 @@ def _check_late(check: ReturnCheck, ctx: CollectContext) -> None:
         check.problems.append(
             Problem("late-return", check.name, check.committee, expected=deadline.isoformat(), found=local.strftime("%Y-%m-%d %H:%M"))
         )
-
-
-def severity_counts(problems: list[Problem]) -> dict[Severity, int]:
-    out = {s: 0 for s in Severity}
-    for p in problems:
-        out[p.severity] += 1
-    return out

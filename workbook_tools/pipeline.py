@@ -19,8 +19,8 @@ from .merge import ACCEPTED, MergeOutcome, merge_returns
 from .model import Agreement
 from .problems import Problem, Severity
 from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
-from .template import MANIFEST_NAME, GeneratedTemplate, generate_templates, read_manifest
-from .texts import Texts, load_texts
+from .template import GeneratedTemplate, generate_templates, read_manifest
+from .texts import load_texts
 from .workers import map_in_processes
 from .xlsxio import atomic_output, atomic_write_bytes, sha256_of
 
@@ -238,11 +238,3 @@ def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
             first += f" (+{len(mine) - 1} mere)"
         rows.append((c.name, c.committee or "-", labels.get(status, status), first))
     return rows
-
-
-def texts_for(layout: Path | str | None, lang: str = "da") -> Texts:
-    return load_texts(layout, lang)
-
-
-def manifest_path(folder: Path | str) -> Path:
-    return Path(folder) / MANIFEST_NAME

@@ -30,7 +30,6 @@ from .model import (
     ECONOMY_STATES,
     EXCEL_CELL_LIMIT,
     PROGRESS_STATES,
-    ROUNDS,
     SMILEY_LOOKS,
     Agreement,
     Result,
@@ -635,7 +634,3 @@ def write_validation(problems: list[Problem], path: Path | str) -> Path:
         ws.autofilter(0, 0, max(len(problems), 1), len(VALIDATION_COLUMNS) - 1)
         wb.close()
     return path
-
-
-def rounds_so_far(round_number: int) -> tuple[int, ...]:
-    return tuple(r for r in ROUNDS if r <= round_number)

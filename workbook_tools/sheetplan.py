@@ -37,7 +37,6 @@ PROGRESS = "progress"
 STATUS = "status"
 ECONOMY = "economy"
 ECONOMY_STATUS = "economy_status"
-INPUT_FIELDS = (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS)
 
 # Hidden markers in column G beside this round's smiley cells; a very large committee's
 # self-check counts by them.
