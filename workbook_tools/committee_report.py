@@ -28,7 +28,7 @@ from .sheetplan import LAST_COL, Mode, PlannedCell, SheetPlan, plan_sheet
 from .template import Styles, draw_plan
 from .texts import Texts
 from .workers import map_in_processes
-from .xlsxio import FIXED_CREATED, atomic_output
+from .xlsxio import atomic_output
 
 REPORTS_DIR = "reports"
 
@@ -126,6 +126,7 @@ def write_committee_pdfs(
     out_dir: Path | str,
     committees: list[str] | None = None,
     timeout: float | None = None,
+    jobs: int | None = 1,
 ) -> Conversion:
     """The reports as PDF beside the workbooks, in one LibreOffice run.
 
@@ -133,7 +134,7 @@ def write_committee_pdfs(
     written to a scratch folder, so the PDF has neither cut text nor gaps.
     """
     with tempfile.TemporaryDirectory(prefix="followup-pdf-") as scratch:
-        copies = write_committee_reports(agreement, round_number, texts, scratch, committees, LIBREOFFICE)
+        copies = write_committee_reports(agreement, round_number, texts, scratch, committees, LIBREOFFICE, jobs=jobs)
         return convert_to_pdf(copies, out_dir, timeout=timeout)
 
 
@@ -146,11 +147,11 @@ def write_committee_report(
     metrics: Metrics = EXCEL,
 ) -> Path:
     """The seed document for one committee after `round_number`, read-only, ready to print."""
-    plan = plan_sheet(agreement, committee, round_number, texts, Mode.REPORT)
+    # The report fits its own row heights and page breaks (draw_report), so none are planned here.
+    plan = plan_sheet(agreement, committee, round_number, texts, Mode.REPORT, measure=False)
     path = Path(path)
     with atomic_output(path) as tmp:
         wb = FastWorkbook(tmp)
-        wb.set_properties({"title": plan.cells[0].value if plan.cells else "", "created": FIXED_CREATED})
         draw_report(wb, plan, texts, metrics)
         wb.close()
     return path
@@ -386,7 +387,7 @@ def write_reports(
     written = write_committee_reports(agreement, round_number, texts, out_dir, jobs=jobs)
     notes: list[str] = []
     if pdf and written:
-        conversion = write_committee_pdfs(agreement, round_number, texts, out_dir, timeout=timeout)
+        conversion = write_committee_pdfs(agreement, round_number, texts, out_dir, timeout=timeout, jobs=jobs)
         written.extend(conversion.pdfs)
         if conversion.note:
             notes.append(conversion.note)

@@ -334,7 +334,7 @@ def plan_sheet(
     row += 2
 
     plan.first_element_row = row
-    _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row)
+    _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure)
 
     if plan_self_check_row >= 0:
         total = len(elements)
@@ -345,7 +345,7 @@ def plan_sheet(
     return plan
 
 
-def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row) -> None:
+def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure=True) -> None:
     """Lay out the elements and break pages so that no element that fits on a page is split.
 
     Row 1 (the title) repeats on every page. The section heading keeps with the first element.
@@ -361,8 +361,8 @@ def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_n
     for i, element in enumerate(elements):
         start = row
         row = _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text)
-        block = rows_height(start, row)
-        if page_used + block > capacity and title + block <= capacity:
+        block = rows_height(start, row) if measure else 0.0
+        if measure and page_used + block > capacity and title + block <= capacity:
             brk = section_row if i == 0 else start
             if brk > 1:  # never break before the title itself
                 plan.page_breaks.append(brk)
