@@ -498,3 +498,35 @@ def test_the_same_reminder_is_not_sent_twice_unless_asked(tmp_path, texts, smtp_
     assert main(args) == 0 and len(smtp_server.delivered) == 2
     assert main(args) == 0 and len(smtp_server.delivered) == 2
     assert main([*args, "--resend"]) == 0 and len(smtp_server.delivered) == 4
+
+
+def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tmp_path, texts):
+    """Staff rename files ("svar.xlsx"); the reminder must still name the rejected return and why."""
+    from workbook_tools.mail import due_reminders, read_validation
+    from workbook_tools.pipeline import collect_round
+
+    agreement = synthetic_agreement(committees=1, elements=4, departments=2)
+    master = write_master(agreement, tmp_path / "master.xlsx")
+    made = generate_templates(agreement, 1, tmp_path / "skabeloner", texts, per="department")
+    inbox = tmp_path / "indbakke"
+    inbox.mkdir()
+    for m in made:
+        answers = synthetic_answers(agreement, m.committee, 1, m.department)
+        name = "svar.xlsx" if m.department == "Center 2" else m.file
+        fill_template(tmp_path / "skabeloner" / m.file, inbox / name, agreement, m.committee, 1, answers, texts, m.department)
+    # Center 2's sender also changed a milestone: the return is rejected.
+    plan = plan_sheet(agreement, agreement.committees[0], 1, texts, Mode.TEMPLATE, "Center 2")
+    milestone = next(c for c in plan.cells if c.field == "milestone" and c.role is Role.FIXED and c.value)
+    wb = openpyxl.load_workbook(inbox / "svar.xlsx")
+    wb[plan.sheet_name][milestone.ref] = "Ændret af afsenderen"
+    wb.save(inbox / "svar.xlsx")
+
+    run = collect_round(master, 1, [inbox], tmp_path / "ud", pdf=False)
+    assert [c.department for c in run.checks if not c.accepted] == ["Center 2"]
+    dues, orphans = due_reminders(agreement, 1, read_validation(tmp_path / "ud" / "validation.xlsx"))
+    by_unit = {(d.committee, d.department): d for d in dues}
+    assert set(by_unit) == {("Udvalg 01", "Center 2")} and orphans == []
+    due = by_unit[("Udvalg 01", "Center 2")]
+    assert due.missing
+    assert list(due.rejected) == ["indbakke/svar.xlsx"]
+    assert [row["Kode"] for row in due.rejected["indbakke/svar.xlsx"]] == ["locked-cell-changed"]

@@ -21,7 +21,7 @@ import os
 import re
 import stat
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -246,6 +246,8 @@ def check_return(incoming: Incoming, ctx: CollectContext) -> ReturnCheck:
     except Exception as exc:  # a reader library choking on a hostile file
         check.problems.append(Problem("broken-workbook", incoming.name, check.committee, detail=_brief(exc)))
         check.results = []
+    if check.department:  # every finding of a per-department return names its department
+        check.problems = [p if p.department else replace(p, department=check.department) for p in check.problems]
     return check
 
 

@@ -40,7 +40,7 @@ from .model import Agreement, slug
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
 from .report import VALIDATION_NAME
-from .template import MANIFEST_NAME, read_manifest, template_file_name
+from .template import MANIFEST_NAME, read_manifest
 from .texts import long_date
 from .xlsxio import atomic_write_bytes, read_sheets, sha256_of
 
@@ -342,21 +342,6 @@ def _severity(label: str) -> Severity | None:
     return None
 
 
-def _department_of_file(agreement: Agreement, committee: str, round_number: int, file: str) -> str:
-    base = Path(file.split("›")[-1].strip()).name
-    for d in sorted({e.department for e in agreement.elements_of(committee) if e.department}):
-        if base == template_file_name(committee, round_number, d):
-            return d
-    return ""
-
-
-def _department_in(agreement: Agreement, committee: str, text: str) -> str:
-    for d in sorted({e.department for e in agreement.elements_of(committee) if e.department}, key=len, reverse=True):
-        if f"{committee}{UNIT_SEPARATOR}{d}" in text:
-            return d
-    return ""
-
-
 def _archive_index(folder: Path, round_number: int) -> dict[str, dict]:
     # collect's archive index: file -> where it came from (sender, SHA-256)
     path = folder / ARCHIVE_DIR / f"round-{round_number}" / "index.json"
@@ -394,16 +379,14 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
     orphans: list[str] = []
     for row in rows:
         code, committee, file = row.get("Kode", ""), row.get("Udvalg", "").strip(), row.get("Fil", "").strip()
-        if committee and file and _department_of_file(agreement, committee, round_number, file):
+        department = row.get("Center", "").strip()  # collect names the department of every per-department finding
+        if code != "missing-answer" and committee and department:
             split.add(committee)
         if file and row.get("Indsats") and _severity(row.get("Alvor", "")) is not Severity.INFO:
             noted.setdefault((committee, row["Indsats"]), []).append(file)
         if code == "missing-return":
             if committee not in committees:
                 continue
-            department = _department_in(agreement, committee, row.get("Besked", ""))
-            if department:
-                split.add(committee)
             dues.setdefault((committee, department), _Due(committee, department)).missing = True
         elif code == "missing-answer":
             if committee in committees:
@@ -412,7 +395,7 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
             if committee not in committees:
                 orphans.append(f"{file}: {row.get('Besked', '')}")
                 continue
-            unit = (committee, _department_of_file(agreement, committee, round_number, file))
+            unit = (committee, department)
             rejected.setdefault(unit, {}).setdefault(file, []).append(row)
     for unit, files in rejected.items():
         due = dues.get(unit) or dues.get((unit[0], ""))

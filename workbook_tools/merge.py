@@ -141,7 +141,7 @@ def merge_returns(
         for c in group:
             if c.sha256 in seen_sha:
                 out.status[c.name] = DUPLICATE
-                out.problems.append(Problem("duplicate-return", c.name, c.committee, found=c.sha256[:16], detail=seen_sha[c.sha256].name))
+                out.problems.append(Problem("duplicate-return", c.name, c.committee, department=c.department, found=c.sha256[:16], detail=seen_sha[c.sha256].name))
             else:
                 seen_sha[c.sha256] = c
                 distinct.append(c)
@@ -155,7 +155,7 @@ def merge_returns(
                 if old is not newest:
                     out.status[old.name] = SUPERSEDED
                     out.problems.append(
-                        Problem("superseded-return", old.name, old.committee, expected=_stamp(newest), found=_stamp(old), detail=newest.name)
+                        Problem("superseded-return", old.name, old.committee, department=old.department, expected=_stamp(newest), found=_stamp(old), detail=newest.name)
                     )
             kept.append(newest)
 
@@ -165,7 +165,7 @@ def merge_returns(
             continue
         for c in kept:
             if c.template_id == bad.template_id and c.author == bad.author and _time(bad) > _time(c):
-                out.problems.append(Problem("newer-return-rejected", c.name, c.committee, expected=_stamp(bad), found=_stamp(c), detail=bad.name))
+                out.problems.append(Problem("newer-return-rejected", c.name, c.committee, department=c.department, expected=_stamp(bad), found=_stamp(c), detail=bad.name))
 
     # Per element: every kept return that answers it must agree, or one be preferred.
     answers: dict[str, list[tuple[ReturnCheck, Result]]] = {}
@@ -197,6 +197,7 @@ def merge_returns(
                     c.cells.get((element, differing[0]), ""),
                     found=_describe(r, differing),
                     detail=others,
+                    department=c.department,
                 )
             )
     out.results = merged
@@ -211,12 +212,12 @@ def merge_returns(
     for committee, department in expected_units:
         if (committee, department) not in out.accepted_units and not _covered(committee, department, out.accepted_units):
             who = committee + (f" – {department}" if department else "")
-            out.problems.append(Problem("missing-return", committee=committee, detail=who))
+            out.problems.append(Problem("missing-return", committee=committee, department=department, detail=who))
     answered = {r.element for r in merged if r.progress is not None}
     answered |= {r.element for r in agreement.results if r.round == round_number and r.progress is not None}
     for e in agreement.elements:
         if e.number not in answered and e.number not in out.conflicts:
-            out.problems.append(Problem("missing-answer", committee=e.committee, element=e.number, detail=e.committee))
+            out.problems.append(Problem("missing-answer", committee=e.committee, element=e.number, department=e.department, detail=e.committee))
     return out
 
 

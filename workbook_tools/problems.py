@@ -12,7 +12,7 @@ so a code is never renamed or reused for something else; add a new one instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -164,7 +164,7 @@ class Problem:
     expected: str = ""
     found: str = ""
     detail: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    department: str = ""  # the responsible department, when the return or answer is per department
 
     def __post_init__(self):
         if self.code not in CATALOG:
@@ -215,6 +215,7 @@ class Problem:
             "code": self.code,
             "file": self.file,
             "committee": self.committee,
+            "department": self.department,
             "element": self.element,
             "sheet": self.sheet,
             "cell": self.cell,

@@ -603,6 +603,7 @@ VALIDATION_COLUMNS = (
     ("Kode", "code", 22),
     ("Fil", "file", 36),
     ("Udvalg", "committee", 28),
+    ("Center", "department", 20),
     ("Indsats", "element", 9),
     ("Ark", "sheet", 12),
     ("Celle", "cell", 8),
