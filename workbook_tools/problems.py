@@ -245,7 +245,7 @@ def catalog_markdown() -> str:
         "`tests/test_problems_doc.py` fails when this file is not current.",
         "",
         "Every problem found in a returned workbook is one row in `validation.xlsx` (and in "
-        "`followup check` and `--json`): severity, code, file, committee, element, sheet, cell, "
+        "`followup check` and `--json`): severity, code, file, committee, department, element, sheet, cell, "
         "expected, found, message and hint. An **error** rejects the return: none of its answers "
         "are merged, and finance sends the sender the annotated copy from `feedback/`. A "
         "**warning** or **info** does not reject; the answers are merged. `conflicting-return` "
