@@ -222,12 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
-    except MasterError as exc:
-        print(f"Fejl: {exc}", file=sys.stderr)
-        if args.debug:
-            traceback.print_exc()
-        return EXIT_USAGE
-    except (UsageError, LayoutError, TemplateError) as exc:
+    except (MasterError, UsageError, LayoutError, TemplateError) as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()

@@ -244,14 +244,15 @@ def check_return(incoming: Incoming, ctx: CollectContext) -> ReturnCheck:
     try:
         _check(check, ctx)
     except Exception as exc:  # a reader library choking on a hostile file
-        check.problems.append(Problem("broken-workbook", incoming.name, check.committee, detail=_brief(exc)))
+        check.problems.append(Problem("broken-workbook", incoming.name, check.committee, detail=brief_error(exc)))
         check.results = []
     if check.department:  # every finding of a per-department return names its department
         check.problems = [p if p.department else replace(p, department=check.department) for p in check.problems]
     return check
 
 
-def _brief(exc: Exception) -> str:
+def brief_error(exc: Exception) -> str:
+    """The first line of an exception, short enough for a problem message."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
@@ -281,7 +282,7 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
         add(Problem("unreadable-file", inc.name, detail="filen findes ikke"))
         return
     except OSError as exc:  # no permission, also to the folder it lies in
-        add(Problem("unreadable-file", inc.name, detail=exc.strerror or _brief(exc)))
+        add(Problem("unreadable-file", inc.name, detail=exc.strerror or brief_error(exc)))
         return
     check.sha256 = hashlib.sha256(data).hexdigest()
     kind = sniff_bytes(data)

@@ -246,5 +246,5 @@ def _text(ws, row: int, col: int, value) -> None:
     cell = ws.cell(row, col)
     cell.value = text
     cell.data_type = "s"
-    if text[:1] in ("=", "+", "-", "@"):
+    if needs_quote(text):
         cell.quotePrefix = True

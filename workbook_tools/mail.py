@@ -36,6 +36,7 @@ from pathlib import Path
 from .collect import Incoming, ReturnCheck
 from .committee_report import REPORTS_DIR, report_file_name
 from .feedback import FEEDBACK_DIR, feedback_name
+from .master import EMAIL_ADDRESS
 from .model import Agreement, slug
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
@@ -65,7 +66,6 @@ PLACEHOLDERS = (
     "filer", "mangler",
 )  # fmt: skip
 SECURITY = ("none", "starttls", "ssl")
-_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 _PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
 UNIT_SEPARATOR = " – "
 
@@ -474,7 +474,7 @@ def compose_reminders(agreement: Agreement, round_number: int, folder: Path | st
         listing = reminder_lines(due, agreement)
         if copies:
             listing += "\n\nVedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret og kommenteret."
-        cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if _EMAIL.match(a) and a.casefold() not in {t.casefold() for t in to})
+        cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to})
         values = common_values(agreement, round_number) | {"udvalg": due.committee, "center": due.department, "modtager": unit, "mangler": listing}
         subject, body = text.fill(values)
         out.messages.append(Outgoing(REMINDERS, round_number, due.committee, due.department, to, subject, body, copies, cc, identity=listing))
@@ -489,7 +489,7 @@ def sender_address(agreement: Agreement, from_address: str | None) -> str:
     address = (from_address or agreement.email or "").strip()
     if not address:
         raise MailError("der er ingen afsenderadresse. Angiv --from-address, eller skriv E-mail på arket 'Aftale' i masterfilen.")
-    if not _EMAIL.match(address):
+    if not EMAIL_ADDRESS.match(address):
         raise MailError(f"afsenderadressen '{address}' er ikke en gyldig e-mailadresse.")
     return address
 

@@ -25,7 +25,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .collect import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, discover, file_received, local_time
+from .collect import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, discover, file_received, local_time
 from .problems import Problem
 from .xlsxio import sniff_workbook_kind
 
@@ -166,15 +166,10 @@ def read_mail(path: Path, kind: str, display: str, into: MailInputs) -> None:
             _read_eml_file(path, display, str(path), into, 0, file_received(path))
     except Exception as exc:  # a hostile or broken file must not stop the collection
         del into.incoming[before:]
-        into.problems.append(Problem("unreadable-mail", display, detail=_brief(exc)))
+        into.problems.append(Problem("unreadable-mail", display, detail=brief_error(exc)))
         return
     if len(into.incoming) == before:
         into.problems.append(Problem("no-attachment", display))
-
-
-def _brief(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
 
 
 # ---------------------------------------------------------------- .eml

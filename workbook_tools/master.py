@@ -101,7 +101,7 @@ REQUIRED_COLUMNS = {
     ELEMENTS_SHEET: ("Nummer", "Titel", "Udvalg"),
     RESULTS_SHEET: ("Nummer", "Runde"),
 }
-_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+EMAIL_ADDRESS = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ class _MasterReader:
     def emails(self, value, sheet: str, row: int, col: int | None) -> tuple[str, ...]:
         parts = [p.strip() for p in re.split(r"[;,\n]", self.text({"v": value}, "v")) if p.strip()]
         for p in parts:
-            if not _EMAIL.match(p):
+            if not EMAIL_ADDRESS.match(p):
                 self.problem(sheet, row, col, f"'{p}' er ikke en gyldig e-mailadresse")
         return tuple(parts)
 

@@ -48,7 +48,6 @@ class MergeOutcome:
     problems: list[Problem] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)  # return name -> one of the states above
     expected_units: list[tuple[str, str]] = field(default_factory=list)  # (committee, department)
-    received_units: set[tuple[str, str]] = field(default_factory=set)
     accepted_units: set[tuple[str, str]] = field(default_factory=set)
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # element -> return names
 
@@ -125,8 +124,6 @@ def merge_returns(
         out.problems.append(Problem("prefer-not-found", detail=pref))
     for c in checks:
         out.status[c.name] = ACCEPTED if c.accepted else REJECTED
-        if c.committee:
-            out.received_units.add((c.committee, c.department))
     live = [c for c in checks if c.accepted]
 
     # The same template twice: identical bytes, or another version from the same hand.
