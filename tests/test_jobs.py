@@ -2,6 +2,7 @@
 
 from synthetic import synthetic_agreement, synthetic_answers
 
+from workbook_tools import workers
 from workbook_tools.collect import CollectContext, Incoming, file_received
 from workbook_tools.fill import fill_template
 from workbook_tools.master import write_master
@@ -9,7 +10,7 @@ from workbook_tools.pipeline import check_all, collect_round
 from workbook_tools.template import generate_templates
 
 
-def test_findings_are_the_same_with_one_and_two_workers(tmp_path, texts):
+def test_findings_are_the_same_with_one_and_two_workers(tmp_path, texts, monkeypatch):
     agreement = synthetic_agreement(committees=10, elements=2)
     master = write_master(agreement, tmp_path / "master.xlsx")
     made = generate_templates(agreement, 1, tmp_path / "templates", texts)
@@ -25,8 +26,13 @@ def test_findings_are_the_same_with_one_and_two_workers(tmp_path, texts):
 
     ctx = CollectContext(agreement, 1, texts)
     incoming = [Incoming(p, p.name, file_received(p)) for p in sorted(returns.iterdir())]
+    pools = []
+    real_pool = workers.ProcessPoolExecutor
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *a, **kw: pools.append(kw["max_workers"]) or real_pool(*a, **kw))
     one = check_all(incoming, ctx, jobs=1)
+    assert pools == []
     two = check_all(incoming, ctx, jobs=2)
+    assert pools == [2], "the second run really went through two worker processes"
     assert [c.problems for c in one] == [c.problems for c in two]
     assert [c.results for c in one] == [c.results for c in two]
     assert any(c.problems for c in one) and any(c.accepted for c in one)
