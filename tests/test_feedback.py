@@ -178,3 +178,19 @@ def test_user_text_in_the_summary_never_becomes_a_formula(kit, tmp_path):
     message = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
     assert message.data_type == "s" and message.quotePrefix
     assert all(c.data_type == "s" for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
+
+
+def test_followup_check_says_why_it_made_no_annotated_copy(kit, master, tmp_path, capsys, monkeypatch):
+    from workbook_tools import feedback
+    from workbook_tools.cli import main
+
+    path = kit.filled("stor.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Noter")["A1"] = "et ekstra ark: en advarsel, så afsenderen skal have en kopi"
+    wb.save(path)
+    monkeypatch.setattr(feedback, "MAX_ANNOTATED_BYTES", 1_000)  # stands in for a workbook of many megabytes
+    code = main(["check", str(master), "--round", "1", "--feedback", str(tmp_path / "tilbage"), str(path)])
+    out = capsys.readouterr().out
+    assert code == 0  # a warning does not reject
+    assert "Ingen kommenteret kopi af stor.xlsx: projektmappen fylder over" in out
+    assert not (tmp_path / "tilbage").exists() or not any((tmp_path / "tilbage").iterdir())

@@ -319,7 +319,7 @@ def cmd_check(args) -> int:
     from .pipeline import check_files
 
     _require_file(args.master, "masterfilen")
-    checks, mail_problems, written = check_files(
+    checks, mail_problems, written, notes = check_files(
         args.master,
         args.round,
         args.paths,
@@ -341,6 +341,7 @@ def cmd_check(args) -> int:
             ],
             "problems": [p.as_dict() for p in mail_problems],
             "written": [str(p) for p in written],
+            "notes": notes,
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return code
@@ -352,6 +353,8 @@ def cmd_check(args) -> int:
         print_check(c)
     for p in written:
         print(f"Kommenteret kopi: {p}")
+    for note in notes:
+        print(note)
     return code
 
 

@@ -125,12 +125,14 @@ def check_files(
     manifest: Path | str | None = None,
     require_status: bool = True,
     feedback_dir: Path | str | None = None,
-) -> tuple[list[ReturnCheck], list[Problem], list[Path]]:
+    jobs: int | None = None,
+) -> tuple[list[ReturnCheck], list[Problem], list[Path], list[str]]:
     """Check returns against the master without merging or writing anything else (`followup check`).
 
     For finance on one file, and for staff before they send. Saved e-mails are
     opened into their attachments as `collect` does. Returns (checks, problems with
-    the e-mails themselves, annotated copies written when `feedback_dir` is given).
+    the e-mails themselves, annotated copies written when `feedback_dir` is given,
+    notes on copies that could not be made).
     """
     agreement = read_master(master)
     ctx = CollectContext(agreement, round_number, load_texts(layout), require_status=require_status)
@@ -138,13 +140,14 @@ def check_files(
         ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
     inbox = expand_inputs(paths, lambda p: _display_name(p, paths))
     try:
-        checks = [check_return(inc, ctx) for inc in inbox.incoming]
+        checks = check_all(inbox.incoming, ctx, jobs=jobs)
         written: list[Path] = []
+        notes: list[str] = []
         if feedback_dir is not None:
-            written, _notes = write_feedback_copies(checks, [p for c in checks for p in c.problems], feedback_dir)
+            written, notes = write_feedback_copies(checks, [p for c in checks for p in c.problems], feedback_dir)
     finally:
         inbox.close()
-    return checks, list(inbox.problems), written
+    return checks, list(inbox.problems), written, notes
 
 
 def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str]:
