@@ -628,9 +628,7 @@ def write_validation(problems: list[Problem], path: Path | str) -> Path:
             d = p.as_dict()
             d["severity"] = p.severity.label
             for c, (_h, key, _w) in enumerate(VALIDATION_COLUMNS):
-                value = d[key]
-                if value:
-                    ws.write_string(r, c, str(value)[:32767], f.severity[p.severity] if c == 0 else (f.quoted if needs_quote(str(value)) else f.text))
+                f.write_text(ws, r, c, d[key], f.severity[p.severity] if c == 0 else None)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(problems), 1), len(VALIDATION_COLUMNS) - 1)
         wb.close()
