@@ -44,6 +44,16 @@ def test_both_writers_draw_the_same_sheet(tmp_path, agreement, texts, mode):
     assert sorted(map(str, ws2.merged_cells.ranges)) == sorted(map(str, ws1.merged_cells.ranges))
     assert ws2.print_title_rows == ws1.print_title_rows
     assert ws2.page_setup.paperSize == ws1.page_setup.paperSize
+    # What printing depends on: row heights, column widths, the hidden marker column, breaks, margins.
+    heights = lambda ws: {r: d.height for r, d in ws.row_dimensions.items() if d.height}  # noqa: E731
+    assert heights(ws2) == heights(ws1)
+    columns = lambda ws: {k: (round(d.width, 2), d.hidden) for k, d in ws.column_dimensions.items() if d.width}  # noqa: E731
+    assert columns(ws2) == columns(ws1)
+    assert [b.id for b in ws2.row_breaks.brk] == [b.id for b in ws1.row_breaks.brk]
+    margins = lambda ws: (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom)  # noqa: E731
+    assert margins(ws2) == margins(ws1)
+    rules = lambda ws: sorted((str(cf.sqref), r.formula, r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None) for cf in ws.conditional_formatting for r in cf.rules)  # noqa: E731
+    assert rules(ws2) == rules(ws1)
 
 
 @pytest.mark.parametrize(

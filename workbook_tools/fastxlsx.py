@@ -450,8 +450,8 @@ class FastSheet:
         return 0
 
     def set_row(self, row: int, height: float | None = None, fmt=None, options=None) -> int:
-        if height is not None:
-            self.row_heights[row] = height
+        if height is not None:  # whole pixels, as xlsxwriter and Excel store them
+            self.row_heights[row] = int(height * 4.0 / 3.0 + 0.5) * 0.75
         return 0
 
     def freeze_panes(self, row: int, col: int) -> None:
