@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -58,48 +57,29 @@ class FastFormat:
 
 
 class StylePrototype:
-    """styles.xml and theme made once by xlsxwriter for every format ever asked for."""
+    """styles.xml and theme for exactly these formats, made by xlsxwriter itself."""
 
-    def __init__(self):
-        self._xf: dict[tuple, dict] = {}
-        self._dxf: dict[tuple, dict] = {}
-        self._built_for: tuple[int, int] | None = None
-        self.xf_index: dict[tuple, int] = {}
-        self.dxf_index: dict[tuple, int] = {}
-        self.styles_xml = b""
-        self.theme_xml = b""
-        self._lock = threading.Lock()
+    def __init__(self, xf: dict[tuple, dict], dxf: dict[tuple, dict]):
+        import xlsxwriter
 
-    def register(self, fmt: FastFormat, dxf: bool = False) -> None:
-        (self._dxf if dxf else self._xf).setdefault(fmt.key, fmt.spec)
-
-    def ensure(self) -> None:
-        with self._lock:
-            if self._built_for == (len(self._xf), len(self._dxf)):
-                return
-            import xlsxwriter
-
-            buf = io.BytesIO()
-            wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-            ws = wb.add_worksheet()
-            xf_formats = {key: wb.add_format(spec) for key, spec in self._xf.items()}
-            for i, f in enumerate(xf_formats.values()):
-                ws.write_blank(i, 0, None, f)
-            dxf_formats = {key: wb.add_format(spec) for key, spec in self._dxf.items()}
-            for i, f in enumerate(dxf_formats.values()):
-                ws.conditional_format(0, 1, 0, 1, {"type": "formula", "criteria": f"=A{i + 1}=1", "format": f})
-            wb.close()
-            self.xf_index = {key: f.xf_index or 0 for key, f in xf_formats.items()}
-            self.dxf_index = {key: f.dxf_index for key, f in dxf_formats.items()}
-            with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
-                self.styles_xml = z.read("xl/styles.xml")
-                self.theme_xml = z.read("xl/theme/theme1.xml")
-            self._built_for = (len(self._xf), len(self._dxf))
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = wb.add_worksheet()
+        xf_formats = {key: wb.add_format(spec) for key, spec in xf.items()}
+        for i, f in enumerate(xf_formats.values()):
+            ws.write_blank(i, 0, None, f)
+        dxf_formats = {key: wb.add_format(spec) for key, spec in dxf.items()}
+        for i, f in enumerate(dxf_formats.values()):
+            ws.conditional_format(0, 1, 0, 1, {"type": "formula", "criteria": f"=A{i + 1}=1", "format": f})
+        wb.close()
+        self.xf_index = {key: f.xf_index or 0 for key, f in xf_formats.items()}
+        self.dxf_index = {key: f.dxf_index for key, f in dxf_formats.items()}
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            self.styles_xml = z.read("xl/styles.xml")
+            self.theme_xml = z.read("xl/theme/theme1.xml")
 
 
-PROTOTYPE = StylePrototype()
 _BUILT: dict[tuple, StylePrototype] = {}
-_BUILT_LOCK = threading.Lock()
 
 
 def prototype_for(xf: dict[tuple, dict], dxf: dict[tuple, dict]) -> StylePrototype:
@@ -109,15 +89,9 @@ def prototype_for(xf: dict[tuple, dict], dxf: dict[tuple, dict]) -> StylePrototy
     wrote before: reports written by whichever worker come out byte for byte the same.
     """
     key = (tuple(xf), tuple(dxf))
-    with _BUILT_LOCK:
-        proto = _BUILT.get(key)
-        if proto is None:
-            proto = StylePrototype()
-            proto._xf.update(xf)
-            proto._dxf.update(dxf)
-            proto.ensure()
-            _BUILT[key] = proto
-    return proto
+    if key not in _BUILT:
+        _BUILT[key] = StylePrototype(xf, dxf)
+    return _BUILT[key]
 
 
 class FastChart:
@@ -136,10 +110,9 @@ class FastChart:
 class FastWorkbook:
     """Write-once workbook: add sheets, write cells, close() to save."""
 
-    def __init__(self, path: Path | str, options: dict | None = None, prototype: StylePrototype | None = None):
+    def __init__(self, path: Path | str):
         self.path = path
-        self.prototype = prototype or PROTOTYPE  # replaced at close() by the styles of this workbook's own formats
-        self._shared = prototype is not None
+        self.prototype: StylePrototype | None = None  # made at close() from this workbook's own formats
         self._xf: dict[tuple, dict] = {}
         self._dxf: dict[tuple, dict] = {}
         self.sheets: list[FastSheet] = []
@@ -153,8 +126,6 @@ class FastWorkbook:
 
     def register(self, fmt: FastFormat, dxf: bool = False) -> None:
         (self._dxf if dxf else self._xf).setdefault(fmt.key, fmt.spec)
-        if self._shared:
-            self.prototype.register(fmt, dxf)
 
     def add_chart(self, options: dict) -> FastChart:
         return FastChart(options)
@@ -171,10 +142,7 @@ class FastWorkbook:
         self.custom.append((name, str(value)))
 
     def close(self) -> None:
-        if self._shared:
-            self.prototype.ensure()
-        else:
-            self.prototype = prototype_for(self._xf, self._dxf)
+        self.prototype = prototype_for(self._xf, self._dxf)
         parts = self._parts()
         target = self.path
         if isinstance(target, (str, Path)):
@@ -392,7 +360,6 @@ class FastSheet:
         self.margins = ""
         self.repeat: tuple[int, int] | None = None
         self.footer = ""
-        self.header = ""
         self.gridlines = 1
         self.breaks: list[int] = []
         self.freeze: tuple[int, int] | None = None
@@ -467,9 +434,6 @@ class FastSheet:
     def set_selection(self, r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> None:
         self.selection = cell_name(r1, c1)
 
-    def hide(self) -> None:
-        self.state = "hidden"
-
     def very_hidden(self) -> None:
         self.state = "veryHidden"
 
@@ -513,9 +477,6 @@ class FastSheet:
 
     def set_footer(self, text: str = "", options=None, margin=None) -> None:
         self.footer = text
-
-    def set_header(self, text: str = "", options=None, margin=None) -> None:
-        self.header = text
 
     def set_h_pagebreaks(self, breaks: list[int]) -> None:
         self.breaks = sorted(set(breaks))
@@ -664,13 +625,8 @@ class FastSheet:
             if self.orientation:
                 attrs.append(f'orientation="{self.orientation}"')
             out.append(f"<pageSetup {' '.join(attrs)}/>")
-        if self.header or self.footer:
-            hf = "<headerFooter>"
-            if self.header:
-                hf += f"<oddHeader>{escape_text(self.header)}</oddHeader>"
-            if self.footer:
-                hf += f"<oddFooter>{escape_text(self.footer)}</oddFooter>"
-            out.append(hf + "</headerFooter>")
+        if self.footer:
+            out.append(f"<headerFooter><oddFooter>{escape_text(self.footer)}</oddFooter></headerFooter>")
         if self.breaks:
             brks = "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in self.breaks)
             out.append(f'<rowBreaks count="{len(self.breaks)}" manualBreakCount="{len(self.breaks)}">{brks}</rowBreaks>')
