@@ -145,7 +145,7 @@ def test_one_mail_with_two_workbooks_and_a_pdf(tmp_path, agreement, master, text
     assert all(c.accepted for c in run.checks) and run.exit_code == 0
     infos = [(p.code, p.file, p.severity.value) for p in run.problems if p.code == "attachment-not-workbook"]
     assert infos == [("attachment-not-workbook", "indbakke/samlet.eml", "info")]
-    assert "notat.pdf" in next(p for p in run.problems if p.code == "attachment-not-workbook").message
+    assert "notat.pdf (en PDF-fil)" in next(p for p in run.problems if p.code == "attachment-not-workbook").message
 
 
 def test_a_mail_without_a_workbook_is_named_in_the_summary_and_the_validation_list(tmp_path, master, mailed, capsys):

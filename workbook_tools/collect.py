@@ -291,7 +291,7 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
         add(Problem(_KIND_PROBLEMS[kind], inc.name, detail=kind))
         return
     if kind in ("text", "binary"):
-        code, detail = _describe_non_workbook(data, kind)
+        code, detail = describe_non_workbook(data, kind)
         add(Problem(code, inc.name, detail=detail))
         return
     if kind == "broken-zip":
@@ -341,7 +341,7 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     _check_late(check, ctx)
 
 
-def _describe_non_workbook(data: bytes, kind: str) -> tuple[str, str]:
+def describe_non_workbook(data: bytes, kind: str) -> tuple[str, str]:
     """A text or binary file named like a workbook: say what it really is, so the hint fits."""
     sample = data[:4096]
     if sample.startswith(b"%PDF"):

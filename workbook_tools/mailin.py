@@ -25,9 +25,9 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .collect import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, discover, file_received, local_time
+from .collect import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, describe_non_workbook, discover, file_received, local_time
 from .problems import Problem
-from .xlsxio import sniff_workbook_kind
+from .xlsxio import OLE2_MAGIC, sniff_bytes, sniff_workbook_kind
 
 ARROW = " › "
 MAX_MAIL_BYTES = 200 * 1024 * 1024
@@ -363,14 +363,14 @@ def _take(name: str, data: bytes, ctx: _Context, into: MailInputs, depth: int, n
     path.write_bytes(data)
     display = ctx.display + ARROW + label
     origin = ctx.origin + ARROW + label
-    nested = mail_kind(path) if path.suffix.lower() in MAIL_SUFFIXES or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else None
+    nested = mail_kind(path) if path.suffix.lower() in MAIL_SUFFIXES or data[:8] == OLE2_MAGIC else None
     if nested in ("eml", "msg") and depth < MAX_DEPTH:
         reader = _read_msg_file if nested == "msg" else _read_eml_file
         reader(path, display, origin, into, depth + 1, ctx.received)
         return
-    kind = sniff_workbook_kind(path)
+    kind = sniff_bytes(data)  # the bytes in hand, not read back from disk
     if kind in WORKBOOK_KINDS or path.suffix.lower() in WORKBOOK_SUFFIXES:
         into.incoming.append(Incoming(path, display, ctx.received, ctx.sender, origin))
     else:
-        what = _KIND_WORDS.get(kind, kind)
+        what = describe_non_workbook(data, kind)[1] if kind in ("text", "binary") else _KIND_WORDS.get(kind, kind)
         into.problems.append(Problem("attachment-not-workbook", ctx.display, detail=f"{label} ({what})"))
