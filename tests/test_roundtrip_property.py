@@ -170,7 +170,7 @@ def test_one_character_more_than_excel_allows_is_refused_not_cut(round_one, tmp_
 def test_a_text_of_blanks_alone_as_excel_writes_it_is_kept(round_one, tmp_path):
     """Excel marks a text of blanks alone xml:space="preserve"; the blanks come out as they went in."""
     answers = synthetic_answers(round_one.agreement, COMMITTEE, 1)
-    ref = answer_cells(round_one.agreement, COMMITTEE, 1, round_one.texts)[("1.02", "status")]
+    ref = answer_cells(round_one.agreement, COMMITTEE, 1, round_one.texts)[1][("1.02", "status")]
 
     def as_excel_writes(path: Path) -> None:
         import re

@@ -16,10 +16,10 @@ from .texts import Texts
 from .xlsxio import atomic_output
 
 
-def answer_cells(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> dict[tuple[str, str], str]:
-    """(element, field) -> A1 reference of the template's input cells."""
-    plan = plan_sheet(agreement, agreement.committee(committee), round_number, texts, Mode.TEMPLATE, department)
-    return {(c.element, c.field): c.ref for c in plan.inputs()}
+def answer_cells(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> tuple[str, dict[tuple[str, str], str]]:
+    """The template's sheet name, and (element, field) -> A1 reference of its input cells."""
+    plan = plan_sheet(agreement, agreement.committee(committee), round_number, texts, Mode.TEMPLATE, department, measure=False)
+    return plan.sheet_name, {(c.element, c.field): c.ref for c in plan.inputs()}
 
 
 def fill_template(
@@ -36,9 +36,9 @@ def fill_template(
     """Write `answers` into a copy of `template` with openpyxl, as a person filling it would."""
     import openpyxl
 
-    cells = answer_cells(agreement, committee, round_number, texts, department)
+    sheet_name, cells = answer_cells(agreement, committee, round_number, texts, department)
     wb = openpyxl.load_workbook(template)
-    ws = wb[plan_sheet_name(texts)]
+    ws = wb[sheet_name]
     for a in answers:
         values = {
             PROGRESS: a.progress.label if a.progress else None,
@@ -74,7 +74,3 @@ _EXCEL_ESCAPES = re.compile("_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b-\x1f\ufffe\uff
 def as_excel_stores(text: str) -> str:
     """`text` escaped as Excel writes it into the XML, so that every reader reads back what was typed."""
     return _EXCEL_ESCAPES.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
-
-
-def plan_sheet_name(texts: Texts) -> str:
-    return texts("sheet_name")[:31]

@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +39,6 @@ class Conversion:
     pdfs: list[Path] = field(default_factory=list)
     failed: list[Path] = field(default_factory=list)
     note: str = ""
-    seconds: float = 0.0
-    available: bool = True
 
 
 def find_soffice() -> str | None:
@@ -68,11 +65,9 @@ def convert_to_pdf(files: list[Path | str], out_dir: Path | str, timeout: float 
         raise ValueError("to filer med samme navn kan ikke konverteres i samme kørsel")
     program = soffice or find_soffice()
     if not program:
-        result.available = False
         result.failed = files
         result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({INSTALL_HINT} giver PDF)."
         return result
-    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="followup-soffice-") as scratch:
         scratch = Path(scratch)
         inbox, outbox, profile = scratch / "in", scratch / "out", scratch / "profile"
@@ -108,7 +103,6 @@ def convert_to_pdf(files: list[Path | str], out_dir: Path | str, timeout: float 
                 result.pdfs.append(target)
             else:
                 result.failed.append(f)
-    result.seconds = time.monotonic() - started
     if result.failed:
         names = ", ".join(f.name for f in result.failed)
         result.note = f"PDF: LibreOffice kunne ikke lave PDF af {names}" + (f" ({error})" if error else "") + ". Projektmapperne er skrevet."

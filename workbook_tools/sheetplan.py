@@ -21,7 +21,6 @@ from .model import (
     SMILEY_LOOKS,
     Agreement,
     Committee,
-    Element,
     Result,
     Smiley,
 )
@@ -230,7 +229,6 @@ def plan_sheet(
     texts: Texts,
     mode: Mode = Mode.TEMPLATE,
     department: str = "",
-    elements: tuple[Element, ...] | None = None,
     measure: bool = True,
 ) -> SheetPlan:
     """Plan the follow-up sheet as the seed lays it out.
@@ -240,10 +238,9 @@ def plan_sheet(
     `round_number` filled from the master's results. Without `measure` no row heights
     are estimated: cells stand where they would, which is all a check of a return needs.
     """
-    if elements is None:
-        elements = agreement.elements_of(committee.name)
-        if department:
-            elements = tuple(e for e in elements if e.department == department)
+    elements = agreement.elements_of(committee.name)
+    if department:
+        elements = tuple(e for e in elements if e.department == department)
     plan = SheetPlan(
         sheet_name=texts("sheet_name")[:31],
         committee=committee.name,
