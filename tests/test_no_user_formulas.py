@@ -20,6 +20,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from returns_kit import Kit, cell_of, edit
 from synthetic import synthetic_answers
 
@@ -44,15 +47,19 @@ REAL_FORMULAS = {
 # What would give a return's formula away inside an output's <f>; the template's own formulas hold none of it.
 MARKERS = ("SUM(A1", "HYPERLINK", "1+1", "foo", "WEBSERVICE", "CMD", "example.invalid")
 _F = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+# Formulas outside cells: conditional formats (<formula>), validations (<formula1>, <formula2>), defined names.
+_RULE = re.compile(rb"<(?:\w+:)?(formula[12]?|definedName)(?:\s[^>]*)?>(.*?)</(?:\w+:)?\1>", re.S)
 
 
 def formulas_in(path: Path) -> list[tuple[str, str]]:
-    """(part, formula text) for every <f> in every sheet of the workbook."""
+    """(part, formula text) for every formula of the workbook: in cells, rules and defined names."""
     out = []
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 out += [(name, html.unescape((m.group(1) or b"").decode("utf-8"))) for m in _F.finditer(z.read(name))]
+            if name == "xl/workbook.xml" or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                out += [(name, html.unescape(m.group(2).decode("utf-8"))) for m in _RULE.finditer(z.read(name))]
     return out
 
 
@@ -79,9 +86,13 @@ def collected(tmp_path, agreement, master, texts):
         ws[cell_of(plan2, "2.02", "economy_status", 1)] = REAL_FORMULAS["economy_status"]
         ws.cell(plan2.element_rows["2.03"] + 2, 8).value = REAL_FORMULAS["locked"]
         wb.create_sheet("Noter")["A1"] = REAL_FORMULAS["own sheet"]
+        # ... and outside any cell: a defined name and a colour rule, which run when the file opens.
+        wb.defined_names["Hent"] = DefinedName("Hent", attr_text='WEBSERVICE("http://example.invalid/navn")')
+        ws.conditional_formatting.add("H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000")))
 
     real = edit(kit.filled("udvalg-02.xlsx", "Udvalg 02"), formulas)
-    assert any("WEBSERVICE" in f for _p, f in formulas_in(real)), "the return really holds the formulas"
+    held = [f for _p, f in formulas_in(real) if "WEBSERVICE" in f]
+    assert len(held) == 3, f"the return really holds the formulas, in a cell, a name and a rule: {held}"
 
     # Udvalg 01 again, from someone else: a formula-looking text typed into a smiley cell.
     def smiley_text(wb):

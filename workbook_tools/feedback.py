@@ -113,6 +113,7 @@ def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str)
     for (sheet, ref), found in by_cell.items():
         anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found)
     _formulas_as_text(wb, check, {(p.sheet, p.cell) for p in mine if p.found.startswith("=")})
+    _drop_formulas_outside_cells(wb)
     _summary(wb, check, mine, anchors)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -139,6 +140,38 @@ def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> 
                 cell.value = text if text.startswith("=") else "=" + text
                 cell.data_type = "s"
                 cell.quotePrefix = True
+
+
+# The only formulas the template keeps outside cells: its smiley colours ($E12="Grøn") and
+# its dropdown lists ("Grøn,Gul,Rød").
+_OWN_RULE = re.compile(r'\$[A-Z]+\d+="[^"]*"')
+_OWN_LIST = re.compile(r'"[^"]*"')
+
+
+def _drop_formulas_outside_cells(wb) -> None:
+    """Defined names, conditional formats and validations the sender added are not carried over.
+
+    Their formulas would run when the copy is opened (a WEBSERVICE call, say); the
+    template's own rules are kept, so the copy still colours and offers its dropdowns.
+    """
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    for name in list(wb.defined_names):
+        if not name.startswith("_xlnm"):
+            del wb.defined_names[name]
+    for ws in wb.worksheets:
+        for name in list(ws.defined_names):
+            if not name.startswith("_xlnm"):
+                del ws.defined_names[name]
+        kept = ConditionalFormattingList()
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                if rule.formula and all(_OWN_RULE.fullmatch(f.strip()) for f in rule.formula):
+                    kept.add(str(cf.sqref), rule)
+        ws.conditional_formatting = kept
+        ws.data_validations.dataValidation = [
+            dv for dv in ws.data_validations.dataValidation if dv.type == "list" and _OWN_LIST.fullmatch((dv.formula1 or "").strip())
+        ]
 
 
 def _annotate(ws, ref: str, problems: list[Problem]) -> str:
