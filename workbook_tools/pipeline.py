@@ -83,15 +83,24 @@ def collect_round(
 
     With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
     """
-    agreement = read_master(master)
-    texts = load_texts(layout)
-    ctx = CollectContext(agreement, round_number, texts, require_status=require_status)
+    ctx = _context(master, round_number, layout, manifest, require_status)
+    with expand_inputs(inputs, lambda p: _display_name(p, inputs)) as inbox:
+        return _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf)
+
+
+def _context(master, round_number: int, layout, manifest, require_status: bool) -> CollectContext:
+    """What every check of a round needs: the master, the layout's texts, the manifest if given."""
+    ctx = CollectContext(read_master(master), round_number, load_texts(layout), require_status=require_status)
     if manifest:
         ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
-    # Saved e-mails (.eml, .msg) are opened into their workbook attachments, in a private temp folder.
-    inbox = expand_inputs(inputs, lambda p: _display_name(p, inputs))
-    incoming = inbox.incoming
-    checks = check_all(incoming, ctx, jobs=jobs, progress=progress)
+    return ctx
+
+
+def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf) -> CollectRun:
+    # Saved e-mails (.eml, .msg) were opened into their workbook attachments, in a private temp folder
+    # that lives as long as `inbox`.
+    agreement, round_number, texts = ctx.agreement, ctx.round, ctx.texts
+    checks = check_all(inbox.incoming, ctx, jobs=jobs, progress=progress)
     outcome = merge_returns(agreement, round_number, checks, prefer=prefer)
     problems = inbox.problems + [p for c in checks for p in c.problems] + outcome.problems
     merged = agreement.with_results(outcome.results)
@@ -100,7 +109,6 @@ def collect_round(
     out_dir = Path(out_dir)
     if dry_run:
         run.notes.extend(dry_run_notes(run, agreement, out_dir))
-        inbox.close()
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
     run.written.append(write_master(merged, out_dir / MASTER_NAME))
@@ -113,7 +121,6 @@ def collect_round(
     run.written.extend(copies)
     run.notes.extend(notes)
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
-    inbox.close()
     return run
 
 
@@ -134,20 +141,14 @@ def check_files(
     the e-mails themselves, annotated copies written when `feedback_dir` is given,
     notes on copies that could not be made).
     """
-    agreement = read_master(master)
-    ctx = CollectContext(agreement, round_number, load_texts(layout), require_status=require_status)
-    if manifest:
-        ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
-    inbox = expand_inputs(paths, lambda p: _display_name(p, paths))
-    try:
+    ctx = _context(master, round_number, layout, manifest, require_status)
+    with expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
         checks = check_all(inbox.incoming, ctx, jobs=jobs)
         written: list[Path] = []
         notes: list[str] = []
         if feedback_dir is not None:
             written, notes = write_feedback_copies(checks, [p for c in checks for p in c.problems], feedback_dir)
-    finally:
-        inbox.close()
-    return checks, list(inbox.problems), written, notes
+        return checks, list(inbox.problems), written, notes
 
 
 def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str]:
