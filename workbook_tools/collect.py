@@ -20,10 +20,11 @@ import io
 import os
 import re
 import stat
-import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
+from xml.etree import ElementTree as ScreenedET
 
 from defusedxml import ElementTree as SafeET
 
@@ -58,7 +59,7 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import cell_name, check_zip_limits, read_zip_member, sniff_bytes
+from .xlsxio import cell_name, check_zip_limits, sniff_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
@@ -171,7 +172,7 @@ class CollectContext:
         """The plan's locked cells, normalised once per committee rather than once per return."""
         key = (plan.committee, plan.department)
         if key not in self._facts:
-            _remember(self._facts, key, _Facts.of(plan))
+            _remember(self._facts, key, _Facts(plan))
         return self._facts[key]
 
 
@@ -187,23 +188,72 @@ def _remember(cache: dict, key, value) -> None:
     cache[key] = value
 
 
-@dataclass(frozen=True)
 class _Facts:
-    norms: dict[tuple[int, int], str]  # (row, column) -> normalised value of each locked cell
-    rows: dict[int, tuple[tuple[int, str], ...]]  # row -> (column, normalised value) of its locked texts
-    planned: frozenset[tuple[int, int]]  # every cell the template wrote
-    digest: str  # the plan's locked-content digest, as a template made today carries it
+    """What a return made from one plan holds, worked out once per committee rather than once per return.
 
-    @classmethod
-    def of(cls, plan: SheetPlan) -> _Facts:
-        fixed = tuple((c, normalise_value(c.value)) for c in plan.cells if c.role is Role.FIXED)
+    `matches` is the common case, a return whose locked cells are exactly as
+    written: its rows are compared whole, as lists, which costs a fraction of the
+    cell-by-cell compare. Only a return that differs pays for the rest, which is
+    therefore worked out on first use.
+    """
+
+    def __init__(self, plan: SheetPlan):
+        self.plan = plan
+        self.width = max((c.col for c in plan.cells), default=0) + 1
+        height = max((c.row for c in plan.cells), default=-1) + 1
+        self.blank = [""] * self.width
+        # Each row as python-calamine gives it back; None where staff type or Excel computes.
+        self.grid = [list(self.blank) for _ in range(height)]
+        self.open: dict[int, tuple[int, ...]] = {}
+        for c in plan.cells:
+            if c.role is Role.FIXED:
+                self.grid[c.row][c.col] = c.value
+            else:
+                self.grid[c.row][c.col] = None
+                self.open[c.row] = (*self.open.get(c.row, ()), c.col)
+
+    def matches(self, values: list[list]) -> bool:
+        """True when every locked cell holds exactly what was written and nothing stands outside the plan."""
+        if not values or len(values[0]) != self.width:
+            return False
+        grid, open_, blank, n = self.grid, self.open, self.blank, len(values)
+        for r, want in enumerate(grid):
+            got = values[r] if r < n else blank
+            if got == want:
+                continue
+            cols = open_.get(r)
+            if cols is None:
+                return False
+            got = list(got)
+            for c in cols:
+                got[c] = None
+            if got != want:
+                return False
+        return all(row == blank for row in values[len(grid) :])
+
+    @cached_property
+    def norms(self) -> dict[tuple[int, int], str]:
+        """(row, column) -> normalised value of each locked cell."""
+        return {(c.row, c.col): normalise_value(c.value) for c in self.plan.cells if c.role is Role.FIXED}
+
+    @cached_property
+    def rows(self) -> dict[int, tuple[tuple[int, str], ...]]:
+        """row -> (column, normalised value) of its locked texts: a row's signature when rows moved."""
         rows: dict[int, list[tuple[int, str]]] = {}
-        for c, norm in fixed:
+        for (r, c), norm in self.norms.items():
             if norm:
-                rows.setdefault(c.row, []).append((c.col, norm))
-        norms = {(c.row, c.col): norm for c, norm in fixed}
-        planned = frozenset((c.row, c.col) for c in plan.cells)
-        return cls(norms, {r: tuple(sorted(v)) for r, v in rows.items()}, planned, plan.locked_digest())
+                rows.setdefault(r, []).append((c, norm))
+        return {r: tuple(sorted(v)) for r, v in rows.items()}
+
+    @cached_property
+    def planned(self) -> frozenset[tuple[int, int]]:
+        """Every cell the template wrote."""
+        return frozenset((c.row, c.col) for c in self.plan.cells)
+
+    @cached_property
+    def digest(self) -> str:
+        """The plan's locked-content digest, as a template made today carries it."""
+        return self.plan.locked_digest()
 
 
 def discover(paths: list[Path | str]) -> list[Path]:
@@ -303,12 +353,12 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     if kind != "xlsx":
         add(Problem("not-a-workbook", inc.name, detail=_KIND_DETAIL.get(kind, kind)))
         return
-    buffer = io.BytesIO(data)
-    unsafe = check_zip_limits(buffer)
+    members: dict[str, bytes] = {}  # every part, inflated once by the limit check and read from here
+    unsafe = check_zip_limits(io.BytesIO(data), keep=members)
     if unsafe:
         add(Problem("unsafe-workbook", inc.name, detail=unsafe))
         return
-    parts = _read_parts(buffer)
+    parts = _read_parts(members)
     check.modified, check.modified_by = parts.modified, parts.modified_by
 
     from python_calamine import CalamineWorkbook
@@ -325,19 +375,22 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     values = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     _check_sheets(check, parts)
     _check_template_id(check, ctx, plan, values)
+    formulas = parts.formula_cells.get(sheet, {})
     if check.template_version == TEMPLATE_VERSION:
         facts = ctx.facts(plan)
-        if not _outdated(check, plan, facts, values, identity.get("digest", "")):
+        if facts.matches(values):
+            _check_formulas(check, plan, formulas, values)
+        elif not _outdated(check, plan, facts, values, identity.get("digest", "")):
             if not _check_rows(check, plan, facts, values):
                 return
-            _check_locked(check, plan, facts, values, parts.formula_cells.get(sheet, {}))
+            _check_locked(check, plan, facts, values, formulas)
         cells = plan.inputs()
     else:
         cells = _migrate(check, ctx, plan, values)
         if cells is None:
             return
     _check_protection(check, parts, cells)
-    _read_answers(check, ctx, plan, values, cells, parts.formula_cells.get(sheet, {}), lambda ref: _full_length(buffer, parts, sheet, ref))
+    _read_answers(check, ctx, plan, values, cells, formulas, lambda ref: _full_length(members, parts, sheet, ref))
     _check_late(check, ctx)
 
 
@@ -386,54 +439,77 @@ class _Parts:
     formula_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> ref -> formula
 
 
-def _xml(z: zipfile.ZipFile, name: str, limit: int = 8 * 1024 * 1024):
-    if name not in z.NameToInfo:
-        return None
-    return SafeET.fromstring(read_zip_member(z, name, limit))
+_XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
 
 
-def _read_parts(source) -> _Parts:
+def _parse(data: bytes):
+    """An XML part that passed check_zip_limits, parsed by the standard library's C parser when that is safe.
+
+    check_zip_limits refuses a DTD (<!DOCTYPE, <!ENTITY) in UTF-8 and UTF-16; without
+    one no entity can expand, and the C parser is several times faster than
+    defusedxml's pure-Python handlers. A part in any other encoding (which could hide
+    a DTD from that screen) goes to defusedxml, as does every UTF-16 part.
+    """
+    head = data[:256].removeprefix(b"\xef\xbb\xbf")
+    declared = _XML_ENCODING.search(head.split(b"?>", 1)[0]) if head.startswith(b"<?xml") else None
+    if head.startswith(b"<") and (declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")):
+        return ScreenedET.fromstring(data)
+    return SafeET.fromstring(data)
+
+
+def _member(members: dict[str, bytes], name: str, limit: int) -> bytes | None:
+    data = members.get(name)
+    if data is not None and len(data) > limit:
+        raise ValueError(f"{name} er større end {limit} byte udpakket")
+    return data
+
+
+def _xml(members: dict[str, bytes], name: str, limit: int = 8 * 1024 * 1024):
+    data = _member(members, name, limit)
+    return None if data is None else _parse(data)
+
+
+def _read_parts(members: dict[str, bytes]) -> _Parts:
     """The few XML parts the checks need, parsed with defusedxml; values come from calamine."""
     parts = _Parts()
-    with zipfile.ZipFile(source) as z:
-        wb = _xml(z, "xl/workbook.xml")
-        rels = _xml(z, "xl/_rels/workbook.xml.rels")
-        targets = {}
-        if rels is not None:
-            for rel in rels.findall("rel:Relationship", _NS):
-                target = rel.get("Target", "")
-                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                targets[rel.get("Id")] = target
-                if "externalLink" in rel.get("Type", ""):
-                    parts.external_links = True
-        if wb is not None:
-            for s in wb.iterfind("main:sheets/main:sheet", _NS):
-                name = s.get("name", "")
-                parts.sheet_names.append(name)
-                parts.sheet_states[name] = s.get("state", "visible")
-                parts.sheet_paths[name] = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
-            if wb.find("main:externalReferences", _NS) is not None:
+    wb = _xml(members, "xl/workbook.xml")
+    rels = _xml(members, "xl/_rels/workbook.xml.rels")
+    targets = {}
+    if rels is not None:
+        for rel in rels.findall("rel:Relationship", _NS):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id")] = target
+            if "externalLink" in rel.get("Type", ""):
                 parts.external_links = True
-        if any(n.startswith("xl/externalLinks/") for n in z.NameToInfo):
+    if wb is not None:
+        for s in wb.iterfind("main:sheets/main:sheet", _NS):
+            name = s.get("name", "")
+            parts.sheet_names.append(name)
+            parts.sheet_states[name] = s.get("state", "visible")
+            parts.sheet_paths[name] = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+        if wb.find("main:externalReferences", _NS) is not None:
             parts.external_links = True
-        custom = _xml(z, "docProps/custom.xml")
-        if custom is not None:
-            for prop in custom.findall("custom:property", _NS):
-                value = "".join(prop.itertext()).strip()
-                parts.properties[prop.get("name", "")] = value
-        core = _xml(z, "docProps/core.xml")
-        if core is not None:
-            mod = core.find("dcterms:modified", _NS)
-            if mod is not None and mod.text:
-                try:
-                    parts.modified = datetime.fromisoformat(mod.text.strip().replace("Z", "+00:00"))
-                except ValueError:
-                    pass
-            by = core.find("cp:lastModifiedBy", _NS)
-            parts.modified_by = (by.text or "").strip() if by is not None else ""
-        for name, target in parts.sheet_paths.items():
-            if target in z.NameToInfo and name != META_SHEET:
-                _scan_sheet_xml(parts, name, read_zip_member(z, target, _MAX_SHEET_XML))
+    if any(n.startswith("xl/externalLinks/") for n in members):
+        parts.external_links = True
+    custom = _xml(members, "docProps/custom.xml")
+    if custom is not None:
+        for prop in custom.findall("custom:property", _NS):
+            value = "".join(prop.itertext()).strip()
+            parts.properties[prop.get("name", "")] = value
+    core = _xml(members, "docProps/core.xml")
+    if core is not None:
+        mod = core.find("dcterms:modified", _NS)
+        if mod is not None and mod.text:
+            try:
+                parts.modified = datetime.fromisoformat(mod.text.strip().replace("Z", "+00:00"))
+            except ValueError:
+                pass
+        by = core.find("cp:lastModifiedBy", _NS)
+        parts.modified_by = (by.text or "").strip() if by is not None else ""
+    for name, target in parts.sheet_paths.items():
+        if target in members and name != META_SHEET:
+            _scan_sheet_xml(parts, name, _member(members, target, _MAX_SHEET_XML))
     return parts
 
 
@@ -475,7 +551,7 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
     parts.formula_cells[sheet] = _formula_cells(body)
     dvs: list[tuple[str, str, str]] = []
     protected = False
-    for el in SafeET.fromstring(rest).iter():
+    for el in _parse(rest).iter():
         name = _local(el.tag)
         if name == "sheetProtection":
             protected = el.get("sheet") in ("1", "true")
@@ -498,7 +574,11 @@ def _formula_cells(body: bytes) -> dict[str, str]:
     """ref -> formula text for every cell of `sheetData` that holds an ``<f>`` (shared formulas give "")."""
     formulas: dict[str, str] = {}
     for m in _F_OPEN.finditer(body):
-        cell_start = max(body.rfind(b"<c ", 0, m.start()), body.rfind(b":c ", 0, m.start()))
+        # The cell's tag stands right before its formula: look back a little first, all the way only if need be.
+        near = max(0, m.start() - 4096)
+        cell_start = max(body.rfind(b"<c ", near, m.start()), body.rfind(b":c ", near, m.start()))
+        if cell_start < 0:
+            cell_start = max(body.rfind(b"<c ", 0, m.start()), body.rfind(b":c ", 0, m.start()))
         ref = _REF_ATTR.search(body, cell_start, body.find(b">", cell_start) + 1) if cell_start >= 0 else None
         if ref is None:
             continue
@@ -784,21 +864,14 @@ def _check_locked(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: li
     protection was removed and put back.
     """
     sheet = check.sheet_name
-    planned = facts.planned
+    planned, norms = facts.planned, facts.norms
     for c in plan.cells:
         if c.role is Role.FIXED:
             found = _at(values, c.row, c.col)
-            if not _same(found, facts.norms[(c.row, c.col)]):
+            if not _same(found, norms[(c.row, c.col)]):
                 check.problems.append(
                     Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.value, _as_text(found))
                 )
-        elif c.role is Role.FORMULA and c.formula and c.ref not in formulas:
-            # The glyph or self-check formula was overwritten with a value.
-            found = _as_text(_at(values, c.row, c.col)) or "(tom)"
-            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.formula, found))
-        elif c.role is Role.FORMULA and c.formula and formulas[c.ref] and _formula_key(formulas[c.ref]) != _formula_key(c.formula):
-            # The template's formula replaced by another one.
-            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, c.ref, c.formula, "=" + formulas[c.ref]))
     outside = 0
     for r, row in enumerate(values):
         for col, v in enumerate(row):
@@ -815,6 +888,26 @@ def _check_locked(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: li
         r, ref = first_unlisted
         more = f"og {outside - MAX_CELLS_LISTED} celler mere med indhold uden for skabelonen"
         check.problems.append(Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, ref, "", more))
+    _check_formulas(check, plan, formulas, values)
+
+
+def _check_formulas(check: ReturnCheck, plan: SheetPlan, formulas: dict[str, str], values: list[list]) -> None:
+    """The template's formulas in place and unchanged, and no formula anywhere else.
+
+    Values cannot show this: a formula overwritten with its own result reads the same.
+    """
+    sheet = check.sheet_name
+    for c in plan.cells:
+        if c.role is not Role.FORMULA or not c.formula:
+            continue
+        ref = c.ref
+        if ref not in formulas:
+            # The glyph or self-check formula was overwritten with a value.
+            found = _as_text(_at(values, c.row, c.col)) or "(tom)"
+            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, found))
+        elif formulas[ref] and _formula_key(formulas[ref]) != _formula_key(c.formula):
+            # The template's formula replaced by another one.
+            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, "=" + formulas[ref]))
     # A formula anywhere else, also one without a cached result, which reads as an empty cell.
     own = {c.ref for c in plan.cells if c.role in (Role.INPUT, Role.FORMULA)}
     reported = {p.cell for p in check.problems if p.code == "locked-cell-changed"}
@@ -1054,34 +1147,33 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
         )
 
 
-def _full_length(source, parts: _Parts, sheet: str, ref: str) -> int:
+def _full_length(members: dict[str, bytes], parts: _Parts, sheet: str, ref: str) -> int:
     """The real length of a text cell, from the XML: python-calamine returns at most 32,767 characters.
 
     Only called for a text at that limit, so the extra parse costs nothing in the normal case.
     """
-    with zipfile.ZipFile(source) as z:
-        target = parts.sheet_paths.get(sheet, "")
-        if target not in z.NameToInfo:
-            return 0
-        kind, raw = "", ""
-        for _event, el in SafeET.iterparse(io.BytesIO(read_zip_member(z, target, _MAX_SHEET_XML))):
-            if el.tag == _C_TAG and el.get("r") == ref:
-                kind = el.get("t", "")
-                texts = [t.text or "" for t in el.iter() if _local(t.tag) in ("t", "v")]
-                raw = "".join(texts)
-                break
-        if kind != "s":
-            return len(raw)
-        index = int(raw or -1)
-        if "xl/sharedStrings.xml" not in z.NameToInfo:
-            return 0
-        i = -1
-        for _event, el in SafeET.iterparse(io.BytesIO(read_zip_member(z, "xl/sharedStrings.xml", _MAX_SHEET_XML))):
-            if _local(el.tag) == "si":
-                i += 1
-                if i == index:
-                    return sum(len(t.text or "") for t in el.iter() if _local(t.tag) == "t")
-                el.clear()
+    target = parts.sheet_paths.get(sheet, "")
+    if target not in members:
+        return 0
+    kind, raw = "", ""
+    for _event, el in SafeET.iterparse(io.BytesIO(_member(members, target, _MAX_SHEET_XML))):
+        if el.tag == _C_TAG and el.get("r") == ref:
+            kind = el.get("t", "")
+            texts = [t.text or "" for t in el.iter() if _local(t.tag) in ("t", "v")]
+            raw = "".join(texts)
+            break
+    if kind != "s":
+        return len(raw)
+    index = int(raw or -1)
+    if "xl/sharedStrings.xml" not in members:
+        return 0
+    i = -1
+    for _event, el in SafeET.iterparse(io.BytesIO(_member(members, "xl/sharedStrings.xml", _MAX_SHEET_XML))):
+        if _local(el.tag) == "si":
+            i += 1
+            if i == index:
+                return sum(len(t.text or "") for t in el.iter() if _local(t.tag) == "t")
+            el.clear()
     return 0
 
 
