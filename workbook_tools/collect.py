@@ -20,9 +20,10 @@ import io
 import os
 import re
 import stat
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ScreenedET
 
@@ -158,8 +159,8 @@ class CollectContext:
     texts: Texts
     manifest: dict[str, dict] = field(default_factory=dict)
     require_status: bool = True
-    _plans: dict = field(default_factory=dict)
-    _facts: dict = field(default_factory=dict)
+    _plans: OrderedDict = field(default_factory=OrderedDict)
+    _facts: OrderedDict = field(default_factory=OrderedDict)
 
     def plan(self, committee: str, department: str) -> SheetPlan:
         key = (committee, department)
@@ -182,9 +183,11 @@ class CollectContext:
 _KEEP_PLANS = 8
 
 
-def _remember(cache: dict, key, value) -> None:
+def _remember(cache: OrderedDict, key, value) -> None:
+    # An OrderedDict: dropping a plain dict's oldest key again and again leaves a trail of
+    # deleted slots that every next(iter()) walks.
     while len(cache) >= _KEEP_PLANS:
-        cache.pop(next(iter(cache)))
+        cache.popitem(last=False)
     cache[key] = value
 
 
@@ -199,18 +202,27 @@ class _Facts:
 
     def __init__(self, plan: SheetPlan):
         self.plan = plan
-        self.width = max((c.col for c in plan.cells), default=0) + 1
-        height = max((c.row for c in plan.cells), default=-1) + 1
+        cells = plan.cells
+        self.width = max(c.col for c in cells) + 1 if cells else 1
         self.blank = [""] * self.width
         # Each row as python-calamine gives it back; None where staff type or Excel computes.
-        self.grid = [list(self.blank) for _ in range(height)]
+        self.grid = [list(self.blank) for _ in range(max(c.row for c in cells) + 1 if cells else 0)]
         self.open: dict[int, tuple[int, ...]] = {}
-        for c in plan.cells:
-            if c.role is Role.FIXED:
+        self.inputs: list[PlannedCell] = []
+        self.formulas: list[tuple[PlannedCell, str]] = []  # (cell, its reference) of the template's formulas
+        fixed = Role.FIXED
+        for c in cells:
+            if c.role is fixed:
                 self.grid[c.row][c.col] = c.value
-            else:
-                self.grid[c.row][c.col] = None
-                self.open[c.row] = (*self.open.get(c.row, ()), c.col)
+                continue
+            self.grid[c.row][c.col] = None
+            self.open[c.row] = (*self.open.get(c.row, ()), c.col)
+            if c.role is Role.INPUT:
+                self.inputs.append(c)
+            elif c.formula:
+                self.formulas.append((c, c.ref))
+        # Where a formula belongs: the template's own, and the input cells (reported as such by _read_answers).
+        self.own = {c.ref for c in self.inputs} | {ref for _c, ref in self.formulas}
 
     def matches(self, values: list[list]) -> bool:
         """True when every locked cell holds exactly what was written and nothing stands outside the plan."""
@@ -379,12 +391,12 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     if check.template_version == TEMPLATE_VERSION:
         facts = ctx.facts(plan)
         if facts.matches(values):
-            _check_formulas(check, plan, formulas, values)
+            _check_formulas(check, plan, facts, formulas, values)
         elif not _outdated(check, plan, facts, values, identity.get("digest", "")):
             if not _check_rows(check, plan, facts, values):
                 return
             _check_locked(check, plan, facts, values, formulas)
-        cells = plan.inputs()
+        cells = facts.inputs
     else:
         cells = _migrate(check, ctx, plan, values)
         if cells is None:
@@ -543,11 +555,9 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
         if data[gt - 1 : gt] == b"/":
             rest = data[: opening.start()] + data[gt + 1 :]
         else:
-            closing = _SHEETDATA_CLOSE.search(data, gt)
-            if closing is None:
-                raise ValueError("arkets celler slutter ikke")
-            body = data[gt + 1 : closing.start()]
-            rest = data[: opening.start()] + data[closing.end() :]
+            start, end = _sheetdata_close(data, gt)
+            body = data[gt + 1 : start]
+            rest = data[: opening.start()] + data[end:]
     parts.formula_cells[sheet] = _formula_cells(body)
     dvs: list[tuple[str, str, str]] = []
     protected = False
@@ -570,8 +580,34 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
     parts.protected[sheet] = protected
 
 
+_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f>([^<]*)</f>')
+
+
+def _sheetdata_close(data: bytes, after: int) -> tuple[int, int]:
+    """Where the cells end: the first ``</sheetData>`` after `after`, in any form a writer may use.
+
+    The plain form is found with a byte search, several times faster than the
+    pattern over a sheet's worth of cells; the pattern decides when another form
+    (a prefix, blanks) stands before it.
+    """
+    plain = data.find(b"</sheetData>", after)
+    if plain >= 0 and data.find(b"</sheetData", after, plain) < 0 and data.find(b":sheetData", after, plain) < 0:
+        return plain, plain + len(b"</sheetData>")
+    closing = _SHEETDATA_CLOSE.search(data, after)
+    if closing is None:
+        raise ValueError("arkets celler slutter ikke")
+    return closing.start(), closing.end()
+
+
 def _formula_cells(body: bytes) -> dict[str, str]:
-    """ref -> formula text for every cell of `sheetData` that holds an ``<f>`` (shared formulas give "")."""
+    """ref -> formula text for every cell of `sheetData` that holds an ``<f>`` (shared formulas give "").
+
+    Formulas written the plain way, ``<c r="F7" ...><f>text</f>``, as every program
+    writes a template's own, are read in one pass; any other form cell by cell.
+    """
+    plain = _PLAIN_FORMULA.findall(body)
+    if len(plain) == body.count(b"<f") and b":f" not in body:
+        return {ref.decode("ascii"): html.unescape(text.decode("utf-8", errors="replace")) for ref, text in plain}
     formulas: dict[str, str] = {}
     for m in _F_OPEN.finditer(body):
         # The cell's tag stands right before its formula: look back a little first, all the way only if need be.
@@ -888,19 +924,16 @@ def _check_locked(check: ReturnCheck, plan: SheetPlan, facts: _Facts, values: li
         r, ref = first_unlisted
         more = f"og {outside - MAX_CELLS_LISTED} celler mere med indhold uden for skabelonen"
         check.problems.append(Problem("locked-cell-changed", check.name, check.committee, _element_at(plan, r), sheet, ref, "", more))
-    _check_formulas(check, plan, formulas, values)
+    _check_formulas(check, plan, facts, formulas, values)
 
 
-def _check_formulas(check: ReturnCheck, plan: SheetPlan, formulas: dict[str, str], values: list[list]) -> None:
+def _check_formulas(check: ReturnCheck, plan: SheetPlan, facts: _Facts, formulas: dict[str, str], values: list[list]) -> None:
     """The template's formulas in place and unchanged, and no formula anywhere else.
 
     Values cannot show this: a formula overwritten with its own result reads the same.
     """
     sheet = check.sheet_name
-    for c in plan.cells:
-        if c.role is not Role.FORMULA or not c.formula:
-            continue
-        ref = c.ref
+    for c, ref in facts.formulas:
         if ref not in formulas:
             # The glyph or self-check formula was overwritten with a value.
             found = _as_text(_at(values, c.row, c.col)) or "(tom)"
@@ -909,7 +942,7 @@ def _check_formulas(check: ReturnCheck, plan: SheetPlan, formulas: dict[str, str
             # The template's formula replaced by another one.
             check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, "=" + formulas[ref]))
     # A formula anywhere else, also one without a cached result, which reads as an empty cell.
-    own = {c.ref for c in plan.cells if c.role in (Role.INPUT, Role.FORMULA)}
+    own = facts.own
     reported = {p.cell for p in check.problems if p.code == "locked-cell-changed"}
     for ref, text in formulas.items():
         if ref not in own and ref not in reported:
@@ -919,6 +952,7 @@ def _check_formulas(check: ReturnCheck, plan: SheetPlan, formulas: dict[str, str
             )
 
 
+@lru_cache(maxsize=1 << 12)
 def _formula_key(formula: str) -> str:
     # Formulas compared as Excel and LibreOffice may write them back: no leading =, no spaces, any case.
     return re.sub(r"\s+", "", formula.lstrip("=")).upper()
@@ -950,7 +984,7 @@ def _check_protection(check: ReturnCheck, parts: _Parts, cells: list[PlannedCell
     for c in cells:
         if not c.states:
             continue
-        words = {s.label for s in c.states}
+        words = _state_words(c.states)
         col, row = c.col + 1, c.row + 1
         covering = at_cell.get((col, row), []) + [(t, f1) for (c1, r1, c2, r2), t, f1 in ranges if c1 <= col <= c2 and r1 <= row <= r2]
         if any(t == "list" and _list_words(f1) == words for t, f1 in covering):
@@ -965,18 +999,26 @@ def _check_protection(check: ReturnCheck, parts: _Parts, cells: list[PlannedCell
         )
 
 
-def _list_words(formula: str) -> set[str]:
-    return {w.strip() for w in formula.strip().strip('"').split(",")}
+# The three look-ups below are cached: every return of a round repeats the same rules at the same cells.
+@lru_cache(maxsize=64)
+def _state_words(states: tuple[Smiley, ...]) -> frozenset[str]:
+    return frozenset(s.label for s in states)
 
 
-def _boxes(sqref: str) -> list[tuple[int, int, int, int]]:
+@lru_cache(maxsize=1024)
+def _list_words(formula: str) -> frozenset[str]:
+    return frozenset(w.strip() for w in formula.strip().strip('"').split(","))
+
+
+@lru_cache(maxsize=1 << 14)
+def _boxes(sqref: str) -> tuple[tuple[int, int, int, int], ...]:
     """A validation's cell ranges ("E32 E38:E40") as 1-based (col1, row1, col2, row2) boxes."""
     out = []
     for part in sqref.split():
         a, _, b = part.partition(":")
         (c1, r1), (c2, r2) = _split_ref(a), _split_ref(b or a)
         out.append((min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)))
-    return out
+    return tuple(out)
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -1078,34 +1120,38 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
     answers: dict[str, dict] = {}
     unusable: set[tuple[str, str]] = set()  # text cells already reported: no second problem for them
     for c in cells:
+        ref = c.ref
         raw = _at(values, c.row, c.col)
-        check.cells[(c.element, c.field)] = c.ref
-        where = dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=c.ref)
-        if c.ref in formulas:
-            add(Problem("formula-in-input", found="=" + (formulas[c.ref] or "(delt formel)"), **where))
+        check.cells[(c.element, c.field)] = ref
+
+        def where(c=c, ref=ref) -> dict:  # made only for a problem: most cells have none
+            return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref)
+
+        if ref in formulas:
+            add(Problem("formula-in-input", found="=" + (formulas[ref] or "(delt formel)"), **where()))
             unusable.add((c.element, c.field))
             continue
         a = answers.setdefault(c.element, {})
         text = _as_text(raw)
         if c.states:
             state, exact = read_smiley(text)
-            allowed = " / ".join(s.label for s in c.states)
-            if state is None and text.strip():
-                add(Problem("invalid-smiley", expected=allowed, found=text, **where))
-            elif state is not None and state not in c.states:
-                add(Problem("invalid-smiley", expected=allowed, found=text, **where))
-            elif state is None:
-                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where))
-            else:
+            if state is not None and state in c.states:
                 if not exact:
-                    add(Problem("smiley-normalised", expected=state.label, found=text, **where))
+                    add(Problem("smiley-normalised", expected=state.label, found=text, **where()))
                 a[c.field] = state
+                continue
+            allowed = " / ".join(s.label for s in c.states)
+            if state is None and not text.strip():
+                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where()))
+            else:
+                add(Problem("invalid-smiley", expected=allowed, found=text, **where()))
         else:
-            length = excel_length(text)
+            # UTF-16 units are at most twice the characters: only a long text needs counting.
+            length = excel_length(text) if 2 * len(text) > EXCEL_CELL_LIMIT else len(text)
             if len(text) >= EXCEL_CELL_LIMIT and full_length is not None:
-                length = max(length, full_length(c.ref))  # calamine cuts text at Excel's limit
+                length = max(length, full_length(ref))  # calamine cuts text at Excel's limit
             if length > EXCEL_CELL_LIMIT:
-                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where))
+                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where()))
                 unusable.add((c.element, c.field))
                 continue
             a[c.field] = text  # exactly as entered: line breaks, blanks and all

@@ -157,6 +157,7 @@ def title_text(agreement: Agreement, committee: str, round_number: int, texts: T
     return texts("title", ordinal=texts(f"ordinal_{round_number}"), agreement=agreement.title, committee=name)
 
 
+@lru_cache(maxsize=1 << 12)
 def glyph_formula(ref: str) -> str:
     """An IF chain showing the smiley glyph for the word in `ref`; words from the one smiley table."""
     formula = '""'
@@ -408,18 +409,23 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text):
+    # The hot path of planning (a check plans a committee's ~2,000 cells per return):
+    # cells are made positionally, PlannedCell(row, col, value, style, role, element,
+    # field, round, formula, merge_to, states), and the layout's words looked up once.
+    cell, add, FIXED, INPUT, FORMULA = PlannedCell, plan.cells.append, Role.FIXED, Role.INPUT, Role.FORMULA
+    words = _layout_words(texts)
     e = element.number
-    glyph_points = (texts.number("font_size") + 3) * 1.35
+    glyph_points = words["glyph_points"]
     plan.element_rows[e] = row
-    put(row, COL_LABEL, f"{e}.", "heading", element=e, field="number")
-    put(row, COL_TEXT, element.title, "heading", element=e, field="title")
-    put(row, COL_KIND, texts("budget_" + element.budget_kind.value), "heading", element=e, field="kind")
-    put(row, COL_TIME, texts("col_time"), "heading", element=e)
-    put(row, COL_SMILEY, texts("col_smiley"), "heading", element=e, merge_to=COL_GLYPH)
+    add(cell(row, COL_LABEL, f"{e}.", "heading", FIXED, e, "number"))
+    add(cell(row, COL_TEXT, element.title or "", "heading", FIXED, e, "title"))
+    add(cell(row, COL_KIND, texts("budget_" + element.budget_kind.value), "heading", FIXED, e, "kind"))
+    add(cell(row, COL_TIME, words["col_time"], "heading", FIXED, e))
+    add(cell(row, COL_SMILEY, words["col_smiley"], "heading", FIXED, e, "", 0, "", COL_GLYPH))
     height(row, element.title, width_text, bold=True)
     row += 1
     if element.agreement_text:
-        put(row, COL_TEXT, element.agreement_text, "text", element=e, field="agreement_text")
+        add(cell(row, COL_TEXT, element.agreement_text, "text", FIXED, e, "agreement_text"))
         height(row, element.agreement_text, width_text)
         row += 1
     for key, value, fld in (
@@ -427,72 +433,101 @@ def _plan_element(plan, put, height, fixed_height, agreement, element, round_num
         ("committee_label", element.committee, "committee"),
         ("contributors_label", element.contributors, "contributors"),
     ):
-        put(row, COL_LABEL, texts(key), "label", element=e)
-        put(row, COL_TEXT, value, "text", element=e, field=fld)
+        add(cell(row, COL_LABEL, words[key], "label", FIXED, e))
+        add(cell(row, COL_TEXT, value or "", "text", FIXED, e, fld))
         height(row, value, width_text)
         row += 1
     if element.supplementary_text:
-        put(row, COL_TEXT, element.supplementary_text, "text", element=e, field="supplementary_text")
+        add(cell(row, COL_TEXT, element.supplementary_text, "text", FIXED, e, "supplementary_text"))
         height(row, element.supplementary_text, width_text)
         row += 1
+    template = mode is Mode.TEMPLATE
     for r in ROUNDS:
         label = agreement.round(r).label
         future = r > round_number
-        current = r == round_number and mode is Mode.TEMPLATE
+        current = r == round_number and template
         res: Result | None = results.get((e, r))
         style = "future" if future else "text"
-        put(row, COL_LABEL, texts("milestone_label"), "future_label" if future else "label", element=e, round=r)
-        put(row, COL_TEXT, element.milestone(r), style, element=e, field="milestone", round=r)
-        put(row, COL_TIME, label, style, element=e, round=r)
-        height(row, element.milestone(r), width_text)
+        milestone = element.milestone(r) or ""
+        add(cell(row, COL_LABEL, words["milestone_label"], "future_label" if future else "label", FIXED, e, "", r))
+        add(cell(row, COL_TEXT, milestone, style, FIXED, e, "milestone", r))
+        add(cell(row, COL_TIME, label, style, FIXED, e, "", r))
+        height(row, milestone, width_text)
         if not future:
             fixed_height(row, glyph_points)
         if current:
-            put(row, COL_SMILEY, "", "input_smiley", role=Role.INPUT, element=e, field=PROGRESS, round=r, states=PROGRESS_STATES)
-            put(row, COL_MARK, MARK_PROGRESS, "mark", element=e, round=r)
-            put(row, COL_GLYPH, "", "glyph", role=Role.FORMULA, formula=glyph_formula(cell_name(row, COL_SMILEY)), element=e, round=r)
+            add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, PROGRESS, r, "", -1, PROGRESS_STATES))
+            add(cell(row, COL_MARK, MARK_PROGRESS, "mark", FIXED, e, "", r))
+            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(cell_name(row, COL_SMILEY))))
         elif not future:
             _put_smiley(put, row, res.progress if res else None, texts, element=e, field=PROGRESS, round=r)
         row += 1
         if future:
             continue
         status = res.status if res else ""
-        show_status = current or status or mode is Mode.TEMPLATE
-        if show_status:
-            put(row, COL_LABEL, texts("status_label"), "label", element=e, round=r)
+        if current or status or template:
+            add(cell(row, COL_LABEL, words["status_label"], "label", FIXED, e, "", r))
             if current:
-                put(row, COL_TEXT, "", "input_text", role=Role.INPUT, element=e, field=STATUS, round=r)
-                fixed_height(row, 3 * line_points(texts.number("font_size")))
+                add(cell(row, COL_TEXT, "", "input_text", INPUT, e, STATUS, r))
+                fixed_height(row, 3 * words["line"])
             else:
-                put(row, COL_TEXT, status, "text", element=e, field=STATUS, round=r)
+                add(cell(row, COL_TEXT, status or "", "text", FIXED, e, STATUS, r))
                 height(row, status, width_text)
             row += 1
-    put(row, COL_LABEL, texts("economy_label"), "label", element=e)
-    put(row, COL_TEXT, element.economy_text, "text", element=e, field="economy_text")
+    add(cell(row, COL_LABEL, words["economy_label"], "label", FIXED, e))
+    add(cell(row, COL_TEXT, element.economy_text or "", "text", FIXED, e, "economy_text"))
     height(row, element.economy_text, width_text)
     row += 1
-    economy_rounds = range(1, round_number + 1) if mode is Mode.TEMPLATE else (round_number,)
+    economy_rounds = range(1, round_number + 1) if template else (round_number,)
     for r in economy_rounds:
-        current = r == round_number and mode is Mode.TEMPLATE
-        res = results.get((e, r))
-        if mode is Mode.REPORT:
-            res = _latest_economy(results, e, round_number)
-        put(row, COL_LABEL, texts("economy_status_label"), "label", element=e, round=r)
-        put(row, COL_TIME, agreement.round(r).label, "text", element=e, round=r)
+        current = r == round_number and template
+        res = results.get((e, r)) if template else _latest_economy(results, e, round_number)
+        add(cell(row, COL_LABEL, words["economy_status_label"], "label", FIXED, e, "", r))
+        add(cell(row, COL_TIME, agreement.round(r).label, "text", FIXED, e, "", r))
         if current:
-            put(row, COL_TEXT, "", "input_text", role=Role.INPUT, element=e, field=ECONOMY_STATUS, round=r)
-            put(row, COL_SMILEY, "", "input_smiley", role=Role.INPUT, element=e, field=ECONOMY, round=r, states=ECONOMY_STATES)
-            put(row, COL_MARK, MARK_ECONOMY, "mark", element=e, round=r)
-            fixed_height(row, 2 * line_points(texts.number("font_size")))
-            put(row, COL_GLYPH, "", "glyph", role=Role.FORMULA, formula=glyph_formula(cell_name(row, COL_SMILEY)), element=e, round=r)
+            add(cell(row, COL_TEXT, "", "input_text", INPUT, e, ECONOMY_STATUS, r))
+            add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, ECONOMY, r, "", -1, ECONOMY_STATES))
+            add(cell(row, COL_MARK, MARK_ECONOMY, "mark", FIXED, e, "", r))
+            fixed_height(row, 2 * words["line"])
+            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(cell_name(row, COL_SMILEY))))
         else:
             status = res.economy_status if res else ""
-            put(row, COL_TEXT, status, "text", element=e, field=ECONOMY_STATUS, round=r)
+            add(cell(row, COL_TEXT, status or "", "text", FIXED, e, ECONOMY_STATUS, r))
             _put_smiley(put, row, res.economy if res else None, texts, element=e, field=ECONOMY, round=r)
             height(row, status, width_text)
             fixed_height(row, glyph_points)
         row += 1
     return row
+
+
+_WORDS: dict[int, tuple[Texts, dict]] = {}
+
+
+def _layout_words(texts: Texts) -> dict:
+    """The layout's words and sizes every element repeats, looked up once per Texts rather than per cell."""
+    known = _WORDS.get(id(texts))
+    if known is not None and known[0] is texts:
+        return known[1]
+    words = {
+        key: texts(key)
+        for key in (
+            "col_time",
+            "col_smiley",
+            "department_label",
+            "committee_label",
+            "contributors_label",
+            "milestone_label",
+            "status_label",
+            "economy_label",
+            "economy_status_label",
+        )
+    }
+    size = texts.number("font_size")
+    words["glyph_points"] = (size + 3) * 1.35
+    words["line"] = line_points(size)
+    _WORDS.clear()  # one run uses one or two Texts; keep the last
+    _WORDS[id(texts)] = (texts, words)
+    return words
 
 
 def _put_smiley(put, row, state: Smiley | None, texts: Texts, **where) -> None:

@@ -352,11 +352,14 @@ def _inflate_checked(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str
             if keep is not None:
                 pieces.append(out)
             window = tail + out
-            if any(mark in window for mark in _DTD_MARKS):
+            # The ASCII marks hold "<!" and the UTF-16 ones a NUL byte, which UTF-8 text never has:
+            # two quick scans, and the marks one by one only where one of them can be.
+            utf16 = b"\x00" in window
+            if (utf16 or b"<!" in window) and any(mark in window for mark in _DTD_MARKS):
                 return f"delen {name} har en DTD (<!DOCTYPE eller <!ENTITY), som Excel aldrig skriver"
-            if any(mark in window for mark in _CELLS_MARKS_UTF16):
+            if utf16 and any(mark in window for mark in _CELLS_MARKS_UTF16):
                 return f"delen {name} har celler skrevet i UTF-16, som Excel aldrig skriver"
-            if _CELLS_MARK in window and name not in sheets:
+            if name not in sheets and _CELLS_MARK in window:
                 sheets.append(name)
             tail = window[-20:]
     if inflater is not None:
