@@ -165,16 +165,34 @@ def timed(fn, *args):
 
 
 COLLECT_CHILD = """
-import json, resource, sys, time
+import functools, json, resource, sys, time
 sys.path.insert(0, {root!r})
-from workbook_tools.pipeline import collect_round
+import workbook_tools.pipeline as pipeline
+phases = {{}}
+
+def timed_phase(name, fn):
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+    return run
+
+for name in {phases!r}:
+    if hasattr(pipeline, name):
+        setattr(pipeline, name, timed_phase(name, getattr(pipeline, name)))
 t = time.perf_counter()
-run = collect_round({master!r}, 1, [{returns!r}], {out!r}, **{kwargs!r})
+run = pipeline.collect_round({master!r}, 1, [{returns!r}], {out!r}, **{kwargs!r})
 elapsed = time.perf_counter() - t
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepted": sum(c.accepted for c in run.checks), "problems": len(run.problems)}}))
+print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepted": sum(c.accepted for c in run.checks),
+                  "problems": len(run.problems), "phases": {{k: round(v, 3) for k, v in phases.items()}}}}))
 """
+# The steps of collect_round timed separately (each is looked up in workbook_tools.pipeline).
+COLLECT_PHASES = ("read_master", "check_all", "merge_returns", "write_round_files", "write_validation", "write_committee_pdfs", "write_feedback_copies", "archive_returns")
 
 
 def collect_in_child(master: Path, returns: Path, out: Path, jobs: int | None) -> dict:
@@ -188,7 +206,7 @@ def collect_in_child(master: Path, returns: Path, out: Path, jobs: int | None) -
         kwargs["jobs"] = jobs
     if "pdf" in params:
         kwargs["pdf"] = False
-    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), returns=str(returns), out=str(out), kwargs=kwargs)
+    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), returns=str(returns), out=str(out), kwargs=kwargs, phases=COLLECT_PHASES)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"collect failed:\n{done.stderr[-3000:]}")
@@ -256,6 +274,7 @@ def main(argv=None) -> int:
         "naive_s": round(naive_s, 3) if naive_s is not None else None,
         "peak_rss_mb": round(child["rss_kb"] / 1024, 1),
         "accepted": child["accepted"],
+        "collect_phases_s": child["phases"],
         "mean_return_kb": round(sum(f.stat().st_size for f in files) / len(files) / 1024, 1),
         "python": platform.python_version(),
         "cores": os.cpu_count(),
@@ -277,6 +296,7 @@ def main(argv=None) -> int:
         ratio = f"{secs / base:.2f}×" if base else ""
         print(f"{name:<42}{secs:>10.3f}{ratio:>10}")
     print(f"{'peak RSS of collect':<42}{result['peak_rss_mb']:>9.1f}M")
+    print("collect, step by step: " + ", ".join(f"{name} {secs:.2f} s" for name, secs in child["phases"].items()))
     print(f"accepted {child['accepted']} of {returns_n}; {child['problems']} problems reported")
     if args.keep:
         print(f"kept: {work}/master.xlsx and {work}/returns/")

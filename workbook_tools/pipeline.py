@@ -5,13 +5,13 @@ The CLI is a thin layer over these; finance's own scripts may call them too.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .collect import CollectContext, Incoming, ReturnCheck, check_return
-from .committee_report import REPORTS_DIR, write_reports
+from .committee_report import REPORTS_DIR, report_committees, report_file_name, write_committee_pdfs, write_committee_report
 from .feedback import FEEDBACK_DIR, needs_feedback, write_feedback_copies
 from .mailin import expand_inputs
 from .master import read_master, write_master
@@ -21,8 +21,8 @@ from .problems import Problem, Severity
 from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
 from .template import GeneratedTemplate, generate_templates, read_manifest
 from .texts import load_texts
-from .workers import map_in_processes
-from .xlsxio import atomic_output, atomic_write_bytes, sha256_of
+from .workers import frozen_heap, map_in_processes
+from .xlsxio import atomic_write_bytes
 
 MASTER_NAME = "master.xlsx"
 ARCHIVE_DIR = "archive"
@@ -84,7 +84,7 @@ def collect_round(
     With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
-    with expand_inputs(inputs, lambda p: _display_name(p, inputs)) as inbox:
+    with frozen_heap(), expand_inputs(inputs, lambda p: _display_name(p, inputs)) as inbox:
         return _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf)
 
 
@@ -111,17 +111,42 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
         run.notes.extend(dry_run_notes(run, agreement, out_dir))
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
-    run.written.append(write_master(merged, out_dir / MASTER_NAME))
-    run.written.append(write_overview(merged, round_number, texts.in_lang(lang), out_dir / OVERVIEW_NAME, checks, outcome))
-    run.written.append(write_validation(problems, out_dir / VALIDATION_NAME))
-    reports, notes = write_reports(merged, round_number, texts.in_lang(lang), out_dir / REPORTS_DIR, pdf=pdf, jobs=jobs)
-    run.written.extend(reports)
-    run.notes.extend(notes)
+    texts = texts.in_lang(lang)
+    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs)
+    run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME), *reports])
+    if pdf and reports:
+        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs)
+        run.written.extend(conversion.pdfs)
+        if conversion.note:
+            run.notes.append(conversion.note)
     copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
     run.written.extend(copies)
     run.notes.extend(notes)
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
     return run
+
+
+def write_round_files(merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None) -> list[Path]:
+    """The master, the overview and every committee's report, side by side in worker processes.
+
+    They are independent files made from the same merged agreement, and at a
+    thousand committees the reports alone take longer than the rest: the master and
+    the overview go first, to one worker each, while the others start on the reports.
+    Returns [master, overview, *reports in committee order].
+    """
+    tasks = [(MASTER_NAME, None), (OVERVIEW_NAME, None)] + [(REPORTS_DIR, c) for c in report_committees(merged)]
+    shared = (merged, round_number, texts, out_dir, checks, outcome)
+    return map_in_processes(_write_round_file, shared, tasks, jobs=jobs, chunk=1)
+
+
+def _write_round_file(shared, task) -> Path:
+    merged, round_number, texts, out_dir, checks, outcome = shared
+    kind, committee = task
+    if kind == MASTER_NAME:
+        return write_master(merged, out_dir / MASTER_NAME)
+    if kind == OVERVIEW_NAME:
+        return write_overview(merged, round_number, texts, out_dir / OVERVIEW_NAME, checks, outcome)
+    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(committee.name))
 
 
 def check_files(
@@ -142,7 +167,7 @@ def check_files(
     notes on copies that could not be made).
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
-    with expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
+    with frozen_heap(), expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
         checks = check_all(inbox.incoming, ctx, jobs=jobs)
         written: list[Path] = []
         notes: list[str] = []
@@ -216,10 +241,10 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
             try:
                 if not target.exists():
-                    with atomic_output(target) as tmp:
-                        shutil.copyfile(c.incoming.path, tmp)
-                        if sha256_of(tmp) != c.sha256:  # the archive keeps what was checked, or nothing
-                            raise ValueError("changed")
+                    data = c.incoming.path.read_bytes()  # read once: the bytes hashed are the bytes kept
+                    if hashlib.sha256(data).hexdigest() != c.sha256:  # the archive keeps what was checked, or nothing
+                        raise ValueError("changed")
+                    atomic_write_bytes(target, data)
                 entry["copy"] = target.name
             except (OSError, ValueError):
                 entry["copy"] = ""

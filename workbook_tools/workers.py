@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 _FN: Callable | None = None
 _SHARED = None
@@ -33,11 +34,14 @@ def default_jobs(jobs: int | None) -> int:
     return max(1, jobs or os.cpu_count() or 1)
 
 
-def map_in_processes(fn: Callable, shared, items: Sequence, jobs: int | None = None, progress=None, min_per_worker: int = 4) -> list:
+def map_in_processes(
+    fn: Callable, shared, items: Sequence, jobs: int | None = None, progress=None, min_per_worker: int = 4, chunk: int | None = None
+) -> list:
     """[fn(shared, item) for item in items], in order, over `jobs` processes (default: all cores).
 
     Small batches run in this process: starting workers would cost more than it saves.
-    `fn` must be a module-level function.
+    `fn` must be a module-level function. Items go to workers in chunks; `chunk=1`
+    when a few items are much longer than the rest and must not share a worker.
     """
     jobs = default_jobs(jobs)
     out = []
@@ -49,10 +53,25 @@ def map_in_processes(fn: Callable, shared, items: Sequence, jobs: int | None = N
         return out
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunk = max(1, min(16, len(items) // (jobs * 8)))
+    chunk = chunk or max(1, min(16, len(items) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init, initargs=(fn, shared)) as pool:
         for i, result in enumerate(pool.map(_call, items, chunksize=chunk)):
             out.append(result)
             if progress:
                 progress(i + 1, len(items))
     return out
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep the garbage collector off everything that exists now, for as long as the block runs.
+
+    A large master is a million objects that live for the whole run; without this,
+    every full collection walks all of them again while checks and reports make and
+    drop their own objects. Unfrozen afterwards, so a caller's process is left as it was.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
