@@ -206,7 +206,8 @@ class _Facts:
         self.width = max(c.col for c in cells) + 1 if cells else 1
         self.blank = [""] * self.width
         # Each row as python-calamine gives it back; None where staff type or Excel computes.
-        self.grid = [list(self.blank) for _ in range(max(c.row for c in cells) + 1 if cells else 0)]
+        # (The plan's rows end at last_row, the blank row after the last element.)
+        self.grid = [list(self.blank) for _ in range(plan.last_row + 1)]
         self.open: dict[int, tuple[int, ...]] = {}
         self.inputs: list[PlannedCell] = []
         self.formulas: list[tuple[PlannedCell, str]] = []  # (cell, its reference) of the template's formulas
