@@ -6,6 +6,7 @@ it cannot be edited by accident; and it comes as PDF.
 """
 
 import importlib.util
+import random
 import re
 import subprocess
 import zipfile
@@ -21,6 +22,7 @@ from synthetic import synthetic_agreement, synthetic_answers
 from workbook_tools.cli import main
 from workbook_tools.committee_report import (
     report_page_breaks,
+    text_width,
     wrapped_lines,
     write_committee_pdfs,
     write_committee_report,
@@ -112,6 +114,39 @@ def test_wrapping_counts_lines_at_word_boundaries():
     assert wrapped_lines("kort", 100, 11) == 1
     assert wrapped_lines("a\n\nb", 100, 11) == 3
     assert wrapped_lines("ord " * 50, 100, 11) > wrapped_lines("ord " * 50, 300, 11) >= 3
+
+
+def refilled_lines(text: str, width: float, size: float, bold: bool) -> int:
+    """The plain meaning of wrapping: fill each line with words while the line's text fits."""
+    lines = 0
+    for para in text.split("\n"):
+        lines, line = lines + 1, ""
+        for word in para.split():
+            if line and text_width(f"{line} {word}", size, bold) > width:
+                lines, line = lines + 1, word
+            else:
+                line = f"{line} {word}" if line else word
+    return lines
+
+
+def test_wrapping_without_measuring_short_texts_counts_as_filling_line_by_line():
+    # wrapped_lines skips texts too short to wrap whatever they say, and remembers word widths.
+    # Words here are narrower than the cell; a wider one breaks anywhere, which this does not model.
+    rnd = random.Random(6)
+    letters = "aiklmwW@ÆøåüØ.,-0123 \t"
+    for _ in range(3000):
+        words = ["".join(rnd.choice(letters) for _ in range(rnd.randint(1, 7))) for _ in range(rnd.randint(0, 30))]
+        text = "".join(w + rnd.choice([" ", " ", "  ", "\n"]) for w in words)
+        width, size, bold = rnd.uniform(110, 500), rnd.choice([11.0, 12.0, 16.0]), rnd.random() < 0.5
+        assert wrapped_lines(text, width, size, bold) == refilled_lines(text, width, size, bold), (text, width, size, bold)
+
+
+def test_a_report_comes_out_the_same_whatever_was_written_before(tmp_path, texts):
+    a = synthetic_agreement(committees=3, elements=3)
+    a = a.with_results([r for c in a.committees for r in synthetic_answers(a, c.name, 1)])
+    first = write_committee_report(a, a.committees[0], 1, texts, tmp_path / "first.xlsx").read_bytes()
+    write_committee_reports(a, 1, texts, tmp_path / "all")
+    assert write_committee_report(a, a.committees[0], 1, texts, tmp_path / "again.xlsx").read_bytes() == first
 
 
 def test_english_reports_have_english_labels_and_keep_peoples_texts(tmp_path, texts):

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
 from .model import Agreement, Committee, slug
 from .sheetplan import LAST_COL, Mode, PlannedCell, SheetPlan, plan_sheet
-from .template import Styles, draw_plan
+from .template import column_widths, draw_plan, style_specs
 from .texts import Texts
 from .workers import map_in_processes
 from .xlsxio import atomic_output
@@ -61,6 +62,8 @@ _CALIBRI_WIDTHS = {
 _WIDTHS = {**_CALIBRI_WIDTHS, **dict.fromkeys("0123456789", 507)}
 _OTHER_WIDTH = 560  # anything not in the table: a little wider than average, to be safe
 _BOLD_FACTOR = 1.04
+_WIDEST = max(*_WIDTHS.values(), _OTHER_WIDTH)
+_MEMORY = 1 << 14  # texts (and words) remembered per kind of cell (font) before starting afresh
 
 
 @dataclass(frozen=True)
@@ -145,12 +148,16 @@ def write_committee_report(
     texts: Texts,
     path: Path | str,
     metrics: Metrics = EXCEL,
+    sync: bool = True,
 ) -> Path:
-    """The seed document for one committee after `round_number`, read-only, ready to print."""
+    """The seed document for one committee after `round_number`, read-only, ready to print.
+
+    `sync=False` leaves flushing it to disk to the caller (see xlsxio.atomic_output).
+    """
     # The report fits its own row heights and page breaks (draw_report), so none are planned here.
     plan = plan_sheet(agreement, committee, round_number, texts, Mode.REPORT, measure=False)
     path = Path(path)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, sync=sync) as tmp:
         wb = FastWorkbook(tmp)
         draw_report(wb, plan, texts, metrics)
         wb.close()
@@ -159,15 +166,12 @@ def write_committee_report(
 
 def draw_report(wb, plan: SheetPlan, texts: Texts, metrics: Metrics = EXCEL):
     """Draw a REPORT plan with heights, scale and page breaks fitted for print."""
-    specs = Styles(wb, texts).specs  # style specs only; reading them adds no format
-    widths = column_widths(texts)
-    plan = split_tall_rows(plan, specs, widths, metrics)
-    heights = report_row_heights(plan, specs, widths, metrics)
-    scale = print_scale(widths, metrics)
-    capacity = page_capacity(scale) - heights.get(0, MIN_ROW_PT)  # the title repeats on every page
+    page = report_page(texts, metrics)
+    plan, heights = fit_rows(plan, page.rooms)
+    capacity = page.capacity - heights.get(0, MIN_ROW_PT)  # the title repeats on every page
     ws = draw_plan(wb, replace(plan, row_heights=heights, page_breaks=[]), texts, protect=True)
     ws.set_margins(**MARGINS_IN)
-    ws.set_print_scale(scale)
+    ws.set_print_scale(page.scale)
     breaks = report_page_breaks(plan, heights, capacity)
     if breaks:
         ws.set_h_pagebreaks(breaks)
@@ -175,9 +179,72 @@ def draw_report(wb, plan: SheetPlan, texts: Texts, metrics: Metrics = EXCEL):
     return ws
 
 
-def column_widths(texts: Texts) -> list[float]:
-    """Widths of columns A–F from the layout, the one place finance sets them."""
-    return [texts.number(f"width_{c}") for c in "ABCDEF"]
+@dataclass(frozen=True)
+class Room:
+    """How the text of one kind of cell (style and columns) wraps, and how tall its row gets."""
+
+    width: float  # text width in points
+    size: float  # font size
+    bold: bool
+    line: float  # height of one wrapped line
+    pad: float  # room above and below the text
+    after: float  # air below the row
+    most: int  # lines that fit in the tallest row Excel allows
+    # text -> height of its row (texts that fit one row): labels, headings and the guide recur in every report
+    known: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    def height(self, lines: int) -> float:
+        return min(MAX_ROW_PT, max(MIN_ROW_PT, lines * self.line + self.pad + self.after))
+
+
+class Rooms(dict):
+    """(style, first column, last merged column) -> its :class:`Room`, worked out on first use."""
+
+    def __init__(self, specs: dict[str, dict], widths: list[float], metrics: Metrics):
+        super().__init__()
+        self.specs, self.widths, self.metrics = specs, widths, metrics
+
+    def __missing__(self, key: tuple[str, int, int]) -> Room:
+        room = self[key] = _room(*key, self.specs, self.widths, self.metrics)
+        return room
+
+
+def _room(style: str, col: int, merge_to: int, specs: dict[str, dict], widths: list[float], metrics: Metrics) -> Room:
+    spec = specs.get(style, specs["text"])
+    size = float(spec.get("font_size", 11))
+    bold = bool(spec.get("bold"))
+    last = merge_to if merge_to > col else col
+    span = sum(metrics.column_points(widths[i]) for i in range(col, min(last, len(widths) - 1) + 1)) - CELL_PAD_PT
+    width = span / metrics.text_factor
+    line = size * metrics.line_per_pt
+    after = SPACE_AFTER.get(style, 0.0)
+    most = int((MAX_ROW_PT - metrics.row_pad_pt - after) // line)
+    return Room(width, size, bold, line, metrics.row_pad_pt, after, most)
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What is the same in every committee's report of a run: scale, page room, how cells wrap."""
+
+    scale: int
+    capacity: float  # row points on a page, the repeated title included
+    rooms: Rooms
+
+
+_PAGES: dict[tuple, ReportPage] = {}
+
+
+def report_page(texts: Texts, metrics: Metrics = EXCEL) -> ReportPage:
+    """The page of every report with this look and metrics, worked out once per process.
+
+    A run writes a report per committee, and the look is the same for all of them.
+    """
+    key = (tuple(texts.look.items()), metrics)
+    if key not in _PAGES:
+        widths = column_widths(texts)
+        scale = print_scale(widths, metrics)
+        _PAGES[key] = ReportPage(scale, page_capacity(scale), Rooms(style_specs(texts), widths, metrics))
+    return _PAGES[key]
 
 
 def print_scale(widths: list[float], metrics: Metrics = EXCEL) -> int:
@@ -195,27 +262,56 @@ def page_capacity(scale: int) -> float:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Printed width of `text` in points, from Calibri's advance widths."""
-    return _units(text) / 1000.0 * size * (_BOLD_FACTOR if bold else 1.0)
+    return _points(_units(text), size, bold)
 
 
-@lru_cache(maxsize=1 << 16)
-def _units(word: str) -> int:
-    # Cached per word: the same words come back in every report of a run.
-    return sum(_WIDTHS.get(ch, _OTHER_WIDTH) for ch in word)
+def _points(units: int, size: float, bold: bool) -> float:
+    return units / 1000.0 * size * (_BOLD_FACTOR if bold else 1.0)
 
 
-@lru_cache(maxsize=1 << 16)
+def _units(text: str) -> int:
+    return sum(map(_WIDTHS.get, text, repeat(_OTHER_WIDTH)))
+
+
+def _sure_chars(width_pt: float, size: float, bold: bool) -> int:
+    """How many characters fit on one line even if every one is the widest there is.
+
+    A shorter text (without a line break) takes one line whatever it says, so it
+    needs no measuring. The hair of room left over keeps float sums from mattering.
+    """
+    return int(width_pt * (1 - 1e-9) / _points(_WIDEST, size, bold))
+
+
+_WORD_POINTS: dict[tuple[float, bool], dict[str, float]] = {}
+
+
+@lru_cache(maxsize=256)
+def _wrapping(width_pt: float, size: float, bold: bool) -> tuple[float, int, dict[str, float]]:
+    """(width of a blank, characters that surely fit a line, word -> width) for wrapping in a cell.
+
+    The word widths are kept per size and weight: the same words come back in every
+    report of a run.
+    """
+    widths = _WORD_POINTS.setdefault((size, bold), {})
+    return text_width(" ", size, bold), _sure_chars(width_pt, size, bold), widths
+
+
 def wrapped_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
     """How many lines `text` takes when wrapped at word boundaries in a cell `width_pt` wide."""
     if not text:
         return 1
-    space = text_width(" ", size, bold)
+    space, sure, widths = _wrapping(width_pt, size, bold)
     lines = 0
     for para in text.split("\n"):
         lines += 1
+        if len(para) <= sure:
+            continue
         used = 0.0
         for word in para.split():
-            w = text_width(word, size, bold)
+            w = widths.get(word)
+            if w is None:
+                w = text_width(word, size, bold)
+                _remember(widths, word, w)
             if used and used + space + w > width_pt:
                 lines += 1
                 used = 0.0
@@ -226,34 +322,53 @@ def wrapped_lines(text: str, width_pt: float, size: float, bold: bool = False) -
     return lines
 
 
-def _line_room(cell: PlannedCell, specs: dict[str, dict], widths: list[float], metrics: Metrics) -> tuple[float, float, bool, float]:
-    # (text width in points, font size, bold, height of one line) for a cell
-    spec = specs.get(cell.style, specs["text"])
-    size = float(spec.get("font_size", 11))
-    last = cell.merge_to if cell.merge_to > cell.col else cell.col
-    span = sum(metrics.column_points(widths[i]) for i in range(cell.col, min(last, len(widths) - 1) + 1)) - CELL_PAD_PT
-    return span / metrics.text_factor, size, bool(spec.get("bold")), size * metrics.line_per_pt
+def fit_rows(plan: SheetPlan, rooms: Rooms) -> tuple[SheetPlan, dict[int, float]]:
+    """The plan with every too-tall text spread over rows of its own, and a height for every row with text."""
+    heights, tall = _row_heights(plan.cells, rooms)
+    if tall:
+        plan = split_tall_rows(plan, tall, rooms)
+        heights, _ = _row_heights(plan.cells, rooms)
+    return plan, heights
 
 
-def report_row_heights(plan: SheetPlan, specs: dict[str, dict], widths: list[float], metrics: Metrics = EXCEL) -> dict[int, float]:
-    """A height for every row with text, so that wrapped text shows whole and rows stay tight."""
+def _row_heights(cells: list[PlannedCell], rooms: Rooms) -> tuple[dict[int, float], list[PlannedCell]]:
+    """Row heights that show wrapped text whole and keep rows tight; and the cells too tall for any row.
+
+    Runs for every cell of every report, so each text is measured once per kind of
+    cell and process: labels, headings and the guide come back in every report.
+    """
     heights: dict[int, float] = {}
-    rooms: dict[tuple, tuple] = {}
-    for c in plan.cells:
-        key = (c.style, c.col, c.merge_to)
-        if key not in rooms:
-            rooms[key] = _line_room(c, specs, widths, metrics)
-        width, size, bold, line = rooms[key]
-        lines = wrapped_lines(c.value, width, size, bold) if c.value else 1
-        h = lines * line + metrics.row_pad_pt + SPACE_AFTER.get(c.style, 0.0)
-        h = min(MAX_ROW_PT, max(MIN_ROW_PT, h))
+    tall: list[PlannedCell] = []
+    for c in cells:
+        room = rooms[c.style, c.col, c.merge_to]
+        value = c.value
+        h = room.known.get(value)
+        if h is None:
+            lines = wrapped_lines(value, room.width, room.size, room.bold)
+            h = room.height(lines)
+            if lines > room.most and value:
+                tall.append(c)  # not kept in `known`: each cell with it must be split
+            else:
+                _remember(room.known, value, h)
         if h > heights.get(c.row, 0.0):
             heights[c.row] = h
-    return heights
+    return heights, tall
 
 
-def split_tall_rows(plan: SheetPlan, specs: dict[str, dict], widths: list[float], metrics: Metrics = EXCEL) -> SheetPlan:
-    """The plan with every text too tall for one row (409 points) spread over rows of its own.
+def _remember(known: dict, key, value) -> None:
+    """Keep `value` for `key`, starting afresh once the memory is full.
+
+    Most of a report's texts are its own and never come back; the few that do (labels,
+    headings, the guide) are worked out again after a fresh start, in microseconds.
+    So the memory stays small however many reports a process writes.
+    """
+    if len(known) >= _MEMORY:
+        known.clear()
+    known[key] = value
+
+
+def split_tall_rows(plan: SheetPlan, tall: list[PlannedCell], rooms: Rooms) -> SheetPlan:
+    """The plan with each of the `tall` cells' texts (over 409 points) spread over rows of its own.
 
     A long agreement text would otherwise be cut off at the bottom of its cell, in
     Excel and in the PDF alike. The text is split between paragraphs where it can be,
@@ -261,22 +376,11 @@ def split_tall_rows(plan: SheetPlan, specs: dict[str, dict], widths: list[float]
     """
     spill: dict[int, int] = {}  # row -> extra rows it needs
     pieces: dict[int, list[str]] = {}  # id(cell) -> its texts, one per row
-    rooms: dict[tuple, tuple] = {}
-    for c in plan.cells:
-        if not c.value:
-            continue
-        key = (c.style, c.col, c.merge_to)
-        if key not in rooms:
-            rooms[key] = _line_room(c, specs, widths, metrics)
-        width, size, bold, line = rooms[key]
-        room = int((MAX_ROW_PT - metrics.row_pad_pt - SPACE_AFTER.get(c.style, 0.0)) // line)
-        if wrapped_lines(c.value, width, size, bold) <= room:
-            continue
-        parts = _split_text(c.value, room, width, size, bold)
+    for c in tall:
+        room = rooms[c.style, c.col, c.merge_to]
+        parts = _split_text(c.value, room.most, room.width, room.size, room.bold)
         pieces[id(c)] = parts
         spill[c.row] = max(spill.get(c.row, 0), len(parts) - 1)
-    if not spill:
-        return plan
     moved: dict[int, int] = {}
     extra = 0
     for r in range(plan.last_row + 1):
@@ -284,8 +388,11 @@ def split_tall_rows(plan: SheetPlan, specs: dict[str, dict], widths: list[float]
         extra += spill.get(r, 0)
     cells = []
     for c in plan.cells:
-        for i, text in enumerate(pieces.get(id(c), [c.value])):
-            cells.append(replace(c, row=moved[c.row] + i, value=text))
+        parts = pieces.get(id(c))
+        if parts is None:
+            cells.append(c if moved[c.row] == c.row else replace(c, row=moved[c.row]))
+        else:
+            cells.extend(replace(c, row=moved[c.row] + i, value=text) for i, text in enumerate(parts))
     return replace(
         plan,
         cells=cells,
@@ -345,17 +452,19 @@ def report_page_breaks(plan: SheetPlan, heights: dict[int, float], capacity: flo
     starts = list(plan.element_rows.values())
     if not starts:
         return []
-    before_first = [c.row for c in plan.cells if c.row < starts[0]]
-    lead = max(before_first) if before_first else starts[0]
+    lead = max((c.row for c in plan.cells if c.row < starts[0]), default=starts[0])
     blocks = [(lead if i == 0 else s, starts[i + 1] if i + 1 < len(starts) else plan.last_row) for i, s in enumerate(starts)]
 
     def h(r: int) -> float:
         return heights.get(r, MIN_ROW_PT)
 
+    def total(first: int, end: int) -> float:  # h(first) + ... + h(end - 1), at C speed
+        return sum(map(heights.get, range(first, end), repeat(MIN_ROW_PT)))
+
     breaks: list[int] = []
-    used = sum(h(r) for r in range(1, blocks[0][0]))  # row 0, the title, is counted in `capacity`
+    used = total(1, blocks[0][0])  # row 0, the title, is counted in `capacity`
     for start, end in blocks:
-        block = sum(h(r) for r in range(start, end))
+        block = total(start, end)
         if used + block > capacity and used > 0 and start > 0:
             breaks.append(start)
             used = 0.0

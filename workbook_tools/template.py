@@ -172,85 +172,112 @@ def write_template(
     )
 
 
+_SPECS: dict[tuple, dict[str, dict]] = {}
+
+
+def style_specs(texts: Texts) -> dict[str, dict]:
+    """The format spec of every style key, built once per look and shared: do not change them.
+
+    Hundreds of workbooks of a round share one look, so the specs are the same for
+    every one of them; only the formats made from them belong to a workbook.
+    """
+    key = tuple(texts.look.items())
+    if key not in _SPECS:
+        _SPECS[key] = _build_specs(texts)
+    return _SPECS[key]
+
+
+def _build_specs(texts: Texts) -> dict[str, dict]:
+    font = {"font_name": texts.look.get("font_name") or "Calibri", "font_size": texts.number("font_size")}
+    heading_fill = texts.colour("heading_fill")
+    base = {**font, "valign": "top", "text_wrap": True}
+    specs: dict[str, dict] = {
+        "title": {**base, "bold": True, "font_size": texts.number("title_size")},
+        "instructions": {**base, "italic": True, "font_color": "#1F4E79"},
+        "selfcheck": {**base, "bold": True, "font_color": "#C00000"},
+        "heading2": {**base, "bold": True, "font_size": texts.number("font_size") + 1},
+        "paragraph": base,
+        "legend_text": {**base, "valign": "vcenter"},
+        "bold": {**base, "bold": True},
+        "heading": {**base, "bold": True, "bg_color": heading_fill, "bottom": 1},
+        "label": {**base, "bold": True},
+        "text": base,
+        "future": {**base, "font_color": texts.colour("future_font")},
+        "future_label": {**base, "bold": True, "font_color": texts.colour("future_font")},
+        "input_text": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F"},
+        "input_smiley": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F", "align": "center", "bold": True},
+        "smiley": {**base, "align": "center"},
+        "glyph": {**base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 3},
+        "mark": {**font},
+    }
+    for s, look in SMILEY_LOOKS.items():
+        specs[f"smiley_{s.value}"] = {**base, "align": "center", "bold": True, "bg_color": look.colour, "font_color": look.font_colour}
+        specs[f"glyph_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 3, "bg_color": look.colour, "font_color": look.font_colour}
+        specs[f"legend_{s.value}"] = {
+            **base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour,
+        }
+    return specs
+
+
+def column_widths(texts: Texts) -> list[float]:
+    """Widths of columns A–F from the layout, the one place finance sets them."""
+    return [texts.number(f"width_{c}") for c in "ABCDEF"]
+
+
+class _Formats(dict):
+    """style key -> the workbook's format for it, made on first use.
+
+    Made in the order the cells first use them, so a workbook's styles (and its
+    bytes) do not depend on which formats an earlier workbook needed.
+    """
+
+    def __init__(self, wb, specs: dict[str, dict], quote: bool):
+        super().__init__()
+        self.wb = wb
+        self.specs = specs
+        self.quote = quote
+
+    def __missing__(self, style: str):
+        spec = dict(self.specs.get(style, self.specs["text"]))
+        if self.quote:
+            spec["quote_prefix"] = True
+        fmt = self[style] = self.wb.add_format(spec)
+        return fmt
+
+
 class Styles:
-    """xlsxwriter formats for the plan's style keys; colours and fonts from the layout."""
+    """A workbook's formats for the plan's style keys, as typed and with a quote prefix."""
 
     def __init__(self, wb, texts: Texts):
         self.wb = wb
-        self.cache: dict[tuple[str, bool], object] = {}
-        font = {"font_name": texts.look.get("font_name") or "Calibri", "font_size": texts.number("font_size")}
-        heading_fill = texts.colour("heading_fill")
-        base = {**font, "valign": "top", "text_wrap": True}
-        self.specs: dict[str, dict] = {
-            "title": {**base, "bold": True, "font_size": texts.number("title_size")},
-            "instructions": {**base, "italic": True, "font_color": "#1F4E79"},
-            "selfcheck": {**base, "bold": True, "font_color": "#C00000"},
-            "heading2": {**base, "bold": True, "font_size": texts.number("font_size") + 1},
-            "paragraph": base,
-            "legend_text": {**base, "valign": "vcenter"},
-            "bold": {**base, "bold": True},
-            "heading": {**base, "bold": True, "bg_color": heading_fill, "bottom": 1},
-            "label": {**base, "bold": True},
-            "text": base,
-            "future": {**base, "font_color": texts.colour("future_font")},
-            "future_label": {**base, "bold": True, "font_color": texts.colour("future_font")},
-            "input_text": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F"},
-            "input_smiley": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F", "align": "center", "bold": True},
-            "smiley": {**base, "align": "center"},
-            "glyph": {**base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 3},
-            "mark": {**font},
-        }
-        for s, look in SMILEY_LOOKS.items():
-            self.specs[f"smiley_{s.value}"] = {**base, "align": "center", "bold": True, "bg_color": look.colour, "font_color": look.font_colour}
-            self.specs[f"glyph_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 3, "bg_color": look.colour, "font_color": look.font_colour}
-            self.specs[f"legend_{s.value}"] = {
-                **base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour,
-            }
-
-    def __call__(self, style: str, quote: bool = False):
-        key = (style, quote)
-        if key not in self.cache:
-            spec = dict(self.specs.get(style, self.specs["text"]))
-            if quote:
-                spec["quote_prefix"] = True
-            self.cache[key] = self.wb.add_format(spec)
-        return self.cache[key]
+        specs = style_specs(texts)
+        self.plain = _Formats(wb, specs, quote=False)
+        self.quoted = _Formats(wb, specs, quote=True)
 
     def conditional(self, state: Smiley):
         look = SMILEY_LOOKS[state]
         return self.wb.add_format({"bg_color": look.colour, "font_color": look.font_colour})
 
 
+# First characters that make Excel re-read a text as a formula.
+QUOTED_STARTS = frozenset("=+-@")
+
+
 def needs_quote(value: str) -> bool:
     """Text Excel would re-read as a formula when someone edits the cell."""
-    return value[:1] in ("=", "+", "-", "@")
+    return value[:1] in QUOTED_STARTS
 
 
 def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, protect: bool = True):
     """Draw a planned sheet: cells, merges, widths, heights, dropdowns, colours, print setup."""
     styles = Styles(wb, texts)
     ws = wb.add_worksheet(plan.sheet_name)
-    for i, col in enumerate("ABCDEF"):
-        ws.set_column(i, i, texts.number(f"width_{col}"))
+    for i, width in enumerate(column_widths(texts)):
+        ws.set_column(i, i, width)
     ws.set_column(COL_MARK, COL_MARK, 3, None, {"hidden": True})
     for r, h in plan.row_heights.items():
         ws.set_row(r, h)
-    first_input = None
-    for c in plan.cells:
-        fmt = styles(c.style, quote=needs_quote(c.value) and c.role is not Role.FORMULA)
-        if c.merge_to > c.col:
-            ws.merge_range(c.row, c.col, c.row, c.merge_to, "", fmt)
-        if c.role is Role.FORMULA:
-            ws.write_formula(c.row, c.col, c.formula, fmt, c.value)
-        elif c.value:
-            ws.write_string(c.row, c.col, c.value, fmt)
-        else:
-            ws.write_blank(c.row, c.col, None, fmt)
-        if c.role is Role.INPUT:
-            if first_input is None:
-                first_input = c
-            if c.states:
-                _dropdown(ws, c, texts)
+    first_input = _draw_cells(ws, plan.cells, styles, texts)
     if plan.mode is Mode.TEMPLATE and plan.last_row > plan.first_element_row:
         first = plan.first_element_row
         for state in PROGRESS_STATES:
@@ -278,28 +305,58 @@ def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, pr
     return ws
 
 
-def _dropdown(ws, cell, texts: Texts) -> None:
-    progress = cell.field == PROGRESS
+def _draw_cells(ws, cells, styles: Styles, texts: Texts):
+    """Write every planned cell; returns the first input cell, or None.
+
+    The loop runs for every cell of hundreds of workbooks, so it looks each format
+    up by style key once and calls the writer once per cell (a merged range twice).
+    """
+    plain, quoted = styles.plain, styles.quoted
+    write_string, write_blank, merge_range = ws.write_string, ws.write_blank, ws.merge_range
+    FORMULA, INPUT = Role.FORMULA, Role.INPUT  # looked up once, not per cell
+    validations: dict[str, dict] = {}  # one dropdown's options per kind, the same for all its cells
+    first_input = None
+    for c in cells:
+        value, role = c.value, c.role
+        if value[:1] in QUOTED_STARTS and role is not FORMULA:  # needs_quote(value), inlined
+            fmt = quoted[c.style]
+        else:
+            fmt = plain[c.style]
+        if c.merge_to > c.col:
+            merge_range(c.row, c.col, c.row, c.merge_to, "", fmt)
+        if role is FORMULA:
+            ws.write_formula(c.row, c.col, c.formula, fmt, value)
+        elif value:
+            write_string(c.row, c.col, value, fmt)
+        else:
+            write_blank(c.row, c.col, None, fmt)
+        if role is INPUT:
+            if first_input is None:
+                first_input = c
+            if c.states:
+                if c.field not in validations:
+                    validations[c.field] = _dropdown_options(c.field, texts)
+                ws.data_validation(c.row, c.col, c.row, c.col, validations[c.field])
+    return first_input
+
+
+def _dropdown_options(field: str, texts: Texts) -> dict:
+    """The list validation of a smiley input cell: its words, the reading guide and a STOP alert."""
+    progress = field == PROGRESS
     states = PROGRESS_STATES if progress else ECONOMY_STATES
     words = [s.label for s in states]
     kind = "progress" if progress else "economy"
     guide = "\n".join(f"{s.label}: {texts(guide_key(kind, s))}" for s in states)
-    ws.data_validation(
-        cell.row,
-        cell.col,
-        cell.row,
-        cell.col,
-        {
-            "validate": "list",
-            "source": words,
-            "input_title": texts("dropdown_progress_title" if progress else "dropdown_economy_title")[:32],
-            "input_message": _fit(guide, 255),
-            "error_title": texts("dropdown_error_title")[:32],
-            "error_message": _fit(texts("dropdown_error", states=", ".join(words)), 255),
-            "error_type": "stop",
-            "ignore_blank": True,
-        },
-    )
+    return {
+        "validate": "list",
+        "source": words,
+        "input_title": texts("dropdown_progress_title" if progress else "dropdown_economy_title")[:32],
+        "input_message": _fit(guide, 255),
+        "error_title": texts("dropdown_error_title")[:32],
+        "error_message": _fit(texts("dropdown_error", states=", ".join(words)), 255),
+        "error_type": "stop",
+        "ignore_blank": True,
+    }
 
 
 def _fit(text: str, limit: int) -> str:
