@@ -22,7 +22,7 @@ from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_valida
 from .template import GeneratedTemplate, generate_templates, read_manifest
 from .texts import load_texts
 from .workers import frozen_heap, map_in_processes
-from .xlsxio import atomic_write_bytes
+from .xlsxio import atomic_write_bytes, flush_to_disk
 
 MASTER_NAME = "master.xlsx"
 ARCHIVE_DIR = "archive"
@@ -123,6 +123,7 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
     run.written.extend(copies)
     run.notes.extend(notes)
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
+    flush_to_disk()  # the reports, written without a flush each
     return run
 
 
@@ -146,7 +147,7 @@ def _write_round_file(shared, task) -> Path:
         return write_master(merged, out_dir / MASTER_NAME)
     if kind == OVERVIEW_NAME:
         return write_overview(merged, round_number, texts, out_dir / OVERVIEW_NAME, checks, outcome)
-    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(committee.name))
+    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(committee.name), sync=False)
 
 
 def check_files(
@@ -240,16 +241,18 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
         if c.sha256:
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
             try:
-                if not target.exists():
+                # A copy of another size is not the file (a power cut before the last flush can leave one empty).
+                if not (target.exists() and target.stat().st_size == c.incoming.path.stat().st_size):
                     data = c.incoming.path.read_bytes()  # read once: the bytes hashed are the bytes kept
                     if hashlib.sha256(data).hexdigest() != c.sha256:  # the archive keeps what was checked, or nothing
                         raise ValueError("changed")
-                    atomic_write_bytes(target, data)
+                    atomic_write_bytes(target, data, sync=False)  # flushed with the rest at the end of the run
                 entry["copy"] = target.name
             except (OSError, ValueError):
                 entry["copy"] = ""
                 entry["note"] = "filen er ændret eller væk, siden den blev kontrolleret; den er ikke arkiveret"
         index.append(entry)
+    flush_to_disk()  # the copies, before the index that names them
     path = folder / "index.json"
     atomic_write_bytes(path, json.dumps(index, ensure_ascii=False, indent=2).encode("utf-8"))
     return path

@@ -54,10 +54,14 @@ def new_workbook(path: Path | str, **options) -> xlsxwriter.Workbook:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path | str) -> Iterator[Path]:
+def atomic_output(path: Path | str, sync: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename.
 
     A crash leaves either the old complete file or the new complete file, never half a file.
+    With `sync` the new file is flushed to disk before the rename, so that a power cut
+    cannot leave it empty either. A run's many per-committee files (reports, archive
+    copies) pass sync=False and are flushed together by `flush_to_disk` at the end:
+    one flush instead of a thousand, each of which waits for the disk (~2 ms here).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,8 +70,9 @@ def atomic_output(path: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
+        if sync:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
@@ -108,10 +113,16 @@ def deterministic_zip(data: bytes, modified: datetime | None = None) -> bytes:
     return out.getvalue()
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
-    with atomic_output(path) as tmp:
+def atomic_write_bytes(path: Path | str, data: bytes, sync: bool = True) -> Path:
+    with atomic_output(path, sync=sync) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+def flush_to_disk() -> None:
+    """Make every file written without `sync` durable, in one go (the whole system's pending writes)."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def sha256_of(path: Path | str) -> str:
