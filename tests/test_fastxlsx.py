@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from workbook_tools.fastxlsx import FastWorkbook
+from workbook_tools.fastxlsx import FastFormat, FastWorkbook
 from workbook_tools.model import Result, Smiley
 from workbook_tools.sheetplan import Mode, plan_sheet
 from workbook_tools.template import draw_plan
@@ -68,3 +68,77 @@ def test_text_comes_back_exactly_as_written(tmp_path, text):
     got = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Ark").to_python()[0][0]
     assert got == text
     assert openpyxl.load_workbook(tmp_path / "t.xlsx")["Ark"]["A1"].data_type == "s"
+
+
+_GREY = FastFormat({"bg_color": "#D9D9D9"})
+
+
+def _quote(text: str) -> bool:
+    return text[:1] == "="
+
+
+def _rows_both_ways(tmp_path, rows, first_row=1):
+    """The same rows written cell by cell and with write_rows; the two workbooks' parts."""
+    import zipfile
+    from datetime import date
+
+    parts = []
+    for how in ("cells", "rows"):
+        wb = FastWorkbook(tmp_path / f"{how}.xlsx")
+        plain, quoted, own = wb.add_format({"text_wrap": True}), wb.add_format({"text_wrap": True, "quote_prefix": True}), wb.add_format({"bold": True})
+        wb.register(_GREY)
+        ws = wb.add_worksheet("Ark")
+        ws.write_string(0, 0, "Overskrift", own)
+        ws.set_row(first_row + 2, 30)
+        if how == "rows":
+            ws.write_rows(first_row, rows, [plain] * 8, [quoted] * 8, _quote)
+        else:
+            for r, row in enumerate(rows, start=first_row):
+                for c, v in enumerate(row):
+                    fmt = plain
+                    if isinstance(v, tuple):
+                        v, fmt = v
+                        if v is None or v == "":
+                            ws.write_blank(r, c, None, fmt)
+                            continue
+                    if v is None or v == "":
+                        continue
+                    if isinstance(v, str):
+                        ws.write_string(r, c, v, quoted if fmt is plain and _quote(v) else fmt)
+                    elif isinstance(v, date):
+                        ws.write_datetime(r, c, v, fmt)
+                    else:
+                        ws.write_number(r, c, v, fmt)
+        ws.write_string(first_row + len(rows) + 1, 0, "Sidst")
+        wb.close()
+        with zipfile.ZipFile(tmp_path / f"{how}.xlsx") as z:
+            assert z.testzip() is None
+            parts.append({n: z.read(n) for n in z.namelist()})
+    return parts
+
+
+ODD_TEXTS = ["a & b", "<tag>", "1 > 0", "_x0041_", "a\x01b", "\r\n", " indrykket", "=SUM(A1)", "x" * 40000, "æøå 😀", "\ufffe", "\uf0b7 punkt"]
+
+
+@pytest.mark.parametrize("odd", [ODD_TEXTS, *([text] for text in ODD_TEXTS)], ids=["all", *(f"text{i}" for i in range(len(ODD_TEXTS)))])
+def test_write_rows_writes_what_cell_by_cell_writes(tmp_path, odd):
+    from datetime import date, datetime
+
+    rows = [(f"{i}", i, 0, None, "", 1.5, date(2024, 5, 17), datetime(2024, 5, 17, 13, 45)) for i in range(1200)]
+    rows += [(text, (text, _GREY), ("", _GREY), (3, None)) for text in odd]
+    rows += [(), (None, None), ("sidste",)]
+    cells, written = _rows_both_ways(tmp_path, rows)
+    assert written == cells
+
+
+def test_write_rows_keeps_rows_in_order(tmp_path):
+    wb = FastWorkbook(tmp_path / "t.xlsx")
+    ws = wb.add_worksheet("Ark")
+    ws.write_rows(1, [("a",), ("b",)], [None])
+    for late in (lambda: ws.write_string(2, 0, "for sent"), lambda: ws.write_rows(0, [("c",)], [None]), lambda: ws.set_row(1, 20)):
+        with pytest.raises(ValueError, match="already written"):
+            late()
+    ws.write_rows(3, [("d",)], [None])
+    wb.close()
+    got = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Ark").to_python()
+    assert [row[0] for row in got] == ["a", "b", "d"]

@@ -7,13 +7,23 @@ xlsxwriter itself (a prototype workbook holding every format used), and each
 workbook only writes its own sheet XML, with inline strings, around those shared
 parts. It speaks the subset of xlsxwriter's Workbook/Worksheet API that our
 drawing code uses, so the same drawing code serves both writers.
+
+Big tables (the master's 50,000 elements, the overview's rows per element) are
+written a block of rows at a time with :meth:`FastSheet.write_rows`: each block
+is turned into XML and deflated at once, so a sheet never holds a cell object per
+cell, and the zip is assembled from the deflated pieces at close().
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -25,6 +35,10 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The "_" of a literal _xHHHH_, also where two overlap ("_x005F_x0041_"): readers would decode them.
 _ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _EPOCH = datetime(1899, 12, 30)
+_LEVEL = 1  # deflate level: the parts are rewritten every round; speed matters more than a few kB
+_TEXT_LIMIT = 32767  # characters in a cell, as xlsxwriter cuts them
+_PRESERVE = ' xml:space="preserve"'
+_ROWS_PER_BLOCK = 512  # rows turned into XML and deflated together by write_rows
 
 
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
@@ -44,6 +58,44 @@ def escape_text(text: str) -> str:
 
 def _attr(value) -> str:
     return quoteattr(_ILLEGAL.sub("", str(value)))
+
+
+def _string_body(text: str) -> str:
+    """A string cell after its r and s attributes: an inline string, cut to Excel's limit."""
+    text = text[:_TEXT_LIMIT]
+    space = _PRESERVE if text[:1].isspace() or text[-1:].isspace() else ""
+    return f' t="inlineStr"><is><t{space}>{escape_text(text)}</t></is>'
+
+
+def _number_body(number) -> str:
+    """A number cell after its r and s attributes; whole numbers without a decimal point, as xlsxwriter."""
+    number = float(number)
+    return f"><v>{int(number) if number.is_integer() else repr(number)}</v>"
+
+
+def _serial(value: datetime | date) -> float:
+    """A date or time as Excel's serial day number."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86400
+
+
+# Bytes that never need a second look in a block of row XML: all but control characters
+# (tab and newline are fine), "&", "_" (of a literal _xHHHH_) and 0xEF (starts U+FFFE and U+FFFF).
+_UNREMARKABLE = bytes(b for b in range(256) if (b >= 32 or b in (9, 10)) and b not in b"&_\xef")
+
+
+def _needs_care(xml: bytes) -> bool:
+    """Whether a block built from raw texts holds one that escape_text would change.
+
+    One C-speed pass over the block's bytes (markup has none of these bytes) instead
+    of a regular expression per cell; "<" and ">" in texts are looked for before.
+    """
+    odd = xml.translate(None, _UNREMARKABLE)
+    if not odd:
+        return False
+    return bool(odd.strip(b"_\xef")) or b"_x" in xml or b"\xef\xbf\xbe" in xml or b"\xef\xbf\xbf" in xml
 
 
 class FastFormat:
@@ -112,12 +164,14 @@ class FastWorkbook:
 
     def __init__(self, path: Path | str):
         self.path = path
-        self.prototype: StylePrototype | None = None  # made at close() from this workbook's own formats
+        self.prototype: StylePrototype | None = None  # made from this workbook's own formats, final at close()
         self._xf: dict[tuple, dict] = {}
         self._dxf: dict[tuple, dict] = {}
         self.sheets: list[FastSheet] = []
         self.custom: list[tuple[str, str]] = []
         self.active = 0
+        self._styles: dict[tuple, str] = {}  # format key -> its s="..." attribute, once a cell used it
+        self._style_of: dict[FastFormat, str] = {}  # the same by format object: no tuple hashed per cell
 
     def add_format(self, spec: dict | None = None) -> FastFormat:
         fmt = FastFormat(spec or {})
@@ -141,8 +195,33 @@ class FastWorkbook:
     def set_custom_property(self, name: str, value) -> None:
         self.custom.append((name, str(value)))
 
+    def style_attr(self, fmt: FastFormat | None) -> str:
+        """The s="N" attribute of a cell in `fmt` ("" for the default style).
+
+        Rows written with write_rows are serialised at once, so a format's index is fixed
+        at its first use, from the formats registered so far. Indexes only grow as formats
+        are added (xlsxwriter numbers them in order of use), which close() checks.
+        """
+        if fmt is None:
+            return ""
+        attr = self._style_of.get(fmt)
+        if attr is not None:
+            return attr
+        attr = self._styles.get(fmt.key)
+        if attr is None:
+            if self.prototype is None or fmt.key not in self.prototype.xf_index:
+                self.prototype = prototype_for(self._xf, self._dxf)
+            index = self.prototype.xf_index.get(fmt.key, 0)
+            attr = self._styles[fmt.key] = f' s="{index}"' if index else ""
+        self._style_of[fmt] = attr
+        return attr
+
     def close(self) -> None:
         self.prototype = prototype_for(self._xf, self._dxf)
+        for key, attr in self._styles.items():
+            index = self.prototype.xf_index.get(key, 0)
+            if attr != (f' s="{index}"' if index else ""):
+                raise RuntimeError(f"the style of format {dict(key)} moved after cells were written in it")
         parts = self._parts()
         target = self.path
         if isinstance(target, (str, Path)):
@@ -151,7 +230,7 @@ class FastWorkbook:
         else:
             _write_zip(target, parts)
 
-    def _parts(self) -> list[tuple[str, bytes]]:
+    def _parts(self) -> list[tuple[str, bytes | list[_Deflated]]]:
         n = len(self.sheets)
         sheet_overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -266,7 +345,7 @@ class FastWorkbook:
                     )
                 )
                 drawing = '<drawing r:id="rId1"/>'
-            parts.append((f"xl/worksheets/sheet{i + 1}.xml", s.xml(drawing).encode("utf-8")))
+            parts.append((f"xl/worksheets/sheet{i + 1}.xml", s.deflated(drawing)))
         if chart_types:
             name, data = parts[0]
             parts[0] = (name, data.replace(b"</Types>", chart_types.encode() + b"</Types>"))
@@ -330,16 +409,113 @@ def _chart_parts(sheet: FastSheet, drawing_no: int) -> list[tuple[str, bytes]]:
     return out
 
 
-def _write_zip(fh, parts: list[tuple[str, bytes]]) -> None:
-    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data, compresslevel=1)
+class _Deflated:
+    """Raw deflate data made piece by piece as bytes come, with their CRC-32 and size.
+
+    Pieces end with a sync flush (byte-aligned, not final), so that the pieces of one
+    zip member (a sheet's head, rows and tail) can be deflated apart and simply joined.
+    """
+
+    def __init__(self, data: bytes = b"", last: bool = False):
+        self._z = zlib.compressobj(_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.chunks: list[bytes] = []
+        self.crc = 0
+        self.size = 0
+        if data:
+            self.write(data)
+        if data or last:
+            self.end(last)
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        out = self._z.compress(data)
+        if out:
+            self.chunks.append(out)
+
+    def end(self, last: bool = False) -> None:
+        """Flush what is pending; `last` ends the deflate stream (the member's final piece)."""
+        self.chunks.append(self._z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+
+    def text(self) -> bytes:
+        """The bytes written so far, inflated again (for FastSheet.xml)."""
+        self.end()
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(b"".join(self.chunks))
+
+
+_CRC_POLY = 0xEDB88320  # CRC-32, bits reflected as zlib keeps them
+
+
+def _crc_times(a: int, b: int) -> int:
+    """a times b modulo the CRC polynomial (zlib's multmodp)."""
+    m, product = 1 << 31, 0
+    while a:
+        if a & m:
+            product ^= b
+            a ^= m
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+    return product
+
+
+_X_POWERS = [1 << 30]  # x^(2^k) modulo the polynomial, k = 0, 1, ...
+for _ in range(63):
+    _X_POWERS.append(_crc_times(_X_POWERS[-1], _X_POWERS[-1]))
+
+
+def _crc_join(crc1: int, crc2: int, size2: int) -> int:
+    """CRC-32 of a+b from the CRCs of a and b and the size of b (zlib's crc32_combine).
+
+    Python's zlib lacks it; the rows of a sheet are deflated, and their CRC taken,
+    before the sheet's head (its dimension) is known. Moving crc1 past size2 bytes
+    is multiplying it by x^(8 * size2).
+    """
+    shift, k, n = 1 << 31, 3, size2
+    while n:
+        if n & 1:
+            shift = _crc_times(_X_POWERS[k], shift)
+        n >>= 1
+        k += 1
+    return _crc_times(shift, crc1) ^ crc2
+
+
+def _write_zip(fh, parts: list[tuple[str, bytes | list[_Deflated]]]) -> None:
+    """A zip of deflated members, written in one pass: each member's pieces are joined as they are.
+
+    What zipfile writes for a ZipInfo dated _ZIP_DATE, without its need to deflate
+    a member in one go: the rows of a big sheet were deflated as they were written.
+    """
+    dos_time = (_ZIP_DATE[3] << 11) | (_ZIP_DATE[4] << 5) | (_ZIP_DATE[5] // 2)
+    dos_date = ((_ZIP_DATE[0] - 1980) << 9) | (_ZIP_DATE[1] << 5) | _ZIP_DATE[2]
+    directory = []
+    offset = 0
+    for name, data in parts:
+        pieces = [_Deflated(data, last=True)] if isinstance(data, bytes) else data
+        crc, size = pieces[0].crc, pieces[0].size
+        for piece in pieces[1:]:
+            crc, size = _crc_join(crc, piece.crc, piece.size), size + piece.size
+        chunks = [c for piece in pieces for c in piece.chunks]
+        packed = sum(map(len, chunks))
+        if max(size, packed, offset) >= 0xFFFFFFFF:
+            raise ValueError(f"{name} is too big for a zip without zip64")
+        encoded = name.encode("ascii")
+        fields = (20, 0, 0, zipfile.ZIP_DEFLATED, dos_time, dos_date, crc, packed, size, len(encoded), 0)
+        fh.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", *fields) + encoded)
+        for c in chunks:
+            fh.write(c)
+        directory.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, *fields[:-1], 0, 0, 0, 0, 0o600 << 16, offset) + encoded)
+        offset += 30 + len(encoded) + packed
+    central = b"".join(directory)
+    fh.write(central)
+    fh.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(central), offset, 0))
 
 
 class FastSheet:
-    """One worksheet; cells kept as ready XML fragments, in any order, sorted at save."""
+    """One worksheet; cells kept as ready XML fragments, in any order, sorted at save.
+
+    write_rows serialises whole rows at once instead; from then on the rows above
+    its last one are written and can no longer change.
+    """
 
     def __init__(self, workbook: FastWorkbook, name: str, index: int):
         self.wb = workbook
@@ -368,26 +544,106 @@ class FastSheet:
         self.scale = 0
         self.area: tuple[int, int, int, int] | None = None
         self.charts: list[tuple[int, int, FastChart, dict]] = []
+        self._rows = _Deflated()  # the <row> elements serialised so far
+        self._done = 0  # rows above this one are serialised
+        self._last = -1  # the last row serialised
+        self._width = 0  # columns up to the farthest cell serialised
 
     # cells
     def _put(self, row: int, col: int, body: str) -> None:
+        if row < self._done:
+            raise ValueError(f"row {row + 1} of sheet {self.name!r} is already written")
         self.cells.setdefault(row, {})[col] = body
 
     def write_string(self, row: int, col: int, text: str, fmt: FastFormat | None = None) -> int:
-        text = str(text)[:32767]
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        self._put(row, col, (fmt, f' t="inlineStr"><is><t{space}>{escape_text(text)}</t></is>'))
+        self._put(row, col, (fmt, _string_body(str(text))))
         return 0
 
     def write_number(self, row: int, col: int, number: float, fmt: FastFormat | None = None) -> int:
-        self._put(row, col, (fmt, f"><v>{repr(float(number)) if not float(number).is_integer() else int(number)}</v>"))
+        self._put(row, col, (fmt, _number_body(number)))
         return 0
 
     def write_datetime(self, row: int, col: int, value: datetime | date, fmt: FastFormat | None = None) -> int:
-        if not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        delta = value.replace(tzinfo=None) - _EPOCH
-        return self.write_number(row, col, delta.days + delta.seconds / 86400, fmt)
+        return self.write_number(row, col, _serial(value), fmt)
+
+    def write_rows(
+        self,
+        first_row: int,
+        rows: Sequence[Sequence],
+        formats: Sequence[FastFormat | None],
+        quoted: Sequence[FastFormat | None] | None = None,
+        needs_quote: Callable[[str], bool] | None = None,
+    ) -> int:
+        """Write rows first_row, first_row+1, ... at once, below every row written so far.
+
+        Row values start at column 0, with formats[c] for column c (the default style past
+        the end of formats). A value is None or ""
+        (no cell), a str, a number, a date or datetime, or a (value, format) pair for a
+        cell in a format of its own. Text in column c for which needs_quote(text) holds
+        gets quoted[c] instead (when given), as write_text in the drawing code does.
+
+        The rows are serialised block by block and deflated at once, so a big table
+        costs its compressed size in memory, not a cell object per cell; the texts are
+        checked a block at a time and only a block with one that needs escaping goes
+        cell by cell. Later writes to these rows, or above them, raise ValueError.
+        """
+        if first_row < self._done:
+            raise ValueError(f"row {first_row + 1} of sheet {self.name!r} is already written")
+        self._serialise(first_row)
+        width = max(len(formats), max(map(len, rows), default=0))
+        styles = [self.wb.style_attr(f) for f in formats] + [""] * (width - len(formats))
+        quoted_styles = list(styles)
+        for c, q in enumerate(quoted or ()):
+            if q is not None:
+                quoted_styles[c] = self.wb.style_attr(q)
+        quote = needs_quote if needs_quote is not None and quoted is not None else _never
+        letters = [column_letter(c) for c in range(width)]
+        # Deflating (zlib lets go of the GIL) runs beside the making of the next blocks.
+        with ThreadPoolExecutor(1, thread_name_prefix="deflate") as deflater:
+            pending: deque = deque()
+            for start in range(0, len(rows), _ROWS_PER_BLOCK):
+                block = rows[start : start + _ROWS_PER_BLOCK]
+                strings = [v for row in block for v in row if v.__class__ is str]
+                texts = "\n".join(strings)
+                careful = "<" in texts or ">" in texts or (len(texts) > _TEXT_LIMIT and max(map(len, strings)) > _TEXT_LIMIT)
+                data = self._block(first_row + start, block, letters, styles, quoted_styles, quote, careful)
+                if not careful and _needs_care(data):
+                    data = self._block(first_row + start, block, letters, styles, quoted_styles, quote, True)
+                if len(pending) > 2:  # a few blocks ahead at most: memory stays a few blocks
+                    pending.popleft().result()
+                pending.append(deflater.submit(self._rows.write, data))
+            for done in pending:
+                done.result()
+        self._done = first_row + len(rows)
+        return 0
+
+    def _block(self, first_row, block, letters, styles, quoted_styles, quote, careful: bool) -> bytes:
+        """Rows as XML; texts go in raw unless `careful`, when every cell is made as write_string makes it."""
+        out = []
+        heights = self.row_heights
+        style_of = self.wb.style_attr
+        own = _Memo(lambda cell: _after_ref(cell, "", "", _never, style_of))  # (value, format) cells: a smiley recurs on every row
+        for r, row in enumerate(block, start=first_row):
+            n = str(r + 1)
+            if careful:
+                cells = [_cell(L + n, v, s, q, quote, style_of) for L, s, q, v in zip(letters, styles, quoted_styles, row) if v or v == 0]
+            else:  # the common case of _cell, inline: texts needing no escape
+                cells = [
+                    f'<c r="{L}{n}"{q if quote(v) else s} t="inlineStr"><is><t{_PRESERVE if v.strip() != v else ""}>{v}</t></is></c>'
+                    if v.__class__ is str
+                    else f'<c r="{L}{n}"{own[v]}</c>'
+                    if v.__class__ is tuple
+                    else _cell(L + n, v, s, q, quote, style_of)
+                    for L, s, q, v in zip(letters, styles, quoted_styles, row)
+                    if v or v == 0  # no cell for None or "", but one for 0
+                ]
+            ht = heights.get(r)
+            if cells or ht is not None:
+                out.append(f'<row r="{n}"{_height(ht)}>{"".join(cells)}</row>')
+                self._last = r
+                if len(row) > self._width:
+                    self._width = max(self._width, _width(row))
+        return "".join(out).encode("utf-8")
 
     def write_blank(self, row: int, col: int, _blank=None, fmt: FastFormat | None = None) -> int:
         if fmt is not None:
@@ -417,6 +673,8 @@ class FastSheet:
         return 0
 
     def set_row(self, row: int, height: float | None = None, fmt=None, options=None) -> int:
+        if row < self._done:
+            raise ValueError(f"row {row + 1} of sheet {self.name!r} is already written")
         if height is not None:  # whole pixels, as xlsxwriter and Excel store them
             self.row_heights[row] = int(height * 4.0 / 3.0 + 0.5) * 0.75
         return 0
@@ -541,9 +799,36 @@ class FastSheet:
         return 0
 
     # serialisation
+    def _serialise(self, until: float) -> None:
+        """Move the cells of rows above `until`, from the dict, into the serialised rows."""
+        rows = sorted(r for r in set(self.cells) | set(self.row_heights) if self._done <= r < until)
+        style, letter = _Memo(self.wb.style_attr), _Memo(column_letter)
+        out = []
+        for r in rows:
+            cells = self.cells.pop(r, {})
+            n = str(r + 1)
+            parts = [f'<c r="{letter[c]}{n}"{style[fmt]}{rest}</c>' for c, (fmt, rest) in sorted(cells.items())]
+            out.append(f'<row r="{n}"{_height(self.row_heights.get(r))}>{"".join(parts)}</row>')
+            self._last = r
+            self._width = max(self._width, max(cells, default=-1) + 1)
+        if out:
+            self._rows.write("".join(out).encode("utf-8"))
+        if until > self._done:
+            self._done = until
+
+    def deflated(self, drawing: str = "") -> list[_Deflated]:
+        """The sheet's XML as the deflated pieces of its zip member; every row is written by then."""
+        self._serialise(float("inf"))
+        self._rows.end()
+        return [_Deflated(self._head().encode("utf-8")), self._rows, _Deflated(self._tail(drawing).encode("utf-8"), last=True)]
+
     def xml(self, drawing: str = "") -> str:
-        proto = self.wb.prototype
-        xf = proto.xf_index
+        """The sheet's whole XML; every row is written by then."""
+        self._serialise(float("inf"))
+        return self._head() + self._rows.text().decode("utf-8") + self._tail(drawing)
+
+    def _head(self) -> str:
+        xf = self.wb.prototype.xf_index
         out = [
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -551,10 +836,8 @@ class FastSheet:
         ]
         if self.fit:
             out.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
-        rows = sorted(set(self.cells) | set(self.row_heights))
-        max_col = max((max(cols) for cols in self.cells.values() if cols), default=0)
-        last_row = rows[-1] if rows else 0
-        out.append(f'<dimension ref="{"A1" if not rows else "A1:" + cell_name(last_row, max_col)}"/>')
+        last = "" if self._last < 0 else ":" + cell_name(self._last, max(self._width - 1, 0))
+        out.append(f'<dimension ref="A1{last}"/>')
         grid = ' showGridLines="0"' if self.gridlines == 2 else ""
         selected = ' tabSelected="1"' if self.wb.active == self.index else ""
         view = f"<sheetView{grid}{selected} workbookViewId=\"0\">"
@@ -577,26 +860,11 @@ class FastSheet:
                 cols.append(f'<col min="{first + 1}" max="{last + 1}" width="{w}"{style}{hid} customWidth="1"/>')
             out.append(f"<cols>{''.join(cols)}</cols>")
         out.append("<sheetData>")
-        style_attr: dict[int, str] = {}
-        letters = [column_letter(c) for c in range(max_col + 1)]
-        for r in rows:
-            ht = self.row_heights.get(r)
-            attrs = f' ht="{ht}" customHeight="1"' if ht is not None else ""
-            cells = self.cells.get(r, {})
-            n = str(r + 1)
-            parts = []
-            for c in sorted(cells):
-                fmt, rest = cells[c]
-                if fmt is None:
-                    s = ""
-                else:
-                    s = style_attr.get(id(fmt))
-                    if s is None:
-                        index = xf.get(fmt.key, 0)
-                        s = style_attr[id(fmt)] = f' s="{index}"' if index else ""
-                parts.append(f'<c r="{letters[c]}{n}"{s}{rest}</c>')
-            out.append(f'<row r="{n}"{attrs}>{"".join(parts)}</row>')
-        out.append("</sheetData>")
+        return "".join(out)
+
+    def _tail(self, drawing: str) -> str:
+        proto = self.wb.prototype
+        out = ["</sheetData>"]
         if self.protection:
             out.append(self.protection)
         if self.autofilter_ref:
@@ -633,3 +901,51 @@ class FastSheet:
         out.append(drawing)
         out.append("</worksheet>")
         return "".join(out)
+
+
+def _never(_text: str) -> bool:
+    return False
+
+
+def _height(ht: float | None) -> str:
+    return f' ht="{ht}" customHeight="1"' if ht is not None else ""
+
+
+def _width(row: Sequence) -> int:
+    """Columns up to the row's last cell."""
+    n = len(row)
+    while n and not (row[n - 1] or row[n - 1] == 0):
+        n -= 1
+    return n
+
+
+class _Memo(dict):
+    """make(key), made once per key and then looked up at the speed of a dict, in a comprehension."""
+
+    def __init__(self, make: Callable):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        made = self[key] = self.make(key)
+        return made
+
+
+def _cell(ref: str, value, style: str, quoted: str, needs_quote: Callable[[str], bool], style_of: Callable) -> str:
+    """One cell of write_rows, for any value it takes; style_of is the workbook's style_attr."""
+    return f'<c r="{ref}"{_after_ref(value, style, quoted, needs_quote, style_of)}</c>'
+
+
+def _after_ref(value, style: str, quoted: str, needs_quote: Callable[[str], bool], style_of: Callable) -> str:
+    """A cell's XML between its reference and </c>."""
+    if value.__class__ is tuple:
+        value, fmt = value
+        style = quoted = style_of(fmt)  # a format of its own is never swapped for the quoted one
+        if value is None or value == "":
+            return f"{style}>"
+    if isinstance(value, (datetime, date)):
+        value = _serial(value)
+    if isinstance(value, (int, float)):
+        return style + _number_body(value)
+    text = str(value)
+    return (quoted if needs_quote(text) else style) + _string_body(text)

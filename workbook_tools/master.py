@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import zip_longest
 from pathlib import Path
 
 from dateutil import parser as dateparser
@@ -144,6 +145,46 @@ def read_master(path: Path | str) -> Agreement:
     return _MasterReader(path, sheets).read()
 
 
+def _text(value) -> str:
+    """A cell's value as text: whole numbers without ".0", nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _blank(row: list) -> bool:
+    return all(v is None or (v.strip() if v.__class__ is str else str(v).strip()) == "" for v in row)
+
+
+class _Table:
+    """A sheet's rows under its headings, blank rows left out, read a column at a time.
+
+    Columns, not a dict per row: a master has tens of thousands of rows and each
+    column is converted in one pass.
+    """
+
+    def __init__(self, sheet: str, headings: list[str], rows: list[list], numbers: list[int]):
+        self.sheet = sheet
+        self.numbers = numbers  # each row's 0-based row in the sheet
+        self._index = {h: j for j, h in enumerate(headings) if h}  # a repeated heading: the last one counts
+        self._columns = list(zip_longest(*rows)) if rows else []
+
+    def col(self, name: str) -> int | None:
+        """The column's 0-based index, for messages; None when the sheet lacks it."""
+        return self._index.get(name)
+
+    def values(self, name: str) -> list:
+        j = self._index.get(name)
+        if j is None or j >= len(self._columns):
+            return [None] * len(self.numbers)
+        return list(self._columns[j])
+
+    def texts(self, name: str) -> list[str]:
+        return [v if v.__class__ is str else _text(v) for v in self.values(name)]
+
+
 class _MasterReader:
     def __init__(self, path: Path, sheets: dict[str, list[list]]):
         self.path = path
@@ -154,8 +195,8 @@ class _MasterReader:
         cell = cell_name(row, col) if col is not None else (f"række {row + 1}" if row >= 0 else "")
         self.problems.append(MasterProblem(sheet, cell, message))
 
-    def table(self, sheet: str, required: bool = True) -> list[dict] | None:
-        """Rows of a sheet as dicts keyed by heading, each with its 0-based row index."""
+    def table(self, sheet: str, required: bool = True) -> _Table | None:
+        """The sheet's rows under its headings, or None (with the problem noted) when it cannot be read."""
         if sheet not in self.sheets:
             if required:
                 self.problem(sheet, -1, None, f"arket '{sheet}' mangler")
@@ -170,28 +211,10 @@ class _MasterReader:
             self.problem(sheet, 0, None, f"kolonnen '{name}' mangler i overskriftsrækken")
         if missing:
             return None
-        out = []
-        for i, row in enumerate(rows[1:], start=1):
-            if all(v is None or str(v).strip() == "" for v in row):
-                continue
-            record = {"_row": i}
-            for j, h in enumerate(headings):
-                if h:
-                    record[h] = row[j] if j < len(row) else None
-                    record["_col_" + h] = j
-            out.append(record)
-        return out
+        numbers = [i for i, row in enumerate(rows) if i and not _blank(row)]
+        return _Table(sheet, headings, [rows[i] for i in numbers], numbers)
 
-    def text(self, record: dict, column: str) -> str:
-        value = record.get(column)
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value) if not isinstance(value, str) else value
-
-    def integer(self, record: dict, column: str, sheet: str) -> int | None:
-        value = record.get(column)
+    def integer(self, value, sheet: str, row: int, col: int | None) -> int | None:
         try:
             if isinstance(value, str):
                 value = value.strip()
@@ -200,8 +223,16 @@ class _MasterReader:
                 return int(number)
         except (TypeError, ValueError):
             pass
-        self.problem(sheet, record["_row"], record.get("_col_" + column), f"'{value}' er ikke et heltal")
+        self.problem(sheet, row, col, f"'{value}' er ikke et heltal")
         return None
+
+    def round_number(self, value, sheet: str, row: int, col: int | None) -> int | None:
+        """A round's number, 1–4; None (with the problem noted) for anything else."""
+        n = self.integer(value, sheet, row, col)
+        if n is not None and n not in ROUNDS:
+            self.problem(sheet, row, col, f"runde {n} findes ikke; brug 1–4")
+            return None
+        return n
 
     def a_date(self, value, sheet: str, row: int, col: int | None) -> date | None:
         if value is None or value == "":
@@ -229,7 +260,7 @@ class _MasterReader:
             return None
 
     def emails(self, value, sheet: str, row: int, col: int | None) -> tuple[str, ...]:
-        parts = [p.strip() for p in re.split(r"[;,\n]", self.text({"v": value}, "v")) if p.strip()]
+        parts = [p.strip() for p in re.split(r"[;,\n]", _text(value)) if p.strip()]
         for p in parts:
             if not EMAIL_ADDRESS.match(p):
                 self.problem(sheet, row, col, f"'{p}' er ikke en gyldig e-mailadresse")
@@ -272,173 +303,168 @@ class _MasterReader:
                     self.problem(AGREEMENT_SHEET, -1, None, "feltet 'År' mangler (fx 2018)")
                     fields["year"] = None
                 else:
-                    fields["year"] = self.integer({"_row": i, "År": value, "_col_År": 1}, "År", AGREEMENT_SHEET)
+                    fields["year"] = self.integer(value, AGREEMENT_SHEET, i, 1)
             elif attr == "date":
                 fields["date"] = self.a_date(value, AGREEMENT_SHEET, i, 1)
             else:
-                fields[attr] = self.text({"v": value}, "v")
+                fields[attr] = _text(value)
         if not fields.get("title"):
             fields["title"] = f"Aftale om budget {fields.get('year') or ''}".strip()
         return fields
 
     def read_rounds(self, year: int) -> tuple[Round, ...]:
-        table = self.table(ROUNDS_SHEET, required=False)
         found: dict[int, Round] = {}
-        for rec in table or []:
-            n = self.integer(rec, "Runde", ROUNDS_SHEET)
-            if n is None:
-                continue
-            if n not in ROUNDS:
-                self.problem(ROUNDS_SHEET, rec["_row"], rec["_col_Runde"], f"runde {n} findes ikke; brug 1–4")
-                continue
-            if n in found:
-                self.problem(ROUNDS_SHEET, rec["_row"], rec["_col_Runde"], f"runde {n} står to gange")
-                continue
-            label = self.text(rec, "Betegnelse").strip() or default_round_label(n, year)
-            deadline = self.a_date(rec.get("Frist"), ROUNDS_SHEET, rec["_row"], rec.get("_col_Frist"))
-            found[n] = Round(n, label, deadline)
+        t = self.table(ROUNDS_SHEET, required=False)
+        if t is not None:
+            col, frist = t.col("Runde"), t.col("Frist")
+            for row, value, label, deadline in zip(t.numbers, t.values("Runde"), t.texts("Betegnelse"), t.values("Frist")):
+                n = self.round_number(value, ROUNDS_SHEET, row, col)
+                if n is None:
+                    continue
+                if n in found:
+                    self.problem(ROUNDS_SHEET, row, col, f"runde {n} står to gange")
+                    continue
+                found[n] = Round(n, label.strip() or default_round_label(n, year), self.a_date(deadline, ROUNDS_SHEET, row, frist))
         return tuple(found.get(n) or Round(n, default_round_label(n, year)) for n in ROUNDS)
 
     def read_committees(self) -> tuple[Committee, ...]:
         out: list[Committee] = []
         seen: set[str] = set()
-        for rec in self.table(COMMITTEES_SHEET) or []:
-            name = self.text(rec, "Udvalg").strip()
-            if not name:
-                self.problem(COMMITTEES_SHEET, rec["_row"], rec["_col_Udvalg"], "udvalgets navn mangler")
-                continue
-            if name in seen:
-                self.problem(COMMITTEES_SHEET, rec["_row"], rec["_col_Udvalg"], f"udvalget '{name}' står to gange")
-                continue
-            seen.add(name)
-            emails = self.emails(rec.get("E-mail"), COMMITTEES_SHEET, rec["_row"], rec.get("_col_E-mail"))
-            out.append(
-                Committee(
-                    name=name,
-                    section=self.text(rec, "Nummer").strip(),
-                    area=self.text(rec, "Område").strip(),
-                    emails=emails,
-                )
-            )
+        t = self.table(COMMITTEES_SHEET)
+        if t is not None:
+            col, mail = t.col("Udvalg"), t.col("E-mail")
+            columns = (t.numbers, t.texts("Udvalg"), t.texts("Nummer"), t.texts("Område"), t.values("E-mail"))
+            for row, name, section, area, emails in zip(*columns):
+                name = name.strip()
+                if not name:
+                    self.problem(COMMITTEES_SHEET, row, col, "udvalgets navn mangler")
+                    continue
+                if name in seen:
+                    self.problem(COMMITTEES_SHEET, row, col, f"udvalget '{name}' står to gange")
+                    continue
+                seen.add(name)
+                out.append(Committee(name=name, section=section.strip(), area=area.strip(), emails=self.emails(emails, COMMITTEES_SHEET, row, mail)))
         if not out and not self.problems:
             self.problem(COMMITTEES_SHEET, 1, None, "der er ingen udvalg")
         return tuple(out)
 
     def read_departments(self) -> tuple[Department, ...]:
         out = []
-        for rec in self.table(DEPARTMENTS_SHEET, required=False) or []:
-            name = self.text(rec, "Center").strip()
-            if name:
-                emails = self.emails(rec.get("E-mail"), DEPARTMENTS_SHEET, rec["_row"], rec.get("_col_E-mail"))
-                out.append(Department(name, emails))
+        t = self.table(DEPARTMENTS_SHEET, required=False)
+        if t is not None:
+            mail = t.col("E-mail")
+            for row, name, emails in zip(t.numbers, t.texts("Center"), t.values("E-mail")):
+                if name.strip():
+                    out.append(Department(name.strip(), self.emails(emails, DEPARTMENTS_SHEET, row, mail)))
         return tuple(out)
 
     def read_elements(self, committees: set[str]) -> tuple[Element, ...]:
         out: list[Element] = []
+        t = self.table(ELEMENTS_SHEET)
+        if t is None:
+            return ()
         seen: dict[str, int] = {}
         kinds = {k.value.casefold(): k for k in BudgetKind}
-        for rec in self.table(ELEMENTS_SHEET) or []:
-            row = rec["_row"]
-            number = self.text(rec, "Nummer").strip().rstrip(".")
+        col_number, col_committee, col_kind = t.col("Nummer"), t.col("Udvalg"), t.col("Budgettype")
+        texts = [t.texts(name) for name in ELEMENT_COLUMNS]
+        for row, number, title, committee, kind_text, agreement, department, contributors, more, economy, *milestones in zip(t.numbers, *texts):
+            number = number.strip().rstrip(".")
             if not number:
-                self.problem(ELEMENTS_SHEET, row, rec["_col_Nummer"], "indsatsens nummer mangler")
+                self.problem(ELEMENTS_SHEET, row, col_number, "indsatsens nummer mangler")
                 continue
             if number in seen:
                 self.problem(
                     ELEMENTS_SHEET,
                     row,
-                    rec["_col_Nummer"],
+                    col_number,
                     f"nummer {number} står også i række {seen[number] + 1}; hvert nummer må kun stå én gang",
                 )
                 continue
             seen[number] = row
-            committee = self.text(rec, "Udvalg").strip()
+            committee = committee.strip()
             if committee not in committees:
                 self.problem(
                     ELEMENTS_SHEET,
                     row,
-                    rec["_col_Udvalg"],
+                    col_committee,
                     f"indsats {number}: udvalget '{committee}' står ikke på arket '{COMMITTEES_SHEET}'",
                 )
-            kind_text = self.text(rec, "Budgettype").strip() or BudgetKind.OPERATING.value
+            kind_text = kind_text.strip() or BudgetKind.OPERATING.value
             kind = kinds.get(kind_text.casefold())
             if kind is None:
-                self.problem(
-                    ELEMENTS_SHEET, row, rec.get("_col_Budgettype"), f"budgettype '{kind_text}' skal være Drift eller Anlæg"
-                )
+                self.problem(ELEMENTS_SHEET, row, col_kind, f"budgettype '{kind_text}' skal være Drift eller Anlæg")
                 kind = BudgetKind.OPERATING
             out.append(
                 Element(
                     number=number,
-                    title=self.text(rec, "Titel").strip(),
+                    title=title.strip(),
                     committee=committee,
                     budget_kind=kind,
-                    agreement_text=self.text(rec, "Aftaletekst"),
-                    department=self.text(rec, "Ansvarligt center").strip(),
-                    contributors=self.text(rec, "Væsentlig bidragsyder"),
-                    supplementary_text=self.text(rec, "Uddybning"),
-                    economy_text=self.text(rec, "Økonomi"),
-                    milestones=tuple(self.text(rec, f"Milepæl {n}") for n in ROUNDS),
+                    agreement_text=agreement,
+                    department=department.strip(),
+                    contributors=contributors,
+                    supplementary_text=more,
+                    economy_text=economy,
+                    milestones=tuple(milestones),
                 )
             )
         return tuple(out)
 
     def read_results(self, numbers: set[str]) -> tuple[Result, ...]:
         out: list[Result] = []
+        t = self.table(RESULTS_SHEET, required=False)
+        if t is None:
+            return ()
         seen: set[tuple[str, int]] = set()
-        for rec in self.table(RESULTS_SHEET, required=False) or []:
-            row = rec["_row"]
-            number = self.text(rec, "Nummer").strip().rstrip(".")
+        col_number, col_round = t.col("Nummer"), t.col("Runde")
+        smileys = {name: (t.col(name), {}) for name in ("Smiley indsats", "Smiley økonomi")}
+        columns = [t.numbers, t.texts("Nummer"), t.values("Runde"), t.texts("Smiley indsats"), t.texts("Status")]
+        columns += [t.texts(name) for name in ("Smiley økonomi", "Status økonomi", "Kilde", "SHA-256")]
+        columns += [t.values("Modtaget"), t.texts("Skabelonversion"), t.texts("Afsender")]
+        for row, number, value, progress, status, economy, economy_status, file, sha, received, version, sender in zip(*columns):
+            number = number.strip().rstrip(".")
             if number not in numbers:
-                self.problem(RESULTS_SHEET, row, rec["_col_Nummer"], f"indsats '{number}' står ikke på arket '{ELEMENTS_SHEET}'")
+                self.problem(RESULTS_SHEET, row, col_number, f"indsats '{number}' står ikke på arket '{ELEMENTS_SHEET}'")
                 continue
-            n = self.integer(rec, "Runde", RESULTS_SHEET)
+            n = self.round_number(value, RESULTS_SHEET, row, col_round)
             if n is None:
                 continue
-            if n not in ROUNDS:
-                self.problem(RESULTS_SHEET, row, rec["_col_Runde"], f"runde {n} findes ikke; brug 1–4")
-                continue
             if (number, n) in seen:
-                self.problem(RESULTS_SHEET, row, rec["_col_Nummer"], f"indsats {number} har to resultater for runde {n}")
+                self.problem(RESULTS_SHEET, row, col_number, f"indsats {number} har to resultater for runde {n}")
                 continue
             seen.add((number, n))
-            progress = self.smiley(rec, "Smiley indsats")
-            economy = self.smiley(rec, "Smiley økonomi")
             source = None
-            if self.text(rec, "Kilde"):
-                source = Source(
-                    file=self.text(rec, "Kilde"),
-                    sha256=self.text(rec, "SHA-256"),
-                    received=self.a_datetime(rec.get("Modtaget")),
-                    template_version=self.text(rec, "Skabelonversion"),
-                    sender=self.text(rec, "Afsender"),
-                )
+            if file:
+                source = Source(file=file, sha256=sha, received=self.a_datetime(received), template_version=version, sender=sender)
             out.append(
                 Result(
                     element=number,
                     round=n,
-                    progress=progress,
-                    status=self.text(rec, "Status"),
-                    economy=economy,
-                    economy_status=self.text(rec, "Status økonomi"),
+                    progress=self.smiley(progress, row, *smileys["Smiley indsats"]),
+                    status=status,
+                    economy=self.smiley(economy, row, *smileys["Smiley økonomi"]),
+                    economy_status=economy_status,
                     source=source,
                 )
             )
         return tuple(out)
 
-    def smiley(self, rec: dict, column: str) -> Smiley | None:
-        text = self.text(rec, column)
-        state, _exact = parse_smiley(text)
+    def smiley(self, text: str, row: int, col: int | None, known: dict) -> Smiley | None:
+        """The smiley a cell names; each distinct text is looked up once (`known` remembers it)."""
+        if text not in known:
+            known[text] = parse_smiley(text)[0]
+        state = known[text]
         if state is None and text.strip():
-            self.problem(RESULTS_SHEET, rec["_row"], rec.get("_col_" + column), f"'{text}' er ikke en smiley (Grøn, Gul eller Rød)")
+            self.problem(RESULTS_SHEET, row, col, f"'{text}' er ikke en smiley (Grøn, Gul eller Rød)")
         return state
 
 
 def write_master(agreement: Agreement, path: Path | str) -> Path:
     """Write the agreement as a master workbook, atomically. Reading it back gives an equal model.
 
-    Written with the lean writer: a large municipality's master has tens of thousands
-    of rows, and collect rewrites it every round.
+    Written with the lean writer, a sheet's rows in one write_rows: a large
+    municipality's master has tens of thousands of rows, and collect rewrites it
+    every round.
     """
     path = Path(path)
     with atomic_output(path) as tmp:
@@ -449,23 +475,18 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
         datefmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "align": "left"})
         stampfmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top", "align": "left"})
 
+        def dated(value):
+            """A date or time as a cell in its own format; other values as they are."""
+            if isinstance(value, datetime):
+                return (value, stampfmt)
+            return (value, datefmt) if isinstance(value, date) else value
+
         def sheet(name, headings, rows, widths):
             ws = wb.add_worksheet(name)
             for c, h in enumerate(headings):
                 ws.write_string(0, c, h, head)
                 ws.set_column(c, c, widths[c] if c < len(widths) else 30)
-            for r, values in enumerate(rows, start=1):
-                for c, v in enumerate(values):
-                    if v is None or v == "":
-                        continue
-                    if isinstance(v, datetime):
-                        ws.write_datetime(r, c, v, stampfmt)
-                    elif isinstance(v, date):
-                        ws.write_datetime(r, c, datetime(v.year, v.month, v.day), datefmt)
-                    elif isinstance(v, (int, float)):
-                        ws.write_number(r, c, v, wrap)
-                    else:
-                        ws.write_string(r, c, str(v), quoted if needs_quote(str(v)) else wrap)
+            ws.write_rows(1, rows, [wrap] * len(headings), [quoted] * len(headings), needs_quote)
             ws.freeze_panes(1, 0)
             if rows:
                 ws.autofilter(0, 0, len(rows), len(headings) - 1)
@@ -475,10 +496,10 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
         sheet(
             AGREEMENT_SHEET,
             ("Felt", "Værdi"),
-            [(key, getattr(a, attr)) for attr, key in AGREEMENT_FIELDS.items()],
+            [(key, dated(getattr(a, attr))) for attr, key in AGREEMENT_FIELDS.items()],
             (24, 100),
         )
-        sheet(ROUNDS_SHEET, ROUND_COLUMNS, [(r.number, r.label, r.deadline) for r in a.rounds], (8, 28, 14))
+        sheet(ROUNDS_SHEET, ROUND_COLUMNS, [(r.number, r.label, dated(r.deadline)) for r in a.rounds], (8, 28, 14))
         sheet(
             COMMITTEES_SHEET,
             COMMITTEE_COLUMNS,
@@ -486,6 +507,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
             (40, 10, 30, 50),
         )
         sheet(DEPARTMENTS_SHEET, DEPARTMENT_COLUMNS, [(d.name, "; ".join(d.emails)) for d in a.departments], (40, 50))
+        kinds = {k: k.value for k in BudgetKind}
         sheet(
             ELEMENTS_SHEET,
             ELEMENT_COLUMNS,
@@ -494,7 +516,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
                     e.number,
                     e.title,
                     e.committee,
-                    e.budget_kind.value,
+                    kinds[e.budget_kind],
                     e.agreement_text,
                     e.department,
                     e.contributors,
@@ -506,6 +528,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
             ],
             (10, 36, 30, 10, 60, 24, 24, 50, 40, 40, 40, 40, 40),
         )
+        labels = {s: s.label for s in Smiley}
         sheet(
             RESULTS_SHEET,
             RESULT_COLUMNS,
@@ -513,12 +536,12 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
                 (
                     r.element,
                     r.round,
-                    r.progress.label if r.progress else "",
+                    labels.get(r.progress, ""),
                     r.status,
-                    r.economy.label if r.economy else "",
+                    labels.get(r.economy, ""),
                     r.economy_status,
                     *(
-                        (r.source.file, r.source.sha256, r.source.received, r.source.template_version, r.source.sender)
+                        (r.source.file, r.source.sha256, dated(r.source.received), r.source.template_version, r.source.sender)
                         if r.source
                         else ()
                     ),

@@ -118,13 +118,29 @@ class _Formats:
             return
         ws.write_string(row, col, text, self.quoted if needs_quote(text) and fmt in (None, self.text) else (fmt or self.text))
 
-    def write_smiley(self, ws, row: int, col: int, state: Smiley | None, lang: str = "da", missing: str = "") -> None:
-        """A smiley as its glyph and word on its colour; `missing` in grey when there is none."""
-        if state is None:
-            if missing:
-                ws.write_string(row, col, missing, self.missing)
-            return
-        ws.write_string(row, col, f"{SMILEY_LOOKS[state].glyph} {state.label_in(lang)}", self.smiley[state])
+    def smiley_cells(self, lang: str = "da", missing: str = "") -> dict[Smiley | None, tuple[str, object] | None]:
+        """Each smiley as a write_rows cell, its glyph and word on its colour; None as `missing` in grey, or no cell."""
+        cells: dict = {s: (f"{look.glyph} {s.label_in(lang)}", self.smiley[s]) for s, look in SMILEY_LOOKS.items()}
+        cells[None] = (missing, self.missing) if missing else None
+        return cells
+
+    def write_rows(self, ws, first_row: int, rows: list[tuple], formats: dict[int, object] | None = None) -> None:
+        """Table rows in one go, each text as write_text writes it; `formats` sets columns apart from plain text.
+
+        A row holds values from column 0; a (value, format) pair is a cell in a format of its own.
+        """
+        width = max(map(len, rows), default=0)
+        columns = [(formats or {}).get(c, self.text) for c in range(width)]
+        quoted = [self.quoted if fmt is self.text else None for fmt in columns]
+        ws.write_rows(first_row, _fitted(rows), columns, quoted, needs_quote)
+
+
+def _fitted(rows: list[tuple]) -> list[tuple]:
+    """The rows with every text cut as excel_text cuts it; texts that short need no look (nearly all)."""
+    short = EXCEL_CELL_LIMIT // 2
+    if max((len(v) for row in rows for v in row if v.__class__ is str), default=0) <= short:
+        return rows
+    return [tuple(excel_text(v) if v.__class__ is str else v for v in row) for row in rows]
 
 
 def _print_setup(ws, header_row: int = 0) -> None:
@@ -358,22 +374,29 @@ def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, te
     columns += [(texts("ov_col_latest_status"), 70), (texts("ov_col_latest_economy_status"), 50)]
     _headings(ws, f, 0, columns)
     results = agreement.results_index()
-    missing = texts("ov_missing")
-    first_economy = 4 + round_number
-    for i, e in enumerate(agreement.elements, start=1):
-        for c, value in enumerate((e.committee, e.number, e.title, e.department)):
-            f.write_text(ws, i, c, value)
+    smiley = f.smiley_cells(texts.lang, texts("ov_missing"))
+    rows = []
+    for e in agreement.elements:
+        got = [results.get((e.number, r)) for r in rounds]
         latest_status = latest_economy_status = ""
-        for r in rounds:
-            res = results.get((e.number, r))
-            f.write_smiley(ws, i, 3 + r, res.progress if res else None, texts.lang, missing)
-            f.write_smiley(ws, i, first_economy + r - 1, res.economy if res else None, texts.lang, missing)
+        for res in got:
             if res and res.status.strip():
                 latest_status = res.status
             if res and res.economy_status.strip():
                 latest_economy_status = res.economy_status
-        f.write_text(ws, i, first_economy + round_number, latest_status)
-        f.write_text(ws, i, first_economy + round_number + 1, latest_economy_status)
+        rows.append(
+            (
+                e.committee,
+                e.number,
+                e.title,
+                e.department,
+                *(smiley[res.progress if res else None] for res in got),
+                *(smiley[res.economy if res else None] for res in got),
+                latest_status,
+                latest_economy_status,
+            )
+        )
+    f.write_rows(ws, 1, rows)
     ws.freeze_panes(1, 3)
     ws.autofilter(0, 0, max(len(agreement.elements), 1), len(columns) - 1)
     _print_setup(ws)
@@ -391,12 +414,11 @@ def _status_sheet(wb, ws, f: _Formats, agreement: Agreement, round_number: int, 
     formats = {2: f.smiley_head[Smiley.GREEN], 3: f.smiley_head[Smiley.YELLOW], 4: f.smiley_head[Smiley.RED], 5: f.missing_head}
     formats.update({7: f.smiley_head[Smiley.GREEN], 8: f.smiley_head[Smiley.RED], 9: f.missing_head})
     _headings(ws, f, head, columns, formats)
-    for i, c in enumerate(counts, start=head + 1):
-        f.write_text(ws, i, 0, agreement.round(c.round).label)
-        f.write_text(ws, i, 1, c.committee)
-        values = (c.green, c.yellow, c.red, c.missing, c.total, c.economy_green, c.economy_red, c.economy_missing)
-        for col, v in enumerate(values, start=2):
-            ws.write_number(i, col, v, f.number)
+    rows = [
+        (agreement.round(c.round).label, c.committee, c.green, c.yellow, c.red, c.missing, c.total, c.economy_green, c.economy_red, c.economy_missing)
+        for c in counts
+    ]
+    f.write_rows(ws, head + 1, rows, dict.fromkeys(range(2, 10), f.number))
     ws.freeze_panes(head + 1, 2)
     if counts:
         ws.autofilter(head, 0, head + len(counts), len(columns) - 1)
@@ -443,14 +465,9 @@ def _changes_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, tex
         (texts("ov_col_detail"), 70),
     ]
     _headings(ws, f, head, columns)
-    for i, c in enumerate(found, start=head + 1):
-        f.write_text(ws, i, 0, texts("change_" + c.kind, rounds=c.rounds))
-        f.write_text(ws, i, 1, c.committee)
-        f.write_text(ws, i, 2, c.element)
-        f.write_text(ws, i, 3, c.title)
-        f.write_smiley(ws, i, 4, c.before, texts.lang)
-        f.write_smiley(ws, i, 5, c.after, texts.lang)
-        f.write_text(ws, i, 6, c.text)
+    smiley = f.smiley_cells(texts.lang)
+    rows = [(texts("change_" + c.kind, rounds=c.rounds), c.committee, c.element, c.title, smiley[c.before], smiley[c.after], c.text) for c in found]
+    f.write_rows(ws, head + 1, rows)
     if not found:
         ws.write_string(head + 1, 0, texts("ov_no_changes"), f.text)
     ws.freeze_panes(head + 1, 0)
@@ -471,13 +488,13 @@ def _returns_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, che
         (texts("ov_col_unanswered"), 14),
     ]
     _headings(ws, f, 0, columns)
-    r = 0
-    for r, row in enumerate(rows, start=1):
-        f.write_text(ws, r, 0, row.committee or texts("ov_unidentified"))
-        f.write_text(ws, r, 1, row.department)
-        for col, v in enumerate((row.expected, row.received, row.accepted, row.late, row.missing, row.unanswered), start=2):
-            ws.write_number(r, col, v, f.number)
-    total = r + 1
+    unidentified = texts("ov_unidentified")
+    table = [
+        (row.committee or unidentified, row.department, row.expected, row.received, row.accepted, row.late, row.missing, row.unanswered)
+        for row in rows
+    ]
+    f.write_rows(ws, 1, table, dict.fromkeys(range(2, 8), f.number))
+    total = len(rows) + 1
     ws.write_string(total, 0, texts("ov_total"), f.total_text)
     ws.write_blank(total, 1, None, f.total_text)
     sums = [sum(getattr(x, k) for x in rows) for k in ("expected", "received", "accepted", "late", "missing", "unanswered")]
@@ -502,18 +519,23 @@ def _returns_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, che
     for c, heading in enumerate(file_columns):
         ws.write_string(start + 1, c, heading, f.head)
     yes = texts("ov_yes")
-    for i, c in enumerate(checks, start=start + 2):
-        f.write_text(ws, i, 0, c.name)
-        f.write_text(ws, i, 1, c.committee or texts("ov_unidentified"))
-        f.write_text(ws, i, 2, c.department)
-        if c.incoming.received:
-            ws.write_datetime(i, 3, c.incoming.received, f.stamp)
+    outcomes = {status: texts(key) for status, key in _OUTCOME_KEYS.items()}
+    files = []
+    for c in checks:
         status = outcome.status.get(c.name, REJECTED)
-        f.write_text(ws, i, 4, texts(_OUTCOME_KEYS[status]) if status in _OUTCOME_KEYS else status)
-        if any(p.code == "late-return" for p in c.problems):
-            f.write_text(ws, i, 5, yes)
-        f.write_text(ws, i, 6, c.incoming.sender)
-        f.write_text(ws, i, 7, c.sha256, f.mono)
+        files.append(
+            (
+                c.name,
+                c.committee or unidentified,
+                c.department,
+                (c.incoming.received, f.stamp) if c.incoming.received else None,
+                outcomes.get(status, status),
+                yes if any(p.code == "late-return" for p in c.problems) else None,
+                c.incoming.sender,
+                c.sha256,
+            )
+        )
+    f.write_rows(ws, start + 2, files, {7: f.mono})
     _print_setup(ws)
 
 
@@ -535,29 +557,23 @@ def _sources_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, tex
     ]
     _headings(ws, f, 0, columns)
     titles = {e.number: e for e in agreement.elements}
-    rows: list[Result] = [r for r in agreement.results if r.round <= round_number and not r.is_empty and r.element in titles]
-    for i, res in enumerate(rows, start=1):
-        e = titles[res.element]
-        f.write_text(ws, i, 0, e.committee)
-        f.write_text(ws, i, 1, e.number)
-        f.write_text(ws, i, 2, e.title)
-        f.write_text(ws, i, 3, agreement.round(res.round).label)
-        f.write_smiley(ws, i, 4, res.progress, texts.lang)
-        f.write_smiley(ws, i, 5, res.economy, texts.lang)
-        f.write_text(ws, i, 6, res.status)
-        f.write_text(ws, i, 7, res.economy_status)
-        src = res.source
+    results: list[Result] = [r for r in agreement.results if r.round <= round_number and not r.is_empty and r.element in titles]
+    smiley = f.smiley_cells(texts.lang)
+    labels = {r: agreement.round(r).label for r in range(1, round_number + 1)}
+    from_master = (texts("ov_source_master"),)
+    rows = []
+    for res in results:
+        e, src = titles[res.element], res.source
+        found = (e.committee, e.number, e.title, labels[res.round])
+        found += (smiley[res.progress], smiley[res.economy], res.status, res.economy_status)
         if src is None:
-            f.write_text(ws, i, 8, texts("ov_source_master"))
-            continue
-        f.write_text(ws, i, 8, src.file)
-        f.write_text(ws, i, 9, src.sha256, f.mono)
-        if isinstance(src.received, datetime):
-            ws.write_datetime(i, 10, src.received, f.stamp)
-        f.write_text(ws, i, 11, src.template_version)
-        f.write_text(ws, i, 12, src.sender)
+            rows.append(found + from_master)
+        else:
+            received = (src.received, f.stamp) if isinstance(src.received, datetime) else None
+            rows.append(found + (src.file, src.sha256, received, src.template_version, src.sender))
+    f.write_rows(ws, 1, rows, {9: f.mono})
     ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    ws.autofilter(0, 0, max(len(results), 1), len(columns) - 1)
     _print_setup(ws)
 
 
