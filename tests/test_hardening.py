@@ -249,6 +249,17 @@ def test_defusedxml_guards_openpyxl_and_the_collectors_own_xml_parsing():
         collect_module.SafeET.fromstring(laughs)
 
 
+def test_only_parts_the_dtd_screen_can_read_reach_the_fast_parser():
+    """The collector parses with the standard C parser only UTF-8 parts, which check_zip_limits screens for a DTD."""
+    from defusedxml import EntitiesForbidden
+
+    doc = '<?xml version="1.0" encoding="{}"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'
+    for part in (doc.format("UTF-16").encode("utf-16"), doc.format("ISO-8859-1").encode("latin-1"), doc.format("windows-1252").encode("cp1252")):
+        with pytest.raises(EntitiesForbidden):
+            collect_module._parse(part)
+    assert collect_module._parse(b'<?xml version="1.0" encoding="UTF-8"?><r>x</r>').text == "x"
+
+
 def test_limits_refuse_before_any_parser_sees_the_part(corpus):
     """check_zip_limits alone names every container trick; no XML parser runs to find them."""
     for name in ("zip-bomb", "zip-lying-size", "zip-lying-strings", "zip-many", "zip-huge-directory", "zip-duplicate", "zip-encrypted-member",
