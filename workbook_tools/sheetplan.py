@@ -335,7 +335,7 @@ def plan_sheet(
     row += 2
 
     plan.first_element_row = row
-    _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure)
+    _plan_elements(plan, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure)
 
     if plan_self_check_row >= 0:
         total = len(elements)
@@ -346,7 +346,7 @@ def plan_sheet(
     return plan
 
 
-def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure=True) -> None:
+def _plan_elements(plan, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure=True) -> None:
     """Lay out the elements and break pages so that no element that fits on a page is split.
 
     Row 1 (the title) repeats on every page. The section heading keeps with the first element.
@@ -361,7 +361,7 @@ def _plan_elements(plan, put, height, fixed_height, agreement, elements, round_n
     page_used = rows_height(0, row)
     for i, element in enumerate(elements):
         start = row
-        row = _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text)
+        row = _plan_element(plan, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text)
         block = rows_height(start, row) if measure else 0.0
         if measure and page_used + block > capacity and title + block <= capacity:
             brk = section_row if i == 0 else start
@@ -408,7 +408,7 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
 
 
-def _plan_element(plan, put, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text):
+def _plan_element(plan, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text):
     # The hot path of planning (a check plans a committee's ~2,000 cells per return):
     # cells are made positionally, PlannedCell(row, col, value, style, role, element,
     # field, round, formula, merge_to, states), and the layout's words looked up once.
@@ -460,7 +460,7 @@ def _plan_element(plan, put, height, fixed_height, agreement, element, round_num
             add(cell(row, COL_MARK, MARK_PROGRESS, "mark", FIXED, e, "", r))
             add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(cell_name(row, COL_SMILEY))))
         elif not future:
-            _put_smiley(put, row, res.progress if res else None, texts, element=e, field=PROGRESS, round=r)
+            _put_smiley(add, row, res.progress if res else None, texts, e, PROGRESS, r)
         row += 1
         if future:
             continue
@@ -493,7 +493,7 @@ def _plan_element(plan, put, height, fixed_height, agreement, element, round_num
         else:
             status = res.economy_status if res else ""
             add(cell(row, COL_TEXT, status or "", "text", FIXED, e, ECONOMY_STATUS, r))
-            _put_smiley(put, row, res.economy if res else None, texts, element=e, field=ECONOMY, round=r)
+            _put_smiley(add, row, res.economy if res else None, texts, e, ECONOMY, r)
             height(row, status, width_text)
             fixed_height(row, glyph_points)
         row += 1
@@ -530,14 +530,14 @@ def _layout_words(texts: Texts) -> dict:
     return words
 
 
-def _put_smiley(put, row, state: Smiley | None, texts: Texts, **where) -> None:
+def _put_smiley(add, row, state: Smiley | None, texts: Texts, element: str, field: str, round_number: int) -> None:
     """A decided smiley: its word coloured by state, and its glyph beside it."""
     if state is None:
-        put(row, COL_SMILEY, "", "smiley", **where)
-        put(row, COL_GLYPH, "", "glyph", element=where.get("element", ""), round=where.get("round", 0))
+        add(PlannedCell(row, COL_SMILEY, "", "smiley", Role.FIXED, element, field, round_number))
+        add(PlannedCell(row, COL_GLYPH, "", "glyph", Role.FIXED, element, "", round_number))
         return
-    put(row, COL_SMILEY, state.label_in(texts.lang), f"smiley_{state.value}", **where)
-    put(row, COL_GLYPH, SMILEY_LOOKS[state].glyph, f"glyph_{state.value}", element=where.get("element", ""), round=where.get("round", 0))
+    add(PlannedCell(row, COL_SMILEY, state.label_in(texts.lang), f"smiley_{state.value}", Role.FIXED, element, field, round_number))
+    add(PlannedCell(row, COL_GLYPH, SMILEY_LOOKS[state].glyph, f"glyph_{state.value}", Role.FIXED, element, "", round_number))
 
 
 def _latest_economy(results, element: str, round_number: int) -> Result | None:
