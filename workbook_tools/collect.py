@@ -581,7 +581,6 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
     parts.protected[sheet] = protected
 
 
-_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f>([^<]*)</f>')
 
 
 def _sheetdata_close(data: bytes, after: int) -> tuple[int, int]:
@@ -600,15 +599,36 @@ def _sheetdata_close(data: bytes, after: int) -> tuple[int, int]:
     return closing.start(), closing.end()
 
 
+def _plain_formulas(body: bytes) -> dict[str, str] | None:
+    """Formulas written ``<c r="F7" ...><f>text</f>``, found by splitting at ``<f>``; None for any other form.
+
+    Byte searches, not a pattern tried at every tag: a sheet's cells are 200 kB
+    and its formulas a hundred.
+    """
+    pieces = body.split(b"<f>")
+    if len(pieces) - 1 != body.count(b"<f") or b":f" in body:
+        return None
+    formulas: dict[str, str] = {}
+    for before, after in zip(pieces, pieces[1:], strict=False):
+        start = before.rfind(b'<c r="')
+        quote = before.find(b'"', start + 6)
+        end = after.find(b"</f>")
+        if start < 0 or quote < 0 or end < 0 or b"<" in before[start + 1 :] or not before.endswith(b">"):
+            return None  # the formula is not the first thing in its cell's plain tag
+        text = after[:end]
+        formulas[before[start + 6 : quote].decode("ascii")] = html.unescape(text.decode("utf-8", errors="replace")) if b"&" in text else text.decode("utf-8", errors="replace")
+    return formulas
+
+
 def _formula_cells(body: bytes) -> dict[str, str]:
     """ref -> formula text for every cell of `sheetData` that holds an ``<f>`` (shared formulas give "").
 
     Formulas written the plain way, ``<c r="F7" ...><f>text</f>``, as every program
     writes a template's own, are read in one pass; any other form cell by cell.
     """
-    plain = _PLAIN_FORMULA.findall(body)
-    if len(plain) == body.count(b"<f") and b":f" not in body:
-        return {ref.decode("ascii"): html.unescape(text.decode("utf-8", errors="replace")) for ref, text in plain}
+    plain = _plain_formulas(body)
+    if plain is not None:
+        return plain
     formulas: dict[str, str] = {}
     for m in _F_OPEN.finditer(body):
         # The cell's tag stands right before its formula: look back a little first, all the way only if need be.
@@ -1120,16 +1140,15 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
     sheet = check.sheet_name
     answers: dict[str, dict] = {}
     unusable: set[tuple[str, str]] = set()  # text cells already reported: no second problem for them
+    def where(c: PlannedCell, ref: str) -> dict:  # made only for a problem: most cells have none
+        return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref)
+
     for c in cells:
         ref = c.ref
         raw = _at(values, c.row, c.col)
         check.cells[(c.element, c.field)] = ref
-
-        def where(c=c, ref=ref) -> dict:  # made only for a problem: most cells have none
-            return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref)
-
         if ref in formulas:
-            add(Problem("formula-in-input", found="=" + (formulas[ref] or "(delt formel)"), **where()))
+            add(Problem("formula-in-input", found="=" + (formulas[ref] or "(delt formel)"), **where(c, ref)))
             unusable.add((c.element, c.field))
             continue
         a = answers.setdefault(c.element, {})
@@ -1138,21 +1157,21 @@ def _read_answers(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, valu
             state, exact = read_smiley(text)
             if state is not None and state in c.states:
                 if not exact:
-                    add(Problem("smiley-normalised", expected=state.label, found=text, **where()))
+                    add(Problem("smiley-normalised", expected=state.label, found=text, **where(c, ref)))
                 a[c.field] = state
                 continue
             allowed = " / ".join(s.label for s in c.states)
             if state is None and not text.strip():
-                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where()))
+                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where(c, ref)))
             else:
-                add(Problem("invalid-smiley", expected=allowed, found=text, **where()))
+                add(Problem("invalid-smiley", expected=allowed, found=text, **where(c, ref)))
         else:
             # UTF-16 units are at most twice the characters: only a long text needs counting.
             length = excel_length(text) if 2 * len(text) > EXCEL_CELL_LIMIT else len(text)
             if len(text) >= EXCEL_CELL_LIMIT and full_length is not None:
                 length = max(length, full_length(ref))  # calamine cuts text at Excel's limit
             if length > EXCEL_CELL_LIMIT:
-                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where()))
+                add(Problem("text-too-long", expected=str(EXCEL_CELL_LIMIT), found=str(length), **where(c, ref)))
                 unusable.add((c.element, c.field))
                 continue
             a[c.field] = text  # exactly as entered: line breaks, blanks and all
