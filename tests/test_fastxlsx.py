@@ -142,3 +142,55 @@ def test_write_rows_keeps_rows_in_order(tmp_path):
     wb.close()
     got = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Ark").to_python()
     assert [row[0] for row in got] == ["a", "b", "d"]
+
+
+def _cells_both_ways(tmp_path, cells, merges, heights):
+    """The same cells written one by one and with write_cells (row heights with set_row and set_rows); the parts."""
+    import zipfile
+
+    from workbook_tools.fastxlsx import Formula
+
+    parts = []
+    for how in ("one", "all"):
+        wb = FastWorkbook(tmp_path / f"{how}.xlsx")
+        fmt = wb.add_format({"text_wrap": True})
+        ws = wb.add_worksheet("Ark")
+        ws.write_string(0, 0, "Overskrift")
+        todo = [(r, c, fmt if f == "fmt" else f, v) for r, c, f, v in cells]
+        if how == "all":
+            ws.set_rows(heights)
+            ws.write_cells(todo, [(*m, fmt) for m in merges])
+        else:
+            for r, h in heights.items():
+                ws.set_row(r, h)
+            for m in merges:
+                ws.merge_range(*m, "", fmt)
+            for r, c, f, v in todo:
+                if isinstance(v, Formula):
+                    ws.write_formula(r, c, v.formula, f, v.value)
+                elif v:
+                    ws.write_string(r, c, v, f)
+                else:
+                    ws.write_blank(r, c, None, f)
+        wb.close()
+        with zipfile.ZipFile(tmp_path / f"{how}.xlsx") as z:
+            assert z.testzip() is None  # the CRCs: kept and run on, or joined for a big sheet
+            parts.append({n: z.read(n) for n in z.namelist()})
+    return parts
+
+
+_CLEAN = [f"tekst {i}, æøå" for i in range(50)] + [" indrykket", "sidst ", "linje 1\nlinje 2"]
+
+
+@pytest.mark.parametrize("odd", [[], ODD_TEXTS, ["x" * 300] * 1000, *([text] for text in ODD_TEXTS)], ids=["clean", "all", "big", *(f"text{i}" for i in range(len(ODD_TEXTS)))])
+def test_write_cells_writes_what_cell_by_cell_writes(tmp_path, odd):
+    from workbook_tools.fastxlsx import Formula
+
+    texts = _CLEAN + odd
+    cells = [(1 + i // 3, 2 - i % 3, "fmt", text) for i, text in enumerate(texts)]  # each row's cells right to left
+    cells += [(1, 0, "fmt", "igen: den sidste vinder"), (2, 5, None, ""), (2, 6, "fmt", ""), (3, 4, "fmt", "=")]
+    cells += [(4, 3, "fmt", Formula("=A1&\"<\"", "a<")), (4, 4, None, Formula("SUM(B1:B2)", 3)), (len(texts), 7, "fmt", "")]
+    cells += [(5, 3, "fmt", "flettet"), (5, 4, "fmt", ""), (5, 5, "fmt", "")]
+    heights = {0: 30, 2: 15.2, 5: 40.1, len(texts) + 3: 20}
+    one, together = _cells_both_ways(tmp_path, cells, [(5, 3, 5, 5)], heights)
+    assert together == one

@@ -190,6 +190,7 @@ class Room:
     pad: float  # room above and below the text
     after: float  # air below the row
     most: int  # lines that fit in the tallest row Excel allows
+    sure: int  # characters that surely fit on a line (see _sure_chars)
     # text -> height of its row (texts that fit one row): labels, headings and the guide recur in every report
     known: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
@@ -219,7 +220,7 @@ def _room(style: str, col: int, merge_to: int, specs: dict[str, dict], widths: l
     line = size * metrics.line_per_pt
     after = SPACE_AFTER.get(style, 0.0)
     most = int((MAX_ROW_PT - metrics.row_pad_pt - after) // line)
-    return Room(width, size, bold, line, metrics.row_pad_pt, after, most)
+    return Room(width, size, bold, line, metrics.row_pad_pt, after, most, _sure_chars(width, size, bold))
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,10 @@ def _row_heights(cells: list[PlannedCell], rooms: Rooms) -> tuple[dict[int, floa
         value = c.value
         h = room.known.get(value)
         if h is None:
-            lines = wrapped_lines(value, room.width, room.size, room.bold)
+            if len(value) <= room.sure and "\n" not in value:
+                lines = 1  # as wrapped_lines finds for a text this short, without the call
+            else:
+                lines = wrapped_lines(value, room.width, room.size, room.bold)
             h = room.height(lines)
             if lines > room.most and value:
                 tall.append(c)  # not kept in `known`: each cell with it must be split

@@ -25,7 +25,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import quoteattr
 
 from .xlsxio import FIXED_CREATED, cell_name, column_letter
@@ -67,6 +70,33 @@ def _string_body(text: str) -> str:
     return f' t="inlineStr"><is><t{space}>{escape_text(text)}</t></is>'
 
 
+_BLANK = ">"  # a blank cell after its r and s attributes
+
+
+def _formula_body(formula: str, value: str | float = "") -> str:
+    """A formula cell after its r and s attributes, with the value shown until Excel recalculates."""
+    f = escape_text(formula[1:] if formula.startswith("=") else formula)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"><f>{f}</f><v>{value}</v>"
+    return f' t="str"><f>{f}</f><v>{escape_text(str(value or ""))}</v>'
+
+
+class Formula(NamedTuple):
+    """A formula cell for write_cells: the formula and the value shown until Excel recalculates."""
+
+    formula: str
+    value: str | float = ""
+
+
+def _body(value: str | Formula, fmt: FastFormat | None) -> str | None:
+    """A write_cells cell after its r and s attributes; None for a blank without a format (no cell)."""
+    if value.__class__ is Formula:
+        return _formula_body(*value)
+    if value:
+        return _string_body(value)
+    return _BLANK if fmt is not None else None
+
+
 def _number_body(number) -> str:
     """A number cell after its r and s attributes; whole numbers without a decimal point, as xlsxwriter."""
     number = float(number)
@@ -84,6 +114,15 @@ def _serial(value: datetime | date) -> float:
 # Bytes that never need a second look in a block of row XML: all but control characters
 # (tab and newline are fine), "&", "_" (of a literal _xHHHH_) and 0xEF (starts U+FFFE and U+FFFF).
 _UNREMARKABLE = bytes(b for b in range(256) if (b >= 32 or b in (9, 10)) and b not in b"&_\xef")
+
+
+def _markup_or_long(strings: list[str], joined: str) -> bool:
+    """Whether texts (`joined` by line breaks) hold markup characters or one longer than a cell takes.
+
+    Either keeps them from going into the XML as they are; it is the part of
+    escape_text's question that _needs_care, looking at XML, cannot answer.
+    """
+    return "<" in joined or ">" in joined or (len(joined) > _TEXT_LIMIT and max(map(len, strings)) > _TEXT_LIMIT)
 
 
 def _needs_care(xml: bytes) -> bool:
@@ -198,9 +237,10 @@ class FastWorkbook:
     def style_attr(self, fmt: FastFormat | None) -> str:
         """The s="N" attribute of a cell in `fmt` ("" for the default style).
 
-        Rows written with write_rows are serialised at once, so a format's index is fixed
-        at its first use, from the formats registered so far. Indexes only grow as formats
-        are added (xlsxwriter numbers them in order of use), which close() checks.
+        A cell is made into XML when it is written, so a format's index is fixed at its
+        first use, from the formats registered so far. Indexes only grow as formats are
+        added (xlsxwriter numbers them in order of use), which close() checks; a template's
+        later conditional formats cost one more prototype per process, not a moved index.
         """
         if fmt is None:
             return ""
@@ -421,6 +461,7 @@ class _Deflated:
         self.chunks: list[bytes] = []
         self.crc = 0
         self.size = 0
+        self.kept: list[bytes] | None = []  # the bytes written, while they are few (see crc_after)
         if data:
             self.write(data)
         if data or last:
@@ -429,6 +470,10 @@ class _Deflated:
     def write(self, data: bytes) -> None:
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
+        if self.kept is not None and self.size <= _KEEP:
+            self.kept.append(data)
+        else:
+            self.kept = None
         out = self._z.compress(data)
         if out:
             self.chunks.append(out)
@@ -436,12 +481,40 @@ class _Deflated:
     def end(self, last: bool = False) -> None:
         """Flush what is pending; `last` ends the deflate stream (the member's final piece)."""
         self.chunks.append(self._z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+        if last:
+            self._z = None  # done: a kept piece (see _packed) should not hold a compressor's buffers
+
+    def crc_after(self, crc: int) -> int:
+        """The CRC-32 of bytes whose CRC is `crc` followed by this piece's bytes.
+
+        A piece of up to _KEEP bytes runs zlib.crc32 on over the bytes it kept; a
+        bigger one has its CRC joined on (_crc_join), in Python but in a time that
+        does not grow with its size.
+        """
+        if self.kept is None:
+            return _crc_join(crc, self.crc, self.size)
+        for data in self.kept:
+            crc = zlib.crc32(data, crc)
+        return crc
+
+
+@lru_cache(maxsize=64)
+def _packed(data: bytes) -> _Deflated:
+    """A whole small member deflated, once per process for the parts all workbooks share.
+
+    Theme, styles, relationships and content types are the same bytes in every
+    workbook of a round; the least recently used are let go, so the parts only one
+    workbook has (its sheet names) do not pile up. Do not change what it returns.
+    """
+    return _Deflated(data, last=True)
 
     def text(self) -> bytes:
         """The bytes written so far, inflated again (for FastSheet.xml)."""
         self.end()
         return zlib.decompressobj(-zlib.MAX_WBITS).decompress(b"".join(self.chunks))
 
+
+_KEEP = 1 << 18  # bytes a _Deflated keeps for crc_after: beyond, joining CRCs in Python is quicker
 
 _CRC_POLY = 0xEDB88320  # CRC-32, bits reflected as zlib keeps them
 
@@ -490,10 +563,10 @@ def _write_zip(fh, parts: list[tuple[str, bytes | list[_Deflated]]]) -> None:
     directory = []
     offset = 0
     for name, data in parts:
-        pieces = [_Deflated(data, last=True)] if isinstance(data, bytes) else data
+        pieces = [_packed(data)] if isinstance(data, bytes) else data
         crc, size = pieces[0].crc, pieces[0].size
         for piece in pieces[1:]:
-            crc, size = _crc_join(crc, piece.crc, piece.size), size + piece.size
+            crc, size = piece.crc_after(crc), size + piece.size
         chunks = [c for piece in pieces for c in piece.chunks]
         packed = sum(map(len, chunks))
         if max(size, packed, offset) >= 0xFFFFFFFF:
@@ -510,8 +583,13 @@ def _write_zip(fh, parts: list[tuple[str, bytes | list[_Deflated]]]) -> None:
     fh.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(central), offset, 0))
 
 
+_COLS = 1 << 15  # a cell's key is row * _COLS + col + 1: above Excel's 16,384 columns, with room for a row tag
+_ALL = float("inf")  # FastSheet._serialise(_ALL): every row
+_col = itemgetter(1)  # the column of a write_cells cell
+
+
 class FastSheet:
-    """One worksheet; cells kept as ready XML fragments, in any order, sorted at save.
+    """One worksheet; cells kept as ready XML, under keys that sort them, in any order, sorted at save.
 
     write_rows serialises whole rows at once instead; from then on the rows above
     its last one are written and can no longer change.
@@ -522,7 +600,7 @@ class FastSheet:
         self.name = name
         self.index = index
         self.state = "visible"
-        self.cells: dict[int, dict[int, str]] = {}
+        self.cells: dict[int, str] = {}  # key (see _COLS) -> the cell's <c> element
         self.row_heights: dict[int, float] = {}
         self.columns: list[tuple[int, int, float, FastFormat | None, bool]] = []
         self.merges: list[str] = []
@@ -547,20 +625,22 @@ class FastSheet:
         self._rows = _Deflated()  # the <row> elements serialised so far
         self._done = 0  # rows above this one are serialised
         self._last = -1  # the last row serialised
-        self._width = 0  # columns up to the farthest cell serialised
+        self._width = 0  # columns up to the farthest cell written
 
     # cells
-    def _put(self, row: int, col: int, body: str) -> None:
+    def _put(self, row: int, col: int, fmt: FastFormat | None, body: str) -> None:
         if row < self._done:
             raise ValueError(f"row {row + 1} of sheet {self.name!r} is already written")
-        self.cells.setdefault(row, {})[col] = body
+        self.cells[row * _COLS + col + 1] = f'<c r="{cell_name(row, col)}"{self.wb.style_attr(fmt)}{body}</c>'
+        if col >= self._width:
+            self._width = col + 1
 
     def write_string(self, row: int, col: int, text: str, fmt: FastFormat | None = None) -> int:
-        self._put(row, col, (fmt, _string_body(str(text))))
+        self._put(row, col, fmt, _string_body(str(text)))
         return 0
 
     def write_number(self, row: int, col: int, number: float, fmt: FastFormat | None = None) -> int:
-        self._put(row, col, (fmt, _number_body(number)))
+        self._put(row, col, fmt, _number_body(number))
         return 0
 
     def write_datetime(self, row: int, col: int, value: datetime | date, fmt: FastFormat | None = None) -> int:
@@ -604,8 +684,7 @@ class FastSheet:
             for start in range(0, len(rows), _ROWS_PER_BLOCK):
                 block = rows[start : start + _ROWS_PER_BLOCK]
                 strings = [v for row in block for v in row if v.__class__ is str]
-                texts = "\n".join(strings)
-                careful = "<" in texts or ">" in texts or (len(texts) > _TEXT_LIMIT and max(map(len, strings)) > _TEXT_LIMIT)
+                careful = _markup_or_long(strings, "\n".join(strings))
                 data = self._block(first_row + start, block, letters, styles, quoted_styles, quote, careful)
                 if not careful and _needs_care(data):
                     data = self._block(first_row + start, block, letters, styles, quoted_styles, quote, True)
@@ -647,24 +726,48 @@ class FastSheet:
 
     def write_blank(self, row: int, col: int, _blank=None, fmt: FastFormat | None = None) -> int:
         if fmt is not None:
-            self._put(row, col, (fmt, ">"))
+            self._put(row, col, fmt, _BLANK)
         return 0
 
     def write_formula(self, row: int, col: int, formula: str, fmt: FastFormat | None = None, value="") -> int:
-        f = escape_text(formula[1:] if formula.startswith("=") else formula)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self._put(row, col, (fmt, f"><f>{f}</f><v>{value}</v>"))
-        else:
-            self._put(row, col, (fmt, f' t="str"><f>{f}</f><v>{escape_text(str(value or ""))}</v>'))
+        self._put(row, col, fmt, _formula_body(formula, value))
         return 0
 
     def merge_range(self, r1: int, c1: int, r2: int, c2: int, data, fmt: FastFormat | None = None) -> int:
-        self.merges.append(f"{cell_name(r1, c1)}:{cell_name(r2, c2)}")
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                self.write_blank(r, c, None, fmt)
+        cells = [(r, c, fmt, "") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
         if data not in (None, ""):
-            self.write_string(r1, c1, str(data), fmt)
+            cells.append((r1, c1, fmt, str(data)))
+        return self.write_cells(cells, [(r1, c1, r2, c2, fmt)])
+
+    def write_cells(self, cells: Sequence[tuple[int, int, FastFormat | None, str | Formula]], merges: Sequence[tuple[int, int, int, int, FastFormat | None]] = ()) -> int:
+        """Many cells at once, as write_string, write_blank and write_formula would write them in turn.
+
+        A cell is (row, col, format, value): a text, "" for a blank (no cell without a
+        format) or a Formula; a later cell in the same place wins. `merges` are merged
+        ranges (first row, first col, last row, last col, format) whose cells are among
+        `cells`. Drawing a plan writes ~2,000 cells into each of hundreds of workbooks:
+        here their texts are checked for escaping at once, not one by one, and a cell
+        costs one string in a dict instead of a few calls.
+        """
+        if self._done and min(r for r, _, _, _ in cells) < self._done:
+            raise ValueError(f"a row of sheet {self.name!r} is already written")
+        self.merges += [f"{cell_name(r1, c1)}:{cell_name(r2, c2)}" for r1, c1, r2, c2, _ in merges]
+        style, letter = _Memo(self.wb.style_attr), _LETTERS
+        strings = [v for _, _, _, v in cells if v.__class__ is str]
+        joined = "\n".join(strings)
+        if _markup_or_long(strings, joined) or _needs_care(joined.encode("utf-8")):
+            xml = [_element(letter[c] + str(r + 1), style[fmt], _body(v, fmt)) for r, c, fmt, v in cells]
+        else:  # the common case of _body, inline: texts needing no escape
+            xml = [
+                f'<c r="{letter[c]}{r + 1}"{style[fmt]} t="inlineStr"><is><t{_PRESERVE if v.strip() != v else ""}>{v}</t></is></c>'
+                if v.__class__ is str and v
+                else _element(letter[c] + str(r + 1), style[fmt], _body(v, fmt))
+                for r, c, fmt, v in cells
+            ]
+        if None in xml:  # blanks without a format: no cell
+            cells, xml = [c for c, x in zip(cells, xml) if x is not None], [x for x in xml if x is not None]
+        self.cells.update(zip([r * _COLS + c + 1 for r, c, _, _ in cells], xml))
+        self._width = max(self._width, max(map(_col, cells), default=-1) + 1)
         return 0
 
     # layout
@@ -675,9 +778,16 @@ class FastSheet:
     def set_row(self, row: int, height: float | None = None, fmt=None, options=None) -> int:
         if row < self._done:
             raise ValueError(f"row {row + 1} of sheet {self.name!r} is already written")
-        if height is not None:  # whole pixels, as xlsxwriter and Excel store them
-            self.row_heights[row] = int(height * 4.0 / 3.0 + 0.5) * 0.75
+        if height is not None:
+            self.row_heights[row] = _whole_pixels(height)
         return 0
+
+    def set_rows(self, heights: dict[int, float]) -> None:
+        """set_row for many rows at once: a report's ~700 row heights are a handful of values."""
+        if heights and min(heights) < self._done:
+            raise ValueError(f"a row of sheet {self.name!r} is already written")
+        whole = _Memo(_whole_pixels)
+        self.row_heights.update({r: whole[h] for r, h in heights.items()})
 
     def freeze_panes(self, row: int, col: int) -> None:
         self.freeze = (row, col)
@@ -800,31 +910,38 @@ class FastSheet:
 
     # serialisation
     def _serialise(self, until: float) -> None:
-        """Move the cells of rows above `until`, from the dict, into the serialised rows."""
-        rows = sorted(r for r in set(self.cells) | set(self.row_heights) if self._done <= r < until)
-        style, letter = _Memo(self.wb.style_attr), _Memo(column_letter)
-        out = []
-        for r in rows:
-            cells = self.cells.pop(r, {})
-            n = str(r + 1)
-            parts = [f'<c r="{letter[c]}{n}"{style[fmt]}{rest}</c>' for c, (fmt, rest) in sorted(cells.items())]
-            out.append(f'<row r="{n}"{_height(self.row_heights.get(r))}>{"".join(parts)}</row>')
-            self._last = r
-            self._width = max(self._width, max(cells, default=-1) + 1)
-        if out:
-            self._rows.write("".join(out).encode("utf-8"))
+        """Move the cells of rows above `until`, from the dict, into the serialised rows.
+
+        Each row's start tag (after the end tag of the row before) goes in among the
+        cells under the key just before its own cells', and one sort of the keys puts
+        everything in order: no work per row but its tag.
+        """
+        done, store, heights = self._done, self.cells, self.row_heights
+        if until == _ALL:
+            pieces, self.cells = store, {}
+        else:
+            pieces = {k: store.pop(k) for k in [k for k in store if k < until * _COLS]}
+        rows = sorted({k // _COLS for k in pieces}.union([r for r in heights if done <= r < until]))
+        if rows:
+            height = _Memo(_height)
+            tags = [f'</row><row r="{r + 1}"{height[heights.get(r)]}>' for r in rows]
+            tags[0] = tags[0][len("</row>"):]
+            pieces.update(zip([r * _COLS for r in rows], tags))
+            pieces[rows[-1] * _COLS + _COLS - 1] = "</row>"  # after the last row's cells
+            self._rows.write("".join(map(pieces.__getitem__, sorted(pieces))).encode("utf-8"))
+            self._last = rows[-1]
         if until > self._done:
             self._done = until
 
     def deflated(self, drawing: str = "") -> list[_Deflated]:
         """The sheet's XML as the deflated pieces of its zip member; every row is written by then."""
-        self._serialise(float("inf"))
+        self._serialise(_ALL)
         self._rows.end()
         return [_Deflated(self._head().encode("utf-8")), self._rows, _Deflated(self._tail(drawing).encode("utf-8"), last=True)]
 
     def xml(self, drawing: str = "") -> str:
         """The sheet's whole XML; every row is written by then."""
-        self._serialise(float("inf"))
+        self._serialise(_ALL)
         return self._head() + self._rows.text().decode("utf-8") + self._tail(drawing)
 
     def _head(self) -> str:
@@ -903,8 +1020,47 @@ class FastSheet:
         return "".join(out)
 
 
+def write_cells(ws, cells: Sequence[tuple], merges: Sequence[tuple] = ()) -> None:
+    """FastSheet.write_cells on either writer: at once on a FastSheet, one by one through xlsxwriter's API.
+
+    The drawing code serves both writers (the tests compare what they make), and
+    xlsxwriter has no call for many cells.
+    """
+    if isinstance(ws, FastSheet):
+        ws.write_cells(cells, merges)
+        return
+    for r1, c1, r2, c2, fmt in merges:
+        ws.merge_range(r1, c1, r2, c2, "", fmt)
+    for r, c, fmt, value in cells:
+        if value.__class__ is Formula:
+            ws.write_formula(r, c, value.formula, fmt, value.value)
+        elif value:
+            ws.write_string(r, c, value, fmt)
+        else:
+            ws.write_blank(r, c, None, fmt)
+
+
+def set_rows(ws, heights: dict[int, float]) -> None:
+    """FastSheet.set_rows on either writer, as write_cells."""
+    if isinstance(ws, FastSheet):
+        ws.set_rows(heights)
+        return
+    for r, h in heights.items():
+        ws.set_row(r, h)
+
+
+def _element(ref: str, style: str, body: str | None) -> str | None:
+    """A cell's <c> element from its parts; None (no cell) without a body."""
+    return None if body is None else f'<c r="{ref}"{style}{body}</c>'
+
+
 def _never(_text: str) -> bool:
     return False
+
+
+def _whole_pixels(height: float) -> float:
+    """A row height in points, rounded to whole pixels, as xlsxwriter and Excel store it."""
+    return int(height * 4.0 / 3.0 + 0.5) * 0.75
 
 
 def _height(ht: float | None) -> str:
@@ -929,6 +1085,9 @@ class _Memo(dict):
     def __missing__(self, key):
         made = self[key] = self.make(key)
         return made
+
+
+_LETTERS = _Memo(column_letter)  # column number -> its letters, for every sheet
 
 
 def _cell(ref: str, value, style: str, quoted: str, needs_quote: Callable[[str], bool], style_of: Callable) -> str:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .fastxlsx import FastWorkbook
+from .fastxlsx import FastWorkbook, Formula, set_rows, write_cells
 from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley, slug
 from .sheetplan import (
     COL_GLYPH,
@@ -275,8 +275,7 @@ def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, pr
     for i, width in enumerate(column_widths(texts)):
         ws.set_column(i, i, width)
     ws.set_column(COL_MARK, COL_MARK, 3, None, {"hidden": True})
-    for r, h in plan.row_heights.items():
-        ws.set_row(r, h)
+    set_rows(ws, plan.row_heights)
     first_input = _draw_cells(ws, plan.cells, styles, texts)
     if plan.mode is Mode.TEMPLATE and plan.last_row > plan.first_element_row:
         first = plan.first_element_row
@@ -309,35 +308,35 @@ def _draw_cells(ws, cells, styles: Styles, texts: Texts):
     """Write every planned cell; returns the first input cell, or None.
 
     The loop runs for every cell of hundreds of workbooks, so it looks each format
-    up by style key once and calls the writer once per cell (a merged range twice).
+    up by style key once and hands the writer all cells in one call. A merged range
+    is its first cell plus blanks in its format, as merge_range writes it.
     """
     plain, quoted = styles.plain, styles.quoted
-    write_string, write_blank, merge_range = ws.write_string, ws.write_blank, ws.merge_range
     FORMULA, INPUT = Role.FORMULA, Role.INPUT  # looked up once, not per cell
-    validations: dict[str, dict] = {}  # one dropdown's options per kind, the same for all its cells
-    first_input = None
+    out: list[tuple] = []
+    add = out.append
+    merges: list[tuple] = []
+    inputs = []
     for c in cells:
-        value, role = c.value, c.role
+        value, role, row, col = c.value, c.role, c.row, c.col
         if value[:1] in QUOTED_STARTS and role is not FORMULA:  # needs_quote(value), inlined
             fmt = quoted[c.style]
         else:
             fmt = plain[c.style]
-        if c.merge_to > c.col:
-            merge_range(c.row, c.col, c.row, c.merge_to, "", fmt)
-        if role is FORMULA:
-            ws.write_formula(c.row, c.col, c.formula, fmt, value)
-        elif value:
-            write_string(c.row, c.col, value, fmt)
-        else:
-            write_blank(c.row, c.col, None, fmt)
+        if c.merge_to > col:
+            merges.append((row, col, row, c.merge_to, fmt))
+            out += [(row, k, fmt, "") for k in range(col + 1, c.merge_to + 1)]
+        add((row, col, fmt, Formula(c.formula, value) if role is FORMULA else value))
         if role is INPUT:
-            if first_input is None:
-                first_input = c
-            if c.states:
-                if c.field not in validations:
-                    validations[c.field] = _dropdown_options(c.field, texts)
-                ws.data_validation(c.row, c.col, c.row, c.col, validations[c.field])
-    return first_input
+            inputs.append(c)
+    write_cells(ws, out, merges)
+    validations: dict[str, dict] = {}  # one dropdown's options per kind, the same for all its cells
+    for c in inputs:
+        if c.states:
+            if c.field not in validations:
+                validations[c.field] = _dropdown_options(c.field, texts)
+            ws.data_validation(c.row, c.col, c.row, c.col, validations[c.field])
+    return inputs[0] if inputs else None
 
 
 def _dropdown_options(field: str, texts: Texts) -> dict:
