@@ -482,26 +482,3 @@ def report_page_breaks(plan: SheetPlan, heights: dict[int, float], capacity: flo
             used += h(r)
     return breaks
 
-
-def write_reports(
-    agreement: Agreement,
-    round_number: int,
-    texts: Texts,
-    out_dir: Path | str,
-    pdf: bool = True,
-    timeout: float | None = None,
-    jobs: int | None = 1,
-) -> tuple[list[Path], list[str]]:
-    """Every committee's report as workbook and, with LibreOffice, as PDF: (files written, notes).
-
-    What `collect` calls. A missing LibreOffice or a failed conversion is a note
-    for the summary, not an error: the workbooks are written either way.
-    """
-    written = write_committee_reports(agreement, round_number, texts, out_dir, jobs=jobs)
-    notes: list[str] = []
-    if pdf and written:
-        conversion = write_committee_pdfs(agreement, round_number, texts, out_dir, timeout=timeout, jobs=jobs)
-        written.extend(conversion.pdfs)
-        if conversion.note:
-            notes.append(conversion.note)
-    return written, notes
