@@ -25,7 +25,7 @@ from pathlib import Path
 from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
 from .model import Agreement, Committee, slug
-from .sheetplan import LAST_COL, Mode, PlannedCell, SheetPlan, plan_sheet
+from .sheetplan import LAST_COL, PRINT_MARGINS, PRINTABLE_HEIGHT_PT, PRINTABLE_WIDTH_PT, Mode, PlannedCell, SheetPlan, plan_sheet
 from .template import column_widths, draw_plan, style_specs
 from .texts import Texts
 from .workers import map_in_processes
@@ -33,10 +33,6 @@ from .xlsxio import atomic_output
 
 REPORTS_DIR = "reports"
 
-# A4 portrait, in points, and the margins (inches) the report prints with.
-PAGE_WIDTH_PT = 595.3
-PAGE_HEIGHT_PT = 841.9
-MARGINS_IN = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}
 # Excel clamps a row at 409 points; a taller text is cut in both Excel and the PDF.
 MAX_ROW_PT = 409.0
 # Leave this share of a page free, for fonts that set a little wider than estimated.
@@ -170,7 +166,7 @@ def draw_report(wb, plan: SheetPlan, texts: Texts, metrics: Metrics = EXCEL):
     plan, heights = fit_rows(plan, page.rooms)
     capacity = page.capacity - heights.get(0, MIN_ROW_PT)  # the title repeats on every page
     ws = draw_plan(wb, replace(plan, row_heights=heights, page_breaks=[]), texts, protect=True)
-    ws.set_margins(**MARGINS_IN)
+    ws.set_margins(**PRINT_MARGINS)
     ws.set_print_scale(page.scale)
     breaks = report_page_breaks(plan, heights, capacity)
     if breaks:
@@ -251,14 +247,12 @@ def report_page(texts: Texts, metrics: Metrics = EXCEL) -> ReportPage:
 def print_scale(widths: list[float], metrics: Metrics = EXCEL) -> int:
     """The largest whole-percent scale at which columns A–F fit the page width."""
     table_pt = sum(metrics.column_points(w) for w in widths)
-    printable = PAGE_WIDTH_PT - 72.0 * (MARGINS_IN["left"] + MARGINS_IN["right"])
-    return max(10, min(100, int(printable / table_pt * 100)))
+    return max(10, min(100, int(PRINTABLE_WIDTH_PT / table_pt * 100)))
 
 
 def page_capacity(scale: int) -> float:
     """Row points that fit on one printed page at `scale` percent."""
-    printable = PAGE_HEIGHT_PT - 72.0 * (MARGINS_IN["top"] + MARGINS_IN["bottom"])
-    return printable * (1 - PAGE_SLACK) * 100.0 / scale
+    return PRINTABLE_HEIGHT_PT * (1 - PAGE_SLACK) * 100.0 / scale
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:

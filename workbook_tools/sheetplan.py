@@ -44,8 +44,11 @@ MARK_ECONOMY = "Ø"
 MAX_FORMULA_CHARS = 7_500  # Excel allows 8,192 characters in a formula; leave room for the text
 
 # Print setup, shared by the page-break estimate here and the writer in template.py.
+# The committee report prints on the same page, so committee_report reads these too.
 PAPER_A4 = (595.28, 841.89)  # points
 PRINT_MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}  # inches
+PRINTABLE_WIDTH_PT = PAPER_A4[0] - 72 * (PRINT_MARGINS["left"] + PRINT_MARGINS["right"])
+PRINTABLE_HEIGHT_PT = PAPER_A4[1] - 72 * (PRINT_MARGINS["top"] + PRINT_MARGINS["bottom"])
 PAGE_SAFETY = 0.95  # Excel and LibreOffice round the fit-to-width scale differently
 # Excel's height of one line of 11 pt Calibri. LibreOffice sets lines closer, so a
 # height in these units shows all of the text in both programs.
@@ -218,12 +221,9 @@ def column_points(width_chars: float) -> float:
 
 def page_points(texts: Texts) -> float:
     """Height in row points that one A4 page holds when columns A–F are fitted to its width."""
-    paper_w, paper_h = PAPER_A4
-    printable_w = paper_w - 72 * (PRINT_MARGINS["left"] + PRINT_MARGINS["right"])
-    printable_h = paper_h - 72 * (PRINT_MARGINS["top"] + PRINT_MARGINS["bottom"])
     sheet_w = sum(column_points(texts.number(f"width_{c}")) for c in "ABCDEF")
-    scale = min(1.0, math.floor(100 * printable_w / sheet_w) / 100)
-    return printable_h / scale * PAGE_SAFETY
+    scale = min(1.0, math.floor(100 * PRINTABLE_WIDTH_PT / sheet_w) / 100)
+    return PRINTABLE_HEIGHT_PT / scale * PAGE_SAFETY
 
 
 def plan_sheet(
