@@ -29,16 +29,15 @@ from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
 from .model import (
     ECONOMY_STATES,
     EXCEL_CELL_LIMIT,
-    PROGRESS_STATES,
     SMILEY_LOOKS,
     Agreement,
     Result,
     Smiley,
 )
 from .problems import Problem, Severity
-from .sheetplan import normalise_value
+from .sheetplan import normalise_value, reading_guide
 from .template import needs_quote
-from .texts import Texts, guide_key
+from .texts import Texts
 from .xlsxio import atomic_output, new_workbook
 
 if TYPE_CHECKING:
@@ -583,23 +582,19 @@ def _guide_sheet(ws, f: _Formats, agreement: Agreement, texts: Texts) -> None:
     ws.set_column(2, 2, 100)
     ws.write_string(0, 0, texts("guide_heading"), f.title)
     row = 2
-    for kind, guide, heading, states in (
-        ("progress", agreement.guide_progress, "guide_progress_heading", PROGRESS_STATES),
-        ("economy", agreement.guide_economy, "guide_economy_heading", ECONOMY_STATES),
-    ):
-        for para in (p.strip() for p in (guide or "").split("\n\n")):
-            if para:
-                ws.set_row(row, 15 * (1 + len(para) // 110))
-                ws.merge_range(row, 0, row, 2, "", f.text)
-                f.write_text(ws, row, 0, para)
-                row += 1
-        ws.write_string(row, 0, texts(heading), f.bold)
+    for part in reading_guide(agreement, texts):
+        for para in part.paragraphs:
+            ws.set_row(row, 15 * (1 + len(para) // 110))
+            ws.merge_range(row, 0, row, 2, "", f.text)
+            f.write_text(ws, row, 0, para)
+            row += 1
+        ws.write_string(row, 0, part.heading, f.bold)
         row += 1
-        for s in states:
+        for s, definition in part.states:
             ws.set_row(row, 22)
             ws.write_string(row, 0, SMILEY_LOOKS[s].glyph, f.legend[s])
             ws.write_string(row, 1, s.label_in(texts.lang), f.smiley[s])
-            f.write_text(ws, row, 2, texts(guide_key(kind, s)))
+            f.write_text(ws, row, 2, definition)
             row += 1
         row += 1
     ws.write_string(row, 0, texts("ov_missing"), f.missing)

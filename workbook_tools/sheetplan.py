@@ -294,19 +294,14 @@ def plan_sheet(
     fixed_height(row, line_points(size + 1) + 3)
     row += 1
     legend_height = (texts.number("font_size") + 5) * 1.35
-    guide_parts = (
-        (agreement.guide_progress, "guide_progress_heading", "progress", PROGRESS_STATES),
-        (agreement.guide_economy, "guide_economy_heading", "economy", ECONOMY_STATES),
-    )
-    for guide, heading, kind, states in guide_parts:
-        for para in _paragraphs(guide):
+    for part in reading_guide(agreement, texts):
+        for para in part.paragraphs:
             put(row, 0, para, "paragraph", merge_to=LAST_COL)
             height(row, para, width_full)
             row += 1
-        put(row, 0, texts(heading), "bold", merge_to=LAST_COL)
+        put(row, 0, part.heading, "bold", merge_to=LAST_COL)
         row += 1
-        for s in states:
-            definition = texts(guide_key(kind, s))
+        for s, definition in part.states:
             put(row, 0, SMILEY_LOOKS[s].glyph, f"legend_{s.value}")
             put(row, 1, definition, "legend_text", merge_to=LAST_COL)
             fixed_height(row, max(legend_height, estimate_lines(definition, width_full - texts.number("width_A"), size) * line))
@@ -404,8 +399,24 @@ def _self_check_formula(texts: Texts, count_expr: str, total: int) -> str:
     return "=" + "&".join(parts)
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+@dataclass(frozen=True)
+class GuidePart:
+    """One half of the reading guide: the agreement's own words, then what each smiley means."""
+
+    paragraphs: list[str]
+    heading: str
+    states: list[tuple[Smiley, str]]  # (smiley, its definition)
+
+
+def reading_guide(agreement: Agreement, texts: Texts) -> list[GuidePart]:
+    """The reading guide on progress, then on economy: templates, reports and the overview all show it."""
+    return [
+        GuidePart([p.strip() for p in (guide or "").split("\n\n") if p.strip()], texts(heading), [(s, texts(guide_key(kind, s))) for s in states])
+        for guide, heading, kind, states in (
+            (agreement.guide_progress, "guide_progress_heading", "progress", PROGRESS_STATES),
+            (agreement.guide_economy, "guide_economy_heading", "economy", ECONOMY_STATES),
+        )
+    ]
 
 
 def _plan_element(plan, height, fixed_height, agreement, element, round_number, mode, results, texts, row, width_text):
