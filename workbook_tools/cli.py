@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .master import MasterError
+from .model import unit_name
 from .template import TemplateError
 from .texts import LayoutError
 
@@ -263,7 +264,7 @@ def cmd_generate(args) -> int:
     made = generate_round(args.master, args.round, args.out, layout=args.layout, per=args.per, password=password, progress=_progress(not args.quiet, "Skabeloner"))
     print(f"{len(made)} skabelon(er) til runde {args.round} skrevet i {args.out}:")
     for m in made:
-        who = m.committee + (f" – {m.department}" if m.department else "")
+        who = unit_name(m.committee, m.department)
         print(f"  {m.file}  ({who})")
     print(f"Manifest: {Path(args.out) / 'manifest.json'}")
     return EXIT_OK

@@ -39,6 +39,7 @@ from .model import (
     Smiley,
     Source,
     parse_smiley,
+    unit_name,
 )
 from .problems import Problem, is_rejecting
 from .sheetplan import (
@@ -711,7 +712,7 @@ def _identify(check: ReturnCheck, parts: _Parts, book, ctx: CollectContext) -> d
         add(Problem("wrong-committee", inc.name, check.committee, found=check.committee))
         ok = False
     elif check.department and check.department not in {e.department for e in a.elements_of(check.committee)}:
-        add(Problem("wrong-committee", inc.name, check.committee, found=f"{check.committee} – {check.department}"))
+        add(Problem("wrong-committee", inc.name, check.committee, found=unit_name(check.committee, check.department)))
         ok = False
     if check.round != ctx.round:
         add(Problem("wrong-round", inc.name, check.committee, expected=str(ctx.round), found=str(check.round)))
@@ -785,7 +786,7 @@ def _check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan,
         # The master changed since generation: the return must still hold what that id was made with.
         same_content = content_digest((c.ref, _at(values, c.row, c.col)) for c in plan.fixed()) == entry["digest"]
     if not same_unit or not same_content:
-        made_for = (entry.get("committee") or "?") + (f" – {entry['department']}" if entry.get("department") else "") + f", runde {entry_round}"
+        made_for = unit_name(entry.get("committee") or "?", entry.get("department", "")) + f", runde {entry_round}"
         check.problems.append(
             Problem("template-id-mismatch", check.name, check.committee, sheet=META_SHEET, expected=made_for, found=check.template_id)
         )

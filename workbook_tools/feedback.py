@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 
 from .collect import FEEDBACK_SHEET, ReturnCheck
+from .model import unit_name
 from .problems import Problem, Severity
 from .template import needs_quote
 from .xlsxio import atomic_write_bytes, deterministic_zip
@@ -218,7 +219,7 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
     wb.active = 0
     ws.sheet_view.tabSelected = True
     rejected = any(p.severity is Severity.ERROR for p in problems)
-    who = check.committee + (f" – {check.department}" if check.department else "")
+    who = unit_name(check.committee, check.department)
     lines = [
         (f"Tilbagemelding på {Path(check.name).name}", Font(bold=True, size=14)),
         (f"Udvalg: {who or 'ukendt'}" + (f"; runde {check.round}" if check.round else ""), None),

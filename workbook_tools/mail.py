@@ -37,7 +37,7 @@ from .collect import Incoming, ReturnCheck
 from .committee_report import REPORTS_DIR, report_file_name
 from .feedback import FEEDBACK_DIR, feedback_name
 from .master import EMAIL_ADDRESS
-from .model import Agreement, slug
+from .model import Agreement, slug, unit_name
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
 from .report import VALIDATION_NAME
@@ -67,7 +67,6 @@ PLACEHOLDERS = (
 )  # fmt: skip
 SECURITY = ("none", "starttls", "ssl")
 _PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
-UNIT_SEPARATOR = " – "
 
 
 class MailError(Exception):
@@ -178,7 +177,7 @@ class Outgoing:
 
     @property
     def unit(self) -> str:
-        return self.committee + (UNIT_SEPARATOR + self.department if self.department else "")
+        return unit_name(self.committee, self.department)
 
     @property
     def recipients(self) -> tuple[str, ...]:
@@ -241,7 +240,7 @@ def compose_templates(agreement: Agreement, round_number: int, folder: Path | st
     committees = {c.name for c in agreement.committees}
     for entry in sorted(latest.values(), key=lambda e: (_committee_order(agreement, e["committee"]), e.get("department", ""))):
         committee, department = entry["committee"], entry.get("department", "")
-        unit = committee + (UNIT_SEPARATOR + department if department else "")
+        unit = unit_name(committee, department)
         if only and committee not in only:
             continue
         if committee not in committees:
@@ -433,7 +432,7 @@ def reminder_lines(due: _Due, agreement: Agreement) -> str:
     """The {mangler} list: exactly what is missing or wrong, one line per thing."""
     titles = {e.number: e.title for e in agreement.elements}
     lines: list[str] = []
-    unit = due.committee + (UNIT_SEPARATOR + due.department if due.department else "")
+    unit = unit_name(due.committee, due.department)
     if due.missing and not due.rejected:
         lines.append(f"- Vi har ikke modtaget den udfyldte skabelon fra {unit}.")
     for file, rows in due.rejected.items():
@@ -465,7 +464,7 @@ def compose_reminders(agreement: Agreement, round_number: int, folder: Path | st
     for due in dues:
         if only and due.committee not in only:
             continue
-        unit = due.committee + (UNIT_SEPARATOR + due.department if due.department else "")
+        unit = unit_name(due.committee, due.department)
         to = _addresses_of(agreement, due.committee, due.department)
         if not to:
             out.skipped.append(_no_address(unit, due.department))

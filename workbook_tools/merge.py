@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .collect import ReturnCheck
-from .model import Agreement, Result
+from .model import Agreement, Result, unit_name
 from .problems import Problem
 from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS
 
@@ -208,7 +208,7 @@ def merge_returns(
     out.expected_units = expected_units
     for committee, department in expected_units:
         if (committee, department) not in out.accepted_units and not _covered(committee, department, out.accepted_units):
-            who = committee + (f" – {department}" if department else "")
+            who = unit_name(committee, department)
             out.problems.append(Problem("missing-return", committee=committee, department=department, detail=who))
     answered = {r.element for r in merged if r.progress is not None}
     answered |= {r.element for r in agreement.results if r.round == round_number and r.progress is not None}

@@ -280,6 +280,14 @@ class Agreement:
         return replace(self, results=tuple(ordered))
 
 
+UNIT_SEPARATOR = " – "
+
+
+def unit_name(committee: str, department: str = "") -> str:
+    """Who a template is for, as every message and title names it: "Udvalg" or "Udvalg – Center"."""
+    return committee + UNIT_SEPARATOR + department if department else committee
+
+
 def default_round_label(number: int, year: int) -> str:
     """The labels the seed uses: "1. budgetopfølgning 2018" … "31.12.2018"."""
     if number == 4:

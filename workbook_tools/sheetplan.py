@@ -23,6 +23,7 @@ from .model import (
     Committee,
     Result,
     Smiley,
+    unit_name,
 )
 from .texts import Texts, guide_key, long_date
 from .xlsxio import cell_name
@@ -156,7 +157,7 @@ def normalise_value(value) -> str:
 
 
 def title_text(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> str:
-    name = committee + (f" – {department}" if department else "")
+    name = unit_name(committee, department)
     return texts("title", ordinal=texts(f"ordinal_{round_number}"), agreement=agreement.title, committee=name)
 
 
