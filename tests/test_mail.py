@@ -529,4 +529,26 @@ def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tm
     due = by_unit[("Udvalg 01", "Center 2")]
     assert due.missing
     assert list(due.rejected) == ["indbakke/svar.xlsx"]
-    assert [row["Kode"] for row in due.rejected["indbakke/svar.xlsx"]] == ["locked-cell-changed"]
+    assert [row["code"] for row in due.rejected["indbakke/svar.xlsx"]] == ["locked-cell-changed"]
+
+
+def test_finance_may_reorder_validation_columns_but_not_lose_a_needed_one(tmp_path):
+    """Finance sorts and rearranges validation.xlsx in Excel; reminders must still read it."""
+    from workbook_tools.mail import MailError, read_validation
+    from workbook_tools.problems import Problem
+    from workbook_tools.report import write_validation
+
+    problem = Problem("missing-return", committee="Udvalg 07", detail="Udvalg 07")
+    path = write_validation([problem], tmp_path / "validation.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.move_range("A1:A2", cols=12)  # "Alvor" moved to the far right
+    ws.delete_cols(1)
+    wb.save(path)
+    [row] = read_validation(path)
+    assert (row["code"], row["committee"], row["severity"]) == ("missing-return", "Udvalg 07", problem.severity.label)
+
+    next(c for c in ws[1] if c.value == "Udvalg").value = "Udvalget"  # the committee heading renamed
+    wb.save(path)
+    with pytest.raises(MailError, match="har ikke kolonnen 'Udvalg'"):
+        read_validation(path)

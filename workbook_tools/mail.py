@@ -40,7 +40,7 @@ from .master import EMAIL_ADDRESS
 from .model import Agreement, slug, unit_name
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
-from .report import VALIDATION_NAME
+from .report import VALIDATION_COLUMNS, VALIDATION_NAME
 from .template import MANIFEST_NAME, read_manifest
 from .texts import long_date
 from .xlsxio import atomic_write_bytes, read_sheets, sha256_of
@@ -316,7 +316,11 @@ class _Due:
 
 
 def read_validation(path: Path | str) -> list[dict]:
-    """The rows of collect's validation.xlsx, keyed by its Danish headings."""
+    """The rows of collect's validation.xlsx, keyed as a Problem's fields ("code", "committee" …).
+
+    The headings are Danish and finance may reorder the columns; they are mapped
+    back through the same table that wrote them.
+    """
     path = Path(path)
     if not path.is_file():
         raise MailError(f"{path} findes ikke. Kør først followup collect med --out {path.parent}.")
@@ -327,11 +331,15 @@ def read_validation(path: Path | str) -> list[dict]:
     rows = sheets.get(VALIDATION_SHEET) or next(iter(sheets.values()), [])
     if not rows:
         return []
-    headings = [str(h or "").strip() for h in rows[0]]
-    for needed in ("Alvor", "Kode", "Fil", "Udvalg"):
-        if needed not in headings:
-            raise MailError(f"{path} har ikke kolonnen '{needed}'; er det valideringslisten fra followup collect?")
-    return [{h: ("" if v is None else str(v)) for h, v in zip(headings, row) if h} for row in rows[1:] if any(v not in (None, "") for v in row)]
+    key_of = {heading: key for heading, key, _width in VALIDATION_COLUMNS}
+    keys = [key_of.get(str(h or "").strip(), "") for h in rows[0]]
+    for heading, key, _width in VALIDATION_COLUMNS:
+        if key in _NEEDED_COLUMNS and key not in keys:
+            raise MailError(f"{path} har ikke kolonnen '{heading}'; er det valideringslisten fra followup collect?")
+    return [{k: ("" if v is None else str(v)) for k, v in zip(keys, row) if k} for row in rows[1:] if any(v not in (None, "") for v in row)]
+
+
+_NEEDED_COLUMNS = ("severity", "code", "file", "committee")
 
 
 def _severity(label: str) -> Severity | None:
@@ -377,12 +385,12 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
     split: set[str] = set()
     orphans: list[str] = []
     for row in rows:
-        code, committee, file = row.get("Kode", ""), row.get("Udvalg", "").strip(), row.get("Fil", "").strip()
-        department = row.get("Center", "").strip()  # collect names the department of every per-department finding
+        code, committee, file = row.get("code", ""), row.get("committee", "").strip(), row.get("file", "").strip()
+        department = row.get("department", "").strip()  # collect names the department of every per-department finding
         if code != "missing-answer" and committee and department:
             split.add(committee)
-        if file and row.get("Indsats") and _severity(row.get("Alvor", "")) is not Severity.INFO:
-            noted.setdefault((committee, row["Indsats"]), []).append(file)
+        if file and row.get("element") and _severity(row.get("severity", "")) is not Severity.INFO:
+            noted.setdefault((committee, row["element"]), []).append(file)
         if code == "missing-return":
             if committee not in committees:
                 continue
@@ -390,9 +398,9 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
         elif code == "missing-answer":
             if committee in committees:
                 unanswered.setdefault(committee, []).append(row)
-        elif file and _severity(row.get("Alvor", "")) is Severity.ERROR:
+        elif file and _severity(row.get("severity", "")) is Severity.ERROR:
             if committee not in committees:
-                orphans.append(f"{file}: {row.get('Besked', '')}")
+                orphans.append(f"{file}: {row.get('message', '')}")
                 continue
             unit = (committee, department)
             rejected.setdefault(unit, {}).setdefault(file, []).append(row)
@@ -406,7 +414,7 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
     departments = {e.number: e.department for e in agreement.elements}
     for committee, answer_rows in unanswered.items():
         for row in answer_rows:
-            department = departments.get(row.get("Indsats", ""), "") if committee in split else ""
+            department = departments.get(row.get("element", ""), "") if committee in split else ""
             if (committee, department) in dues or (committee, "") in dues:
                 continue  # the whole return is missing; no need to list its elements
             key = (committee, department)
@@ -414,7 +422,7 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
             if due is None:
                 due = dues[key] = _Due(committee, department)
             due.unanswered.append(row)
-            for file in noted.get((committee, row.get("Indsats", "")), []):
+            for file in noted.get((committee, row.get("element", "")), []):
                 _add_file(due, file, senders)
     ordered = sorted(dues.values(), key=lambda d: (_committee_order(agreement, d.committee), d.department))
     return ordered, orphans
@@ -438,15 +446,15 @@ def reminder_lines(due: _Due, agreement: Agreement) -> str:
     for file, rows in due.rejected.items():
         lines.append(f"- Filen «{file}» kunne ikke godkendes:")
         for row in rows:
-            text = row.get("Besked", "").strip() or row.get("Kode", "")
+            text = row.get("message", "").strip() or row.get("code", "")
             extra = []
-            if row.get("Forventet") and row["Forventet"] not in text:
-                extra.append(f"forventet: '{row['Forventet']}'")
-            if row.get("Fundet") and row["Fundet"] not in text:
-                extra.append(f"fundet: '{row['Fundet']}'")
+            if row.get("expected") and row["expected"] not in text:
+                extra.append(f"forventet: '{row['expected']}'")
+            if row.get("found") and row["found"] not in text:
+                extra.append(f"fundet: '{row['found']}'")
             lines.append(f"    • {text}" + (f" ({'; '.join(extra)})" if extra else ""))
     for row in due.unanswered:
-        number = row.get("Indsats", "")
+        number = row.get("element", "")
         title = titles.get(number, "")
         lines.append(f"- Indsats {number}{' ' + title if title else ''}: intet godkendt svar (smiley mangler).")
     return "\n".join(lines)
