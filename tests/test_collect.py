@@ -622,6 +622,28 @@ def test_a_template_made_before_the_master_changed_is_accepted_when_untouched(ki
     assert {p.cell for p in check.problems[1:]} == {title, cell_of(later.plan(), "1.02", "economy_text")}
 
 
+def test_with_a_manifest_a_return_made_before_the_master_changed_must_hold_what_its_id_was_made_with(kit, agreement, texts, tmp_path):
+    """The manifest's digest is of the template as sent; today's master no longer gives it."""
+    from dataclasses import replace
+
+    path = kit.filled()
+    made = kit.check(path)
+    entry = {"template_id": made.template_id, "committee": "Udvalg 01", "department": "", "round": 1, "digest": kit.plan().locked_digest()}
+    changed = replace(agreement, elements=tuple(replace(e, economy_text=e.economy_text + " (rettet)") if e.number == "1.02" else e for e in agreement.elements))
+    later = Kit(tmp_path / "later", changed, texts)
+    assert later.plan().locked_digest() != entry["digest"]
+
+    check = later.check(path, manifest={made.template_id: entry})
+    assert found(check) == [("template-outdated", SHEET, "")]
+    assert check.accepted
+
+    title = cell_of(kit.plan(), "1.01", "title")
+    edited = edit(path, lambda wb: wb[SHEET].__setitem__(title, "Ny titel"), tmp_path / "edited.xlsx")
+    check = later.check(edited, manifest={made.template_id: entry})
+    assert ("template-id-mismatch", META_SHEET, "") in found(check)
+    assert not check.accepted
+
+
 # --- a whole inbox: good and bad together ------------------------------------------------
 
 
