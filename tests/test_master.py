@@ -25,17 +25,6 @@ def test_results_with_provenance_survive_the_round_trip(tmp_path, agreement):
     assert read_master(path) == with_results
 
 
-def test_the_master_reads_the_same_with_its_sheets_read_side_by_side(tmp_path, agreement):
-    from workbook_tools.xlsxio import read_sheets
-
-    with_results = agreement.with_results([Result("1.01", 1, Smiley.YELLOW, "Forsinket", Smiley.GREEN, "")])
-    path = write_master(with_results, tmp_path / "master.xlsx")
-    one, two = read_sheets(path, jobs=1), read_sheets(path, jobs=2)
-    assert list(one) == list(two)  # the sheets in the workbook's order
-    assert one == two
-    assert read_master(path, jobs=1) == read_master(path, jobs=2) == with_results
-
-
 def _edit(path, sheet, edits):
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]

@@ -128,11 +128,8 @@ class MasterError(Exception):
         super().__init__(f"Masterfilen {self.path} kan ikke bruges:\n{lines}")
 
 
-def read_master(path: Path | str, jobs: int | None = None) -> Agreement:
-    """Read and validate the master workbook; raise MasterError listing every problem.
-
-    `jobs` threads read its sheets (default: one per core).
-    """
+def read_master(path: Path | str) -> Agreement:
+    """Read and validate the master workbook; raise MasterError listing every problem."""
     path = Path(path)
     if not path.is_file():
         raise MasterError(path, [MasterProblem("", "", "filen findes ikke")])
@@ -142,7 +139,7 @@ def read_master(path: Path | str, jobs: int | None = None) -> Agreement:
             path, [MasterProblem("", "", f"filen er ikke en .xlsx-projektmappe ({kind})")]
         )
     try:
-        sheets = read_sheets(path, jobs=jobs)
+        sheets = read_sheets(path)
     except Exception as exc:  # calamine raises its own types for broken files
         raise MasterError(path, [MasterProblem("", "", f"filen kan ikke læses: {exc}")]) from None
     return _MasterReader(path, sheets).read()

@@ -83,14 +83,14 @@ def collect_round(
 
     With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
     """
-    ctx = _context(master, round_number, layout, manifest, require_status, jobs)
+    ctx = _context(master, round_number, layout, manifest, require_status)
     with frozen_heap(), expand_inputs(inputs, lambda p: _display_name(p, inputs)) as inbox:
         return _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf)
 
 
-def _context(master, round_number: int, layout, manifest, require_status: bool, jobs: int | None = None) -> CollectContext:
+def _context(master, round_number: int, layout, manifest, require_status: bool) -> CollectContext:
     """What every check of a round needs: the master, the layout's texts, the manifest if given."""
-    ctx = CollectContext(read_master(master, jobs), round_number, load_texts(layout), require_status=require_status)
+    ctx = CollectContext(read_master(master), round_number, load_texts(layout), require_status=require_status)
     if manifest:
         ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
     return ctx
@@ -167,7 +167,7 @@ def check_files(
     the e-mails themselves, annotated copies written when `feedback_dir` is given,
     notes on copies that could not be made).
     """
-    ctx = _context(master, round_number, layout, manifest, require_status, jobs)
+    ctx = _context(master, round_number, layout, manifest, require_status)
     with frozen_heap(), expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
         checks = check_all(inbox.incoming, ctx, jobs=jobs)
         written: list[Path] = []

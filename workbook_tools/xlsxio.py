@@ -487,27 +487,19 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES
     return data
 
 
-def read_sheets(path: Path | str, only: set[str] | None = None, jobs: int | None = 1) -> dict[str, list[list]]:
+def read_sheets(path: Path | str, only: set[str] | None = None) -> dict[str, list[list]]:
     """Every sheet's cell values (cached results for formulas), via python-calamine.
 
     Empty cells are None; numbers that are whole come back as float as Excel stores them.
-    With `jobs` > 1 the sheets are read side by side in threads: calamine lets go of
-    the interpreter while it parses, and a master's two big sheets (elements and
-    results, 50,000 rows each at scale) take as long as each other.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from python_calamine import CalamineWorkbook
 
-    data = Path(path).read_bytes()  # once: each thread opens its own workbook on the same bytes
-    names = [n for n in CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names if only is None or n in only]
-
-    def read(name: str) -> list[list]:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(skip_empty_area=False)
-        return [[None if v == "" else v for v in row] for row in rows]
-
-    threads = min(len(names), max(1, jobs or os.cpu_count() or 1))
-    if threads <= 1:
-        return {name: read(name) for name in names}
-    with ThreadPoolExecutor(threads) as pool:
-        return dict(zip(names, pool.map(read, names), strict=True))
+    wb = CalamineWorkbook.from_path(str(path))
+    out: dict[str, list[list]] = {}
+    for name in wb.sheet_names:
+        if only is not None and name not in only:
+            continue
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        out[name] = [[None if v == "" else v for v in row] for row in rows]
+    return out
