@@ -432,6 +432,19 @@ def _external_link(c: Corpus, folder: Path):
     c.zipped(folder, "kaede.xlsx", add={"xl/externalLinks/externalLink1.xml": link})
 
 
+def _formulas_outside_cells(c: Corpus, folder: Path):
+    """A name and a colour rule whose formulas call out when the file is opened, cells untouched."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def change(wb):
+        wb.defined_names["Hent"] = DefinedName("Hent", attr_text='WEBSERVICE("http://example.invalid/navn")')
+        wb[SHEET].conditional_formatting.add("H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000")))
+
+    c.edited(folder, "navne.xlsx", change)
+
+
 def _hide(sheet: str, state: str):
     def change(wb):
         if state != "visible":
@@ -640,6 +653,7 @@ KINDS: list[Kind] = [
     Kind("formula-swapped", "the smiley glyph's formula replaced by another formula", "locked-cell-changed", False, _formula_swapped),
     Kind("invalid-smiley", "a smiley that is no smiley ('Blå')", "invalid-smiley", False, _invalid_smiley),
     Kind("external-link", "a link to another workbook", "external-link", True, _external_link),
+    Kind("formulas-outside", "a defined name and a colour rule with formulas added", "formulas-outside-cells", True, _formulas_outside_cells),
     # the structure
     Kind("sheet-added", "a sheet of notes added", "sheet-added-or-removed", True, lambda c, f: c.edited(f, "noter.xlsx", lambda wb: wb.create_sheet("Noter").cell(1, 1, "mine noter"))),
     Kind("sheet-removed", "the follow-up sheet deleted", "sheet-missing", False, _delete_follow_up_sheet),

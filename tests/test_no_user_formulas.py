@@ -121,7 +121,9 @@ def test_no_output_workbook_has_a_formula_that_came_from_a_return(collected):
         found = [(part, f) for part, f in formulas_in(path) if from_a_return(f)]
         assert found == [], f"{path.relative_to(out)} runs what a sender typed: {found}"
     codes = {p.code for p in run.problems}
-    assert {"formula-in-input", "locked-cell-changed", "invalid-smiley", "sheet-added-or-removed"} <= codes
+    assert {"formula-in-input", "locked-cell-changed", "invalid-smiley", "sheet-added-or-removed", "formulas-outside-cells"} <= codes
+    [outside] = [p for p in run.problems if p.code == "formulas-outside-cells"]
+    assert "navnet 'Hent'" in outside.message and "betinget formatering" in outside.message
 
 
 def test_what_was_typed_is_still_there_as_text_with_a_quote_prefix(collected):

@@ -67,6 +67,24 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
 # The summary sheet of an annotated feedback copy (feedback.py); a copy sent back fixed is still accepted.
 FEEDBACK_SHEET = "Tilbagemelding"
+
+# The only formulas a template keeps outside its cells: its smiley colours ($E12="Grøn"),
+# its dropdown lists ("Grøn,Gul,Rød") and Excel's own names (_xlnm.Print_Titles).
+# Anything else there was added by the sender; collect reports it, feedback copies drop it.
+_OWN_RULE = re.compile(r'\$[A-Z]+\d+="[^"]*"')
+_OWN_LIST = re.compile(r'"[^"]*"')
+
+
+def own_name(name: str) -> bool:
+    return name.startswith("_xlnm.")
+
+
+def own_rule(formulas: list[str]) -> bool:
+    return bool(formulas) and all(_OWN_RULE.fullmatch(f.strip()) for f in formulas)
+
+
+def own_validation(kind: str, formula: str) -> bool:
+    return kind == "list" and _OWN_LIST.fullmatch(formula.strip()) is not None
 # Deadlines are dates in the municipality's own time.
 LOCAL_TIMEZONE = "Europe/Copenhagen"
 # A returned committee workbook is tens of kilobytes; anything this large is not one.
@@ -451,6 +469,7 @@ class _Parts:
     protected: dict[str, bool] = field(default_factory=dict)
     validations: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # sheet -> (sqref, type, formula1)
     formula_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> ref -> formula
+    added: list[str] = field(default_factory=list)  # names and rules with formulas the sender added, described
 
 
 _XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
@@ -504,6 +523,9 @@ def _read_parts(members: dict[str, bytes]) -> _Parts:
             parts.sheet_paths[name] = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
         if wb.find("main:externalReferences", _NS) is not None:
             parts.external_links = True
+        for dn in wb.iterfind("main:definedNames/main:definedName", _NS):
+            if not own_name(dn.get("name", "")):
+                parts.added.append(f"navnet '{dn.get('name', '')}': {_brief_formula(dn.text)}")
     if any(n.startswith("xl/externalLinks/") for n in members):
         parts.external_links = True
     custom = _xml(members, "docProps/custom.xml")
@@ -567,6 +589,10 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
         name = _local(el.tag)
         if name == "sheetProtection":
             protected = el.get("sheet") in ("1", "true")
+        elif name == "cfRule":
+            formulas = [f.text or "" for f in el if _local(f.tag) == "formula"]
+            if formulas and not own_rule(formulas):
+                parts.added.append(f"en betinget formatering på '{sheet}': {_brief_formula(formulas[0])}")
         elif name == "dataValidation":
             sqref = el.get("sqref", "")
             formula = ""
@@ -580,6 +606,14 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
             dvs.append((sqref, el.get("type", ""), formula))
     parts.validations[sheet] = dvs
     parts.protected[sheet] = protected
+    parts.added += [f"en datavalidering på '{sheet}'!{sqref}: {_brief_formula(formula)}" for sqref, kind, formula in dvs if formula and not own_validation(kind, formula)]
+
+
+def _brief_formula(text: str | None) -> str:
+    """A formula as a message quotes it: with its "=", cut short."""
+    text = (text or "").strip()
+    text = text if text.startswith("=") else "=" + text
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 
@@ -766,6 +800,8 @@ def _check_sheets(check: ReturnCheck, parts: _Parts) -> None:
         add(Problem("sheet-hidden", inc.name, check.committee, sheet=META_SHEET, expected="veryHidden", found="visible", detail=META_SHEET))
     if parts.external_links:
         add(Problem("external-link", inc.name, check.committee))
+    if parts.added:
+        add(Problem("formulas-outside-cells", inc.name, check.committee, found="; ".join(parts.added), detail="; ".join(parts.added)))
 
 
 def _check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> None:

@@ -27,7 +27,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .collect import FEEDBACK_SHEET, ReturnCheck
+from .collect import FEEDBACK_SHEET, ReturnCheck, own_name, own_rule, own_validation
 from .model import unit_name
 from .problems import Problem, Severity
 from .template import needs_quote
@@ -143,12 +143,6 @@ def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> 
                 cell.quotePrefix = True
 
 
-# The only formulas the template keeps outside cells: its smiley colours ($E12="Grøn") and
-# its dropdown lists ("Grøn,Gul,Rød").
-_OWN_RULE = re.compile(r'\$[A-Z]+\d+="[^"]*"')
-_OWN_LIST = re.compile(r'"[^"]*"')
-
-
 def _drop_formulas_outside_cells(wb) -> None:
     """Defined names, conditional formats and validations the sender added are not carried over.
 
@@ -158,21 +152,19 @@ def _drop_formulas_outside_cells(wb) -> None:
     from openpyxl.formatting.formatting import ConditionalFormattingList
 
     for name in list(wb.defined_names):
-        if not name.startswith("_xlnm"):
+        if not own_name(name):
             del wb.defined_names[name]
     for ws in wb.worksheets:
         for name in list(ws.defined_names):
-            if not name.startswith("_xlnm"):
+            if not own_name(name):
                 del ws.defined_names[name]
         kept = ConditionalFormattingList()
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
-                if rule.formula and all(_OWN_RULE.fullmatch(f.strip()) for f in rule.formula):
+                if own_rule(list(rule.formula or [])):
                     kept.add(str(cf.sqref), rule)
         ws.conditional_formatting = kept
-        ws.data_validations.dataValidation = [
-            dv for dv in ws.data_validations.dataValidation if dv.type == "list" and _OWN_LIST.fullmatch((dv.formula1 or "").strip())
-        ]
+        ws.data_validations.dataValidation = [dv for dv in ws.data_validations.dataValidation if own_validation(dv.type or "", dv.formula1 or "")]
 
 
 def _annotate(ws, ref: str, problems: list[Problem]) -> str:

@@ -74,6 +74,7 @@ ADVICE: dict[str, str] = {
     "protection-removed": "Arkbeskyttelsen er fjernet. De hvide felter kan udfyldes uden at fjerne den; lad den være slået til.",
     "dropdown-removed": "Rullelisten i cellen er forsvundet, typisk efter kopiér/indsæt. Vælg smileyen i listen i stedet for at indsætte.",
     "external-link": "Projektmappen har kæder til andre filer. Indsæt værdier i stedet for kæder.",
+    "formulas-outside-cells": "Projektmappen har fået navne eller regler med formler, som skabelonen ikke har. De er fjernet i denne kopi; lad dem være næste gang.",
     "invalid-smiley": "Vælg {expected} i listen i cellen.",
     "smiley-normalised": "Værdien er læst som '{expected}'. Vælg næste gang smileyen i listen.",
     "smiley-missing": "Vælg en smiley i listen i cellen.",
@@ -126,6 +127,7 @@ _TYPES = [
     _t(INTEGRITY, "protection-removed", W, "{file}: arkbeskyttelsen på '{detail}' er fjernet.", "Indholdet er kontrolleret celle for celle; bed afsenderen lade beskyttelsen være."),
     _t(INTEGRITY, "dropdown-removed", W, "{file}: rullelisten i {cell} (indsats {element}) er fjernet eller erstattet (fundet: {found}).", "Typisk efter kopiér/indsæt. Værdien er kontrolleret; brug listen næste gang."),
     _t(INTEGRITY, "external-link", W, "{file} indeholder eksterne kæder til andre filer.", "Kæderne ignoreres. Bed afsenderen indsætte værdier i stedet for kæder."),
+    _t(INTEGRITY, "formulas-outside-cells", W, "{file} har formler uden for cellerne, som skabelonen ikke har: {detail}.", "Formlerne bruges ikke, og de er fjernet i tilbagemeldingskopien; svarene er læst. Bed afsenderen lade navne og regler være."),
     # The answers
     _t(VALUES, "invalid-smiley", E, "{file}: {cell} (indsats {element}) indeholder '{found}', som ikke er en gyldig smiley.", "Vælg {expected} i listen."),
     _t(VALUES, "smiley-normalised", W, "{file}: {cell} (indsats {element}) indeholder '{found}'; læst som '{expected}'.", "Ingen handling nødvendig; brug listen næste gang."),
