@@ -140,3 +140,53 @@ def test_the_package_runs_as_a_module_and_as_followup():
         done = subprocess.run(cmd, capture_output=True, text=True)
         assert done.returncode == 0
         assert "generate" in done.stdout and "collect" in done.stdout
+
+
+def _collect_output(cmd: list[str], terminal: bool) -> str:
+    """What `cmd` writes to stderr, which is a pseudo-terminal (as in finance's window) or a pipe."""
+    import os
+    import pty
+
+    if not terminal:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
+    primary, secondary = pty.openpty()
+    try:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=secondary, check=True)
+    finally:
+        os.close(secondary)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal is closed once everything written to it has been read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(primary)
+    return out.decode("utf-8")
+
+
+def test_collect_shows_each_phase_on_a_terminal_and_nothing_in_a_pipe(tmp_path, texts):
+    """A round of many returns takes a while: finance sees how far each step is; a script's log stays clean."""
+    from synthetic import synthetic_agreement
+
+    from workbook_tools.fill import fill_template
+    from workbook_tools.master import write_master
+    from workbook_tools.template import generate_templates
+
+    agreement = synthetic_agreement(committees=6, elements=2)
+    master = write_master(agreement, tmp_path / "master.xlsx")
+    inbox = tmp_path / "indbakke"
+    inbox.mkdir()
+    for m in generate_templates(agreement, 1, tmp_path / "skabeloner", texts):
+        fill_template(tmp_path / "skabeloner" / m.file, inbox / m.file, agreement, m.committee, 1, synthetic_answers(agreement, m.committee, 1), texts)
+    cmd = [sys.executable, "-m", "workbook_tools", "collect", str(master), str(inbox), "--round", "1", "--no-pdf", "--jobs", "1", "--out"]
+
+    shown = _collect_output([*cmd, str(tmp_path / "ud1")], terminal=True)
+    lines = [line.rstrip("\r").rsplit("\r", 1)[-1] for line in shown.split("\n") if line.strip()]  # what stays on screen
+    assert lines == ["Indsamling [" + "#" * 30 + "] 6/6", "Rapporter [" + "#" * 30 + "] 8/8"]  # 6 returns; master, overview, 6 reports
+    assert "Indsamling [" + "." * 30 + "]" not in shown and "1/6" in shown  # drawn as it went, not only at the end
+
+    assert "[" not in _collect_output([*cmd, str(tmp_path / "ud2")], terminal=False)
+    assert "[" not in _collect_output([*cmd, str(tmp_path / "ud3"), "--quiet"], terminal=True)

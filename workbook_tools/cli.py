@@ -239,11 +239,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _progress(enabled: bool, label: str):
-    """A one-line progress bar on a terminal; nothing when piped or --quiet."""
+    """A one-line progress bar on a terminal; nothing when piped or --quiet.
+
+    show(done, total) draws it; a later phase passes its own `label` and gets a line
+    of its own (each phase ends its line when done == total).
+    """
     if not enabled or not sys.stderr.isatty():
         return None
 
-    def show(done: int, total: int) -> None:
+    def show(done: int, total: int, label: str = label) -> None:
         if total < 5:
             return
         width = 30

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .collect import CollectContext, Incoming, ReturnCheck, check_return
@@ -112,10 +113,10 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = texts.in_lang(lang)
-    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs)
+    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs, _phase(progress, "Rapporter"))
     run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME), *reports])
     if pdf and reports:
-        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs)
+        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs, progress=_phase(progress, "PDF"))
         run.written.extend(conversion.pdfs)
         if conversion.note:
             run.notes.append(conversion.note)
@@ -127,7 +128,14 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
     return run
 
 
-def write_round_files(merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None) -> list[Path]:
+def _phase(progress, label: str):
+    """The progress callback for a later phase of a run, under its own label (see cli._progress)."""
+    return partial(progress, label=label) if progress else None
+
+
+def write_round_files(
+    merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None, progress=None
+) -> list[Path]:
     """The master, the overview and every committee's report, side by side in worker processes.
 
     They are independent files made from the same merged agreement, and at a
@@ -137,7 +145,7 @@ def write_round_files(merged: Agreement, round_number: int, texts, out_dir: Path
     """
     tasks = [(MASTER_NAME, None), (OVERVIEW_NAME, None)] + [(REPORTS_DIR, c) for c in report_committees(merged)]
     shared = (merged, round_number, texts, out_dir, checks, outcome)
-    return map_in_processes(_write_round_file, shared, tasks, jobs=jobs, chunk=1)
+    return map_in_processes(_write_round_file, shared, tasks, jobs=jobs, chunk=1, progress=progress)
 
 
 def _write_round_file(shared, task) -> Path:
