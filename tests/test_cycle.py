@@ -167,7 +167,7 @@ def _collect_output(cmd: list[str], terminal: bool) -> str:
     return out.decode("utf-8")
 
 
-def test_collect_shows_each_phase_on_a_terminal_and_nothing_in_a_pipe(tmp_path, texts):
+def test_collect_and_check_show_each_phase_on_a_terminal_and_nothing_in_a_pipe(tmp_path, texts):
     """A round of many returns takes a while: finance sees how far each step is; a script's log stays clean."""
     from synthetic import synthetic_agreement
 
@@ -190,3 +190,7 @@ def test_collect_shows_each_phase_on_a_terminal_and_nothing_in_a_pipe(tmp_path, 
 
     assert "[" not in _collect_output([*cmd, str(tmp_path / "ud2")], terminal=False)
     assert "[" not in _collect_output([*cmd, str(tmp_path / "ud3"), "--quiet"], terminal=True)
+
+    check = [sys.executable, "-m", "workbook_tools", "check", str(master), str(inbox), "--round", "1", "--jobs", "2"]
+    shown = _collect_output(check, terminal=True)
+    assert [line.rstrip("\r").rsplit("\r", 1)[-1] for line in shown.split("\n") if line.strip()] == ["Kontrol [" + "#" * 30 + "] 6/6"]

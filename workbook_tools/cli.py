@@ -101,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dry-run", action="store_true", help="kontroller og vis resultatet uden at skrive noget")
     c.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne (sparer LibreOffice-kørslen)")
     c.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
-    c.add_argument("--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)")
-    c.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+    _add_jobs_and_quiet(c)
 
     k = sub.add_parser(
         "check",
@@ -127,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
     k.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
+    _add_jobs_and_quiet(k)
 
     d = sub.add_parser(
         "demo",
@@ -238,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _add_jobs_and_quiet(parser) -> None:
+    """The options of the commands that check many files: collect and check."""
+    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)")
+    parser.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+
+
 def _progress(enabled: bool, label: str):
     """A one-line progress bar on a terminal; nothing when piped or --quiet.
 
@@ -332,6 +338,8 @@ def cmd_check(args) -> int:
         manifest=args.manifest,
         require_status=not args.no_require_status,
         feedback_dir=args.feedback,
+        jobs=args.jobs,
+        progress=_progress(not (args.quiet or args.json), "Kontrol"),
     )
     from .problems import is_rejecting
 

@@ -167,6 +167,7 @@ def check_files(
     require_status: bool = True,
     feedback_dir: Path | str | None = None,
     jobs: int | None = None,
+    progress=None,
 ) -> tuple[list[ReturnCheck], list[Problem], list[Path], list[str]]:
     """Check returns against the master without merging or writing anything else (`followup check`).
 
@@ -177,7 +178,7 @@ def check_files(
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
     with frozen_heap(), expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
-        checks = check_all(inbox.incoming, ctx, jobs=jobs)
+        checks = check_all(inbox.incoming, ctx, jobs=jobs, progress=progress)
         written: list[Path] = []
         notes: list[str] = []
         if feedback_dir is not None:
