@@ -144,6 +144,22 @@ def test_write_rows_keeps_rows_in_order(tmp_path):
     assert [row[0] for row in got] == ["a", "b", "d"]
 
 
+def test_a_cell_waiting_in_rows_that_write_rows_then_covers_is_refused_not_doubled(tmp_path):
+    """Two <row r="6"> elements would make Excel offer to repair the file."""
+    wb = FastWorkbook(tmp_path / "t.xlsx")
+    ws = wb.add_worksheet("Ark")
+    ws.write_string(0, 0, "overskrift")
+    ws.write_string(5, 3, "for tidligt")
+    with pytest.raises(ValueError, match="already have cells"):
+        ws.write_rows(1, [("r",)] * 10, [None])
+    ws.write_rows(1, [("r",)] * 4, [None])  # the rows above it are fine
+    assert ws.write_cells([]) == 0  # nothing to write is not an error, also below written rows
+    ws.set_rows({6: None, 7: 30})  # None: no height, as set_row(6, None)
+    wb.close()
+    got = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("Ark").to_python()
+    assert [row[0] for row in got[:5]] == ["overskrift", "r", "r", "r", "r"] and got[5][3] == "for tidligt"
+
+
 def _cells_both_ways(tmp_path, cells, merges, heights):
     """The same cells written one by one and with write_cells (row heights with set_row and set_rows); the parts."""
     import zipfile

@@ -508,11 +508,6 @@ def _packed(data: bytes) -> _Deflated:
     """
     return _Deflated(data, last=True)
 
-    def text(self) -> bytes:
-        """The bytes written so far, inflated again (for FastSheet.xml)."""
-        self.end()
-        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(b"".join(self.chunks))
-
 
 _KEEP = 1 << 18  # bytes a _Deflated keeps for crc_after: beyond, joining CRCs in Python is quicker
 
@@ -670,6 +665,8 @@ class FastSheet:
         if first_row < self._done:
             raise ValueError(f"row {first_row + 1} of sheet {self.name!r} is already written")
         self._serialise(first_row)
+        if self.cells and min(self.cells) < (first_row + len(rows)) * _COLS:  # all left are at first_row or below
+            raise ValueError(f"rows {first_row + 1}-{first_row + len(rows)} of sheet {self.name!r} already have cells")
         width = max(len(formats), max(map(len, rows), default=0))
         styles = [self.wb.style_attr(f) for f in formats] + [""] * (width - len(formats))
         quoted_styles = list(styles)
@@ -749,6 +746,8 @@ class FastSheet:
         here their texts are checked for escaping at once, not one by one, and a cell
         costs one string in a dict instead of a few calls.
         """
+        if not cells:
+            return 0
         if self._done and min(r for r, _, _, _ in cells) < self._done:
             raise ValueError(f"a row of sheet {self.name!r} is already written")
         self.merges += [f"{cell_name(r1, c1)}:{cell_name(r2, c2)}" for r1, c1, r2, c2, _ in merges]
@@ -787,7 +786,7 @@ class FastSheet:
         if heights and min(heights) < self._done:
             raise ValueError(f"a row of sheet {self.name!r} is already written")
         whole = _Memo(_whole_pixels)
-        self.row_heights.update({r: whole[h] for r, h in heights.items()})
+        self.row_heights.update({r: whole[h] for r, h in heights.items() if h is not None})  # None: no height, as set_row
 
     def freeze_panes(self, row: int, col: int) -> None:
         self.freeze = (row, col)
@@ -938,11 +937,6 @@ class FastSheet:
         self._serialise(_ALL)
         self._rows.end()
         return [_Deflated(self._head().encode("utf-8")), self._rows, _Deflated(self._tail(drawing).encode("utf-8"), last=True)]
-
-    def xml(self, drawing: str = "") -> str:
-        """The sheet's whole XML; every row is written by then."""
-        self._serialise(_ALL)
-        return self._head() + self._rows.text().decode("utf-8") + self._tail(drawing)
 
     def _head(self) -> str:
         xf = self.wb.prototype.xf_index
