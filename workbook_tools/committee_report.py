@@ -25,7 +25,17 @@ from pathlib import Path
 from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
 from .model import Agreement, Committee, slug
-from .sheetplan import LAST_COL, PRINT_MARGINS, PRINTABLE_HEIGHT_PT, PRINTABLE_WIDTH_PT, Mode, PlannedCell, SheetPlan, plan_sheet
+from .sheetplan import (
+    LAST_COL,
+    MAX_ROW_PT,
+    PRINT_MARGINS,
+    PRINTABLE_HEIGHT_PT,
+    PRINTABLE_WIDTH_PT,
+    Mode,
+    PlannedCell,
+    SheetPlan,
+    plan_sheet,
+)
 from .template import column_widths, draw_plan, style_specs
 from .texts import Texts
 from .workers import map_in_processes
@@ -33,8 +43,6 @@ from .xlsxio import atomic_output
 
 REPORTS_DIR = "reports"
 
-# Excel clamps a row at 409 points; a taller text is cut in both Excel and the PDF.
-MAX_ROW_PT = 409.0
 # Leave this share of a page free, for fonts that set a little wider than estimated.
 PAGE_SLACK = 0.04
 MIN_ROW_PT = 15.0

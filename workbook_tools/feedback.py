@@ -22,6 +22,7 @@ feedback copy that is acceptable, and the copy still reads as the same template.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import zipfile
@@ -30,6 +31,7 @@ from pathlib import Path
 from .collect import FEEDBACK_SHEET, ReturnCheck, own_name, own_rule, own_validation
 from .model import unit_name
 from .problems import Problem, Severity
+from .sheetplan import LINE_POINTS, MAX_ROW_PT
 from .template import needs_quote
 from .xlsxio import atomic_write_bytes, deterministic_zip
 
@@ -104,7 +106,7 @@ def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str)
     data = check.incoming.path.read_bytes()
     if check.sha256 and hashlib.sha256(data).hexdigest() != check.sha256:
         return None
-    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb = openpyxl.load_workbook(io.BytesIO(_without_added_names(data)))
     mine = sorted(problems, key=lambda p: _ORDER[p.severity])  # stable: errors first, then as found
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in mine:
@@ -143,28 +145,55 @@ def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> 
                 cell.quotePrefix = True
 
 
+_DEFINED_NAME = re.compile(rb"<((?:\w+:)?)definedName\b([^>]*?)(?:/>|>(.*?)</\1definedName\s*>)", re.S)
+_NAME_ATTR = re.compile(rb'\sname="([^"]*)"')
+
+
+def _without_added_names(data: bytes) -> bytes:
+    """The return's bytes without the defined names the sender added (see collect.own_name).
+
+    Done on the XML, before openpyxl reads the file: openpyxl refuses a workbook
+    whose print-titles name holds a formula, and it keeps any name for the workbook.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        if "xl/workbook.xml" not in src.namelist():
+            return data
+        xml = src.read("xl/workbook.xml")
+
+        def keep(m: re.Match) -> bytes:
+            name = _NAME_ATTR.search(m.group(2))
+            text = html.unescape((m.group(3) or b"").decode("utf-8", errors="replace"))
+            return m.group(0) if name and own_name(html.unescape(name.group(1).decode("utf-8", errors="replace")), text) else b""
+
+        cleaned = _DEFINED_NAME.sub(keep, xml)
+        if cleaned == xml:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                dst.writestr(info, cleaned if info.filename == "xl/workbook.xml" else src.read(info.filename))
+        return out.getvalue()
+
+
 def _drop_formulas_outside_cells(wb) -> None:
-    """Defined names, conditional formats and validations the sender added are not carried over.
+    """Conditional formats and validations the sender added are not carried over (names go before openpyxl reads the file).
 
     Their formulas would run when the copy is opened (a WEBSERVICE call, say); the
     template's own rules are kept, so the copy still colours and offers its dropdowns.
     """
     from openpyxl.formatting.formatting import ConditionalFormattingList
 
-    for name in list(wb.defined_names):
-        if not own_name(name):
-            del wb.defined_names[name]
     for ws in wb.worksheets:
-        for name in list(ws.defined_names):
-            if not own_name(name):
-                del ws.defined_names[name]
         kept = ConditionalFormattingList()
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 if own_rule(list(rule.formula or [])):
                     kept.add(str(cf.sqref), rule)
         ws.conditional_formatting = kept
-        ws.data_validations.dataValidation = [dv for dv in ws.data_validations.dataValidation if own_validation(dv.type or "", dv.formula1 or "")]
+        kept_lists = [dv for dv in ws.data_validations.dataValidation if own_validation(dv.type or "", dv.formula1 or "")]
+        for dv in kept_lists:
+            dv.formula2 = None  # a list has no second bound; a formula planted there goes, the dropdown stays
+        ws.data_validations.dataValidation = kept_lists
 
 
 def _annotate(ws, ref: str, problems: list[Problem]) -> str:
@@ -251,7 +280,7 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
             ws.cell(r, c).alignment = wrap
         ws.cell(r, 1).fill = fill[p.severity]
         lines = max(-(-len(str(v)) // max(int(w * 1.1), 1)) for v, (_t, w) in zip(row, _COLUMNS, strict=True))
-        ws.row_dimensions[r].height = 15 * max(lines, 1) + 2
+        ws.row_dimensions[r].height = min(LINE_POINTS * max(lines, 1) + 2, MAX_ROW_PT)
         if anchor:
             link = ws.cell(r, 2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{anchor}", display=where)

@@ -51,6 +51,8 @@ PRINT_MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}  # inches
 PRINTABLE_WIDTH_PT = PAPER_A4[0] - 72 * (PRINT_MARGINS["left"] + PRINT_MARGINS["right"])
 PRINTABLE_HEIGHT_PT = PAPER_A4[1] - 72 * (PRINT_MARGINS["top"] + PRINT_MARGINS["bottom"])
 PAGE_SAFETY = 0.95  # Excel and LibreOffice round the fit-to-width scale differently
+# Excel clamps a row at 409 points; a taller text is cut in both Excel and the PDF.
+MAX_ROW_PT = 409.0
 # Excel's height of one line of 11 pt Calibri. LibreOffice sets lines closer, so a
 # height in these units shows all of the text in both programs.
 LINE_POINTS = 15.0
