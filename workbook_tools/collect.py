@@ -610,9 +610,8 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
                 parts.added.append(f"en betinget formatering på '{sheet}': {_brief_formula(formulas[0])}")
         elif name == "cfvo":
             # A colour scale's or data bar's threshold: a number, or a formula (type="formula", or any val that is not a number).
-            inner = [f.text or "" for f in el if _local(f.tag) == "f"]
-            value = inner[0] if inner else el.get("val", "")
-            if value.strip() and (el.get("type") == "formula" or _NUMBER.fullmatch(value.strip()) is None):
+            value = _formula_text(el, el.get("val", "")).strip()
+            if value and (el.get("type") == "formula" or _NUMBER.fullmatch(value) is None):
                 parts.added.append(f"en tærskel i en betinget formatering på '{sheet}': {_brief_formula(value)}")
         elif name == "dataValidation":
             sqref = el.get("sqref", "")
@@ -622,12 +621,12 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
                 if child_name == "sqref" and not sqref:
                     sqref = child.text or ""
                 elif child_name in bounds:
-                    inner = [g.text or "" for g in child if _local(g.tag) == "f"]
-                    bounds[child_name] = inner[0] if inner else (child.text or "")
+                    bounds[child_name] = _formula_text(child, child.text or "")
+            first, second = bounds["formula1"], bounds["formula2"]
             kind = el.get("type", "")
-            dvs.append((sqref, kind, bounds["formula1"]))
-            if (bounds["formula1"] or bounds["formula2"]) and not own_validation(kind, bounds["formula1"], bounds["formula2"]):
-                shown = bounds["formula1"] if bounds["formula2"].strip() in _NO_SECOND_BOUND else bounds["formula2"]
+            dvs.append((sqref, kind, first))
+            if (first or second) and not own_validation(kind, first, second):
+                shown = first if second.strip() in _NO_SECOND_BOUND else second
                 parts.added.append(f"en datavalidering på '{sheet}'!{sqref}: {_brief_formula(shown)}")
     parts.validations[sheet] = dvs
     parts.protected[sheet] = protected
@@ -636,13 +635,17 @@ def _scan_sheet_xml(parts: _Parts, sheet: str, data: bytes) -> None:
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
+def _formula_text(el, own: str) -> str:
+    """An element's formula: in an <xm:f> child in Excel's x14 extension form, else `own` (its text or val)."""
+    inner = next((f.text or "" for f in el if _local(f.tag) == "f"), None)
+    return own if inner is None else inner
+
+
 def _brief_formula(text: str | None) -> str:
     """A formula as a message quotes it: with its "=", cut short."""
     text = (text or "").strip()
     text = text if text.startswith("=") else "=" + text
     return text if len(text) <= 80 else text[:79] + "…"
-
-
 
 
 def _sheetdata_close(data: bytes, after: int) -> tuple[int, int]:
