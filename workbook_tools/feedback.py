@@ -51,16 +51,28 @@ def feedback_name(check: ReturnCheck) -> str:
     return f"{stem.strip('_. ') or 'besvarelse'}_tilbagemelding.xlsx"
 
 
-def needs_feedback(check: ReturnCheck, problems: list[Problem]) -> bool:
-    """A copy is worth sending when the return is a workbook and has a warning or an error.
+def needs_feedback(check: ReturnCheck, mine: list[Problem]) -> bool:
+    """A copy is worth sending when the return is a workbook and has a warning or an error (`mine` are its problems).
 
     Not for a file refused as unsafe or broken: opening it to annotate it is what the
     refusal protects against, and the sender must send the workbook again anyway.
     """
-    mine = [p for p in problems if p.file == check.name]
     if any(p.code in UNOPENABLE for p in mine):
         return False
     return check.kind == "xlsx" and any(p.severity is not Severity.INFO for p in mine)
+
+
+def feedback_due(checks: list[ReturnCheck], problems: list[Problem]) -> list[tuple[ReturnCheck, list[Problem]]]:
+    """Each return that needs an annotated copy, with its own problems.
+
+    The problems are sorted to their files once: early in a round most committees have
+    not returned, each with a problem per element, and looking through all of them
+    again for every return took seconds.
+    """
+    by_file: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_file.setdefault(p.file, []).append(p)
+    return [(check, mine) for check in checks if needs_feedback(check, mine := by_file.get(check.name, []))]
 
 
 def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], folder: Path | str) -> tuple[list[Path], list[str]]:
@@ -69,9 +81,7 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
     written: list[Path] = []
     notes: list[str] = []
     used: set[str] = set()
-    for check in checks:
-        if not needs_feedback(check, problems):
-            continue
+    for check, mine in feedback_due(checks, problems):
         if _inflated_size(check.incoming.path) > MAX_ANNOTATED_BYTES:  # openpyxl would need minutes and gigabytes
             notes.append(f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx.")
             continue
@@ -80,7 +90,7 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
             name = name.replace("_tilbagemelding.xlsx", f"_{check.sha256[:8]}_tilbagemelding.xlsx")
         used.add(name)
         try:
-            path = write_feedback(check, [p for p in problems if p.file == check.name], folder / name)
+            path = write_feedback(check, mine, folder / name)
         except Exception as exc:  # openpyxl may refuse a file calamine could read
             notes.append(f"Ingen kommenteret kopi af {check.name}: {type(exc).__name__}: {exc}"[:300])
             continue

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .collect import CollectContext, Incoming, ReturnCheck, check_return
 from .committee_report import REPORTS_DIR, report_committees, report_file_name, write_committee_pdfs, write_committee_report
-from .feedback import FEEDBACK_DIR, needs_feedback, write_feedback_copies
+from .feedback import FEEDBACK_DIR, feedback_due, write_feedback_copies
 from .mailin import expand_inputs
 from .master import read_master, write_master
 from .merge import ACCEPTED, MergeOutcome, merge_returns
@@ -196,7 +196,7 @@ def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str
             new += 1
         elif (prior.progress, prior.status, prior.economy, prior.economy_status) != (r.progress, r.status, r.economy, r.economy_status):
             changed += 1
-    copies = sum(1 for c in run.checks if needs_feedback(c, run.problems))
+    copies = len(feedback_due(run.checks, run.problems))
     archived = len({c.sha256 for c in run.checks if c.sha256})
     return [
         "--dry-run: intet er skrevet. Uden --dry-run ville collect skrive:",
