@@ -38,7 +38,7 @@ from .problems import Problem, Severity
 from .sheetplan import normalise_value, reading_guide
 from .template import needs_quote
 from .texts import Texts
-from .xlsxio import atomic_output, new_workbook
+from .xlsxio import atomic_output
 
 if TYPE_CHECKING:
     from .collect import ReturnCheck
@@ -626,20 +626,24 @@ VALIDATION_COLUMNS = (
 
 
 def write_validation(problems: list[Problem], path: Path | str) -> Path:
-    """One row per problem found, coloured by severity, with filters: finance's to-do list."""
+    """One row per problem found, coloured by severity, with filters: finance's to-do list.
+
+    Streamed row block by row block like the overview: early in a round a large
+    municipality's list holds a problem for every element not yet answered, tens of
+    thousands of rows.
+    """
     path = Path(path)
     with atomic_output(path) as tmp:
-        wb = new_workbook(tmp)
+        wb = FastWorkbook(tmp)
         f = _Formats(wb)
         ws = wb.add_worksheet("Problemer")
-        for c, (h, _key, w) in enumerate(VALIDATION_COLUMNS):
-            ws.write_string(0, c, h, f.head)
-            ws.set_column(c, c, w)
-        for r, p in enumerate(problems, start=1):
+        _headings(ws, f, 0, [(heading, width) for heading, _key, width in VALIDATION_COLUMNS])
+        rows = []
+        for p in problems:
             d = p.as_dict()
-            d["severity"] = p.severity.label
-            for c, (_h, key, _w) in enumerate(VALIDATION_COLUMNS):
-                f.write_text(ws, r, c, d[key], f.severity[p.severity] if c == 0 else None)
+            d["severity"] = (p.severity.label, f.severity[p.severity])
+            rows.append(tuple(d[key] for _h, key, _w in VALIDATION_COLUMNS))
+        f.write_rows(ws, 1, rows)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(problems), 1), len(VALIDATION_COLUMNS) - 1)
         wb.close()
