@@ -42,6 +42,7 @@ from .model import (
     parse_smiley,
 )
 from .template import needs_quote
+from .workers import collection_paused
 from .xlsxio import atomic_output, cell_name, read_sheets, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
@@ -138,11 +139,12 @@ def read_master(path: Path | str) -> Agreement:
         raise MasterError(
             path, [MasterProblem("", "", f"filen er ikke en .xlsx-projektmappe ({kind})")]
         )
-    try:
-        sheets = read_sheets(path)
-    except Exception as exc:  # calamine raises its own types for broken files
-        raise MasterError(path, [MasterProblem("", "", f"filen kan ikke læses: {exc}")]) from None
-    return _MasterReader(path, sheets).read()
+    with collection_paused():
+        try:
+            sheets = read_sheets(path)
+        except Exception as exc:  # calamine raises its own types for broken files
+            raise MasterError(path, [MasterProblem("", "", f"filen kan ikke læses: {exc}")]) from None
+        return _MasterReader(path, sheets).read()
 
 
 def _text(value) -> str:
