@@ -1,9 +1,9 @@
 """Benchmark: generate and collect a round at scale, against the floor of reading xlsx.
 
-    python bench/run.py --committees 1000 --elements 50 --returns 1000 [--jobs N] [--keep DIR]
+    python bench/run.py --committees 1000 --elements 50 --returns 1000 [--round N] [--jobs N] [--keep DIR]
 
-Builds an obviously synthetic master ("Udvalg 0001", "Element 1.01"), generates every
-template, fills R returns the way staff would (values only, in the unlocked cells),
+Builds an obviously synthetic master ("Udvalg 0001", "Element 1.01"; with --round N,
+answers for the rounds before N as well), generates every template of round N, fills R returns the way staff would (values only, in the unlocked cells),
 then times on the same files:
 
 * generate, and its floor: a minimal xlsxwriter script writing the same cells;
@@ -40,6 +40,7 @@ from workbook_tools.model import (  # noqa: E402
     Agreement,
     Committee,
     Element,
+    Result,
     Round,
     Smiley,
     default_round_label,
@@ -52,7 +53,8 @@ YEAR = 2031
 STATES = (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)
 
 
-def synthetic_master(committees: int, elements: int) -> Agreement:
+def synthetic_master(committees: int, elements: int, answered_rounds: int = 0) -> Agreement:
+    """The agreement, with every element answered in rounds 1..answered_rounds (a later round's history)."""
     width = max(2, len(str(committees)))
     cs = tuple(Committee(f"Udvalg {i:0{width}d}", str(i), f"Område {i:0{width}d}", (f"udvalg{i}@example.invalid",)) for i in range(1, committees + 1))
     es = tuple(
@@ -84,6 +86,11 @@ def synthetic_master(committees: int, elements: int) -> Agreement:
         rounds=tuple(Round(r, default_round_label(r, YEAR)) for r in range(1, 5)),
         committees=cs,
         elements=es,
+        results=tuple(
+            Result(e.number, r, STATES[(k + r) % 3], f"Syntetisk status for {e.number} i runde {r}.", STATES[(k + r) % 2 * 2], f"Syntetisk økonomi {r}.")
+            for k, e in enumerate(es)
+            for r in range(1, answered_rounds + 1)
+        ),
     )
 
 
@@ -126,13 +133,13 @@ def fill_values(template: Path, out: Path, values: dict[str, str]) -> None:
             zout.writestr(info, data)
 
 
-def floor_generate(agreement: Agreement, texts, out_dir: Path) -> None:
+def floor_generate(agreement: Agreement, round_number: int, texts, out_dir: Path) -> None:
     """The least any generator must do: write the same cells with xlsxwriter, nothing more."""
     import xlsxwriter
 
     for c in agreement.committees:
-        plan = plan_sheet(agreement, c, 1, texts, Mode.TEMPLATE)
-        wb = xlsxwriter.Workbook(str(out_dir / template_file_name(c.name, 1)), {"strings_to_formulas": False})
+        plan = plan_sheet(agreement, c, round_number, texts, Mode.TEMPLATE)
+        wb = xlsxwriter.Workbook(str(out_dir / template_file_name(c.name, round_number)), {"strings_to_formulas": False})
         ws = wb.add_worksheet(plan.sheet_name)
         for cell in plan.cells:
             if cell.value:
@@ -184,7 +191,7 @@ for name in {phases!r}:
     if hasattr(pipeline, name):
         setattr(pipeline, name, timed_phase(name, getattr(pipeline, name)))
 t = time.perf_counter()
-run = pipeline.collect_round({master!r}, 1, [{returns!r}], {out!r}, **{kwargs!r})
+run = pipeline.collect_round({master!r}, {round_number}, [{returns!r}], {out!r}, **{kwargs!r})
 elapsed = time.perf_counter() - t
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -195,7 +202,7 @@ print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepte
 COLLECT_PHASES = ("read_master", "check_all", "merge_returns", "write_round_files", "write_validation", "write_committee_pdfs", "write_feedback_copies", "archive_returns")
 
 
-def collect_in_child(master: Path, returns: Path, out: Path, jobs: int | None) -> dict:
+def collect_in_child(master: Path, round_number: int, returns: Path, out: Path, jobs: int | None) -> dict:
     import inspect
 
     from workbook_tools.pipeline import collect_round
@@ -206,7 +213,7 @@ def collect_in_child(master: Path, returns: Path, out: Path, jobs: int | None) -
         kwargs["jobs"] = jobs
     if "pdf" in params:
         kwargs["pdf"] = False
-    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), returns=str(returns), out=str(out), kwargs=kwargs, phases=COLLECT_PHASES)
+    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), round_number=round_number, returns=str(returns), out=str(out), kwargs=kwargs, phases=COLLECT_PHASES)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"collect failed:\n{done.stderr[-3000:]}")
@@ -218,6 +225,7 @@ def main(argv=None) -> int:
     p.add_argument("--committees", type=int, default=100)
     p.add_argument("--elements", type=int, default=50)
     p.add_argument("--returns", type=int, default=None, help="how many committees return (default: all)")
+    p.add_argument("--round", type=int, default=1, choices=range(1, 5), help="the round to generate and collect; the rounds before it are answered in the master (default: 1)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for collect (default: all cores)")
     p.add_argument("--keep", type=Path, help="leave master.xlsx and returns/ here for re-timing")
     p.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl baseline")
@@ -230,16 +238,16 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     texts = load_texts()
     t0 = time.perf_counter()
-    agreement = synthetic_master(args.committees, args.elements)
+    agreement = synthetic_master(args.committees, args.elements, args.round - 1)
     master = write_master(agreement, work / "master.xlsx")
     build_master_s = time.perf_counter() - t0
 
     from workbook_tools.pipeline import generate_round
 
     templates = work / "templates"
-    generate_s, _ = timed(generate_round, master, 1, templates)
+    generate_s, _ = timed(generate_round, master, args.round, templates)
     floor_dir = Path(tempfile.mkdtemp(prefix="followup-floor-"))
-    generate_floor_s, _ = timed(floor_generate, agreement, texts, floor_dir)
+    generate_floor_s, _ = timed(floor_generate, agreement, args.round, texts, floor_dir)
     shutil.rmtree(floor_dir)
 
     returns = work / "returns"
@@ -247,8 +255,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     files = []
     for c in agreement.committees[:returns_n]:
-        plan = plan_sheet(agreement, c, 1, texts, Mode.TEMPLATE)
-        name = template_file_name(c.name, 1)
+        plan = plan_sheet(agreement, c, args.round, texts, Mode.TEMPLATE)
+        name = template_file_name(c.name, args.round)
         fill_values(templates / name, returns / name, answers_for(plan))
         files.append(returns / name)
     fill_s = time.perf_counter() - t0
@@ -257,7 +265,7 @@ def main(argv=None) -> int:
 
     collect_floor_s, _ = timed(floor_collect, files)
     out = work / "out"
-    child = collect_in_child(master, returns, out, args.jobs)
+    child = collect_in_child(master, args.round, returns, out, args.jobs)
     collect_s = child["seconds"]
     naive_s = None if args.skip_naive else timed(naive, files)[0]
 
@@ -265,7 +273,7 @@ def main(argv=None) -> int:
         "returns": returns_n,
         "committees": args.committees,
         "elements_per_committee": args.elements,
-        "round": 1,
+        "round": args.round,
         "jobs": args.jobs or os.cpu_count(),
         "generate_s": round(generate_s, 3),
         "generate_floor_s": round(generate_floor_s, 3),
@@ -289,7 +297,7 @@ def main(argv=None) -> int:
     ]
     if naive_s is not None:
         rows.append(("naive pandas+openpyxl", naive_s, collect_s))
-    print(f"\n{returns_n} returns × {args.elements} elements, {args.committees} committees, jobs={result['jobs']}, "
+    print(f"\n{returns_n} returns × {args.elements} elements, {args.committees} committees, round {args.round}, jobs={result['jobs']}, "
           f"{result['mean_return_kb']} KB a return, Python {result['python']}, {result['cores']} cores")
     print(f"{'step':<42}{'seconds':>10}{'ratio':>10}")
     for name, secs, base in rows:
