@@ -163,7 +163,7 @@ class Department:
     emails: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Element:
     """One element of the budget agreement with its milestones for the four rounds."""
 
@@ -182,7 +182,7 @@ class Element:
         return self.milestones[round_number - 1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a merged result came from: the provenance finance can show an auditor."""
 
@@ -193,7 +193,7 @@ class Source:
     sender: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """What one element got at one round."""
 
