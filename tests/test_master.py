@@ -83,3 +83,20 @@ def test_a_file_that_is_not_a_workbook_is_a_master_error(tmp_path):
     with pytest.raises(MasterError) as err:
         read_master(bad)
     assert "ikke en .xlsx-projektmappe" in str(err.value)
+
+
+def test_a_master_with_a_damaged_sheet_names_the_file_and_the_sheet(master):
+    """A sync cut the elements sheet off mid-row: finance is told which sheet, not shown a traceback."""
+    import zipfile
+
+    with zipfile.ZipFile(master) as z:
+        parts = {info.filename: z.read(info) for info in z.infolist()}
+    elements = next(name for name, data in parts.items() if name.startswith("xl/worksheets/") and b">Budgettype<" in data)
+    parts[elements] = parts[elements][: len(parts[elements]) // 2]
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(MasterError) as err:
+        read_master(master)
+    assert str(master) in str(err.value)
+    assert f"filen kan ikke læses: arket '{ELEMENTS_SHEET}'" in str(err.value)

@@ -19,6 +19,7 @@ raised together as one :class:`MasterError`, so finance fixes them in one pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import zip_longest
@@ -42,8 +43,8 @@ from .model import (
     parse_smiley,
 )
 from .template import needs_quote
-from .workers import collection_paused
-from .xlsxio import atomic_output, cell_name, read_sheets, sniff_workbook_kind
+from .workers import collection_paused, return_freed_memory
+from .xlsxio import SheetsOnDemand, SheetUnreadable, atomic_output, cell_name, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"
@@ -141,10 +142,11 @@ def read_master(path: Path | str) -> Agreement:
         )
     with collection_paused():
         try:
-            sheets = read_sheets(path)
-        except Exception as exc:  # calamine raises its own types for broken files
+            agreement = _MasterReader(path, SheetsOnDemand(path)).read()
+        except SheetUnreadable as exc:
             raise MasterError(path, [MasterProblem("", "", f"filen kan ikke læses: {exc}")]) from None
-        return _MasterReader(path, sheets).read()
+    return_freed_memory()
+    return agreement
 
 
 def _text(value) -> str:
@@ -177,18 +179,18 @@ class _Table:
         """The column's 0-based index, for messages; None when the sheet lacks it."""
         return self._index.get(name)
 
-    def values(self, name: str) -> list:
+    def values(self, name: str) -> Sequence:
         j = self._index.get(name)
         if j is None or j >= len(self._columns):
             return [None] * len(self.numbers)
-        return list(self._columns[j])
+        return self._columns[j]
 
     def texts(self, name: str) -> list[str]:
         return [v if v.__class__ is str else _text(v) for v in self.values(name)]
 
 
 class _MasterReader:
-    def __init__(self, path: Path, sheets: dict[str, list[list]]):
+    def __init__(self, path: Path, sheets: SheetsOnDemand | dict[str, list[list]]):
         self.path = path
         self.sheets = sheets
         self.problems: list[MasterProblem] = []
@@ -198,12 +200,16 @@ class _MasterReader:
         self.problems.append(MasterProblem(sheet, cell, message))
 
     def table(self, sheet: str, required: bool = True) -> _Table | None:
-        """The sheet's rows under its headings, or None (with the problem noted) when it cannot be read."""
+        """The sheet's rows under its headings, or None (with the problem noted) when it cannot be read.
+
+        The sheet's rows are handed over, not copied: once in columns, the rows are let
+        go, so a big master is not held twice while it is read. Each sheet is read once.
+        """
         if sheet not in self.sheets:
             if required:
                 self.problem(sheet, -1, None, f"arket '{sheet}' mangler")
             return None
-        rows = self.sheets[sheet]
+        rows = self.sheets.pop(sheet)
         if not rows:
             self.problem(sheet, 0, None, "arket er tomt; første række skal være overskrifter")
             return None

@@ -17,7 +17,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -492,14 +492,58 @@ def read_sheets(path: Path | str, only: set[str] | None = None) -> dict[str, lis
 
     Empty cells are None; numbers that are whole come back as float as Excel stores them.
     """
-    from python_calamine import CalamineWorkbook
+    sheets = SheetsOnDemand(path)
+    return {name: sheets[name] for name in sheets if only is None or name in only}
 
-    wb = CalamineWorkbook.from_path(str(path))
-    out: dict[str, list[list]] = {}
-    for name in wb.sheet_names:
-        if only is not None and name not in only:
-            continue
-        sheet = wb.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        out[name] = [[None if v == "" else v for v in row] for row in rows]
-    return out
+
+class SheetUnreadable(Exception):
+    """python-calamine could not read a sheet (its own error types, wrapped with the sheet's name)."""
+
+
+class SheetsOnDemand(Mapping):
+    """A workbook's sheets as read_sheets gives them, each read when first asked for.
+
+    A thousand-committee master's two big sheets, read all at once, are in memory
+    together with calamine's own copy of the second while it loads: that was the
+    peak of a whole collect. Read one at a time, and let go (`pop`) once made into
+    objects, one big sheet is held at a time.
+    """
+
+    def __init__(self, path: Path | str):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own types for broken files
+            raise SheetUnreadable(str(exc)) from None
+        self._names = list(self._book.sheet_names)
+        self._read: dict[str, list[list]] = {}
+
+    def __getitem__(self, name: str) -> list[list]:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._read:
+            try:
+                rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:  # calamine raises its own types for broken files
+                raise SheetUnreadable(f"arket '{name}': {exc}") from None
+            for i, row in enumerate(rows):  # row by row in place: a copy of a big sheet would be a second sheet in memory
+                rows[i] = [None if v == "" else v for v in row]
+            self._read[name] = rows
+        return self._read[name]
+
+    def pop(self, name: str) -> list[list]:
+        """The sheet's rows, no longer kept here."""
+        rows = self[name]
+        self._names.remove(name)
+        del self._read[name]
+        return rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
