@@ -85,7 +85,7 @@ def collection_paused() -> Iterator[None]:
 
     Reading a thousand-committee master makes a million objects in a second; each
     collection the allocations trigger walks the ones made so far, for nothing: they
-    are still in use. That was a sixth of read_master. Re-enabled afterwards (if it was on).
+    are still in use: a tenth of read_master. Re-enabled afterwards (if it was on).
     """
     was_on = gc.isenabled()
     gc.disable()
