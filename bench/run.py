@@ -193,7 +193,12 @@ for name in {phases!r}:
 t = time.perf_counter()
 run = pipeline.collect_round({master!r}, {round_number}, [{returns!r}], {out!r}, **{kwargs!r})
 elapsed = time.perf_counter() - t
-self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# Linux carries a process's peak over exec, so ru_maxrss here would start at the size of
+# the bench process that started this one; VmHWM is this program's own peak.
+try:
+    self_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepted": sum(c.accepted for c in run.checks),
                   "problems": len(run.problems), "phases": {{k: round(v, 3) for k, v in phases.items()}}}}))
