@@ -3,6 +3,8 @@
 Collect checks a thousand returns and writes a thousand reports; each file is
 independent, so N cores do it nearly N times faster. The shared context (the
 master, the texts) reaches each worker once, when it starts, and never per file.
+What the workers inherit is the parent's memory, so the habits that keep it small
+and out of the garbage collector's way (freezing, pausing, handing back) live here too.
 """
 
 from __future__ import annotations
