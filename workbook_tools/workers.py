@@ -10,7 +10,6 @@ and out of the garbage collector's way (freezing, pausing, handing back) live he
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -105,6 +104,6 @@ def return_freed_memory() -> None:
     own; every worker forked afterwards starts out counting them too. Elsewhere, nothing.
     """
     try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc by its fixed name: no library search (it runs ldconfig)
     except (OSError, AttributeError):  # no glibc: musl, macOS, Windows
         pass
