@@ -190,7 +190,7 @@ class _Table:
 
 
 class _MasterReader:
-    def __init__(self, path: Path, sheets: SheetsOnDemand | dict[str, list[list]]):
+    def __init__(self, path: Path, sheets: SheetsOnDemand):
         self.path = path
         self.sheets = sheets
         self.problems: list[MasterProblem] = []

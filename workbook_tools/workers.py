@@ -85,8 +85,8 @@ def collection_paused() -> Iterator[None]:
     """No garbage collection while the block builds a large structure that will all live on.
 
     Reading a thousand-committee master makes a million objects in a second; each
-    collection the allocations trigger walks the ones made so far, for nothing: they
-    are still in use: a tenth of read_master. Re-enabled afterwards (if it was on).
+    collection the allocations trigger walks the ones made so far for nothing, as they
+    are all still in use. That was a tenth of read_master. Re-enabled afterwards (if it was on).
     """
     was_on = gc.isenabled()
     gc.disable()
