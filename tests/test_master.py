@@ -101,3 +101,27 @@ def test_a_master_with_a_damaged_sheet_names_the_file_and_the_sheet(master, tmp_
     assert f"filen kan ikke læses: arket '{ELEMENTS_SHEET}'" in said
     assert "Traceback" not in said
     assert not (tmp_path / "ud").exists(), "nothing is generated from a master that cannot be read"
+
+
+def test_a_value_typed_far_outside_the_table_is_named_with_the_way_to_find_it(master, tmp_path, capsys):
+    """Someone typed in the sheet's last cell. Read as it stands, the sheet would be 17 billion cells:
+    the reader would abort the whole program. Finance is told which cell, and how Excel finds it."""
+    _edit(master, ELEMENTS_SHEET, {"XFD1048576": "x"})
+
+    assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path / "ud")]) == EXIT_USAGE
+    said = capsys.readouterr().err
+    assert f"Masterfilen {master} kan ikke bruges" in said
+    assert f"arket '{ELEMENTS_SHEET}' går til celle XFD1048576" in said
+    assert "Ctrl+End" in said
+    assert "Traceback" not in said
+    assert not (tmp_path / "ud").exists()
+
+
+def test_a_far_cell_with_only_a_colour_is_no_obstacle(master, agreement):
+    """Formatting far away holds no value: the sheet is read as before."""
+    wb = openpyxl.load_workbook(master)
+    wb[ELEMENTS_SHEET]["XFD1048576"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+    wb.save(master)
+
+    assert read_master(master) == agreement
+

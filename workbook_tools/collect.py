@@ -61,7 +61,7 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import cell_name, check_zip_limits, sniff_bytes
+from .xlsxio import cell_name, check_zip_limits, column_number, part_path, sniff_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
@@ -524,9 +524,7 @@ def _read_parts(members: dict[str, bytes]) -> _Parts:
     targets = {}
     if rels is not None:
         for rel in rels.findall("rel:Relationship", _NS):
-            target = rel.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            targets[rel.get("Id")] = target
+            targets[rel.get("Id")] = part_path(rel.get("Target", ""))
             if "externalLink" in rel.get("Type", ""):
                 parts.external_links = True
     if wb is not None:
@@ -1123,10 +1121,7 @@ def _split_ref(ref: str) -> tuple[int, int]:
     m = re.match(r"\$?([A-Z]+)\$?(\d+)", ref)
     if not m:
         return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return col, int(m.group(2))
+    return column_number(m.group(1)), int(m.group(2))
 
 
 def _migrate(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> list[PlannedCell] | None:

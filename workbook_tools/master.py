@@ -117,7 +117,7 @@ class MasterProblem:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message  # the whole file: no place to name
 
 
 class MasterError(Exception):

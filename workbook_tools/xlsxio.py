@@ -37,6 +37,11 @@ MAX_ZIP_DIRECTORY = 1 << 20
 # A sheet's cells from A1 to its farthest cell: what python-calamine allocates when it loads
 # the sheet, filled or not. A committee's template has some ten thousand.
 MAX_SHEET_CELLS = 1_000_000
+# Finance's own workbooks (master, layout, validation list) are far larger than a return:
+# a thousand-committee master has 900,000 cells on one sheet. About a gigabyte in
+# python-calamine; every sheet within A1:Z999999 stays under it.
+MAX_BOOK_SHEET_CELLS = 30_000_000
+MAX_BOOK_MEMBER_BYTES = 1 << 30
 
 
 def new_workbook(path: Path | str, **options) -> xlsxwriter.Workbook:
@@ -148,6 +153,14 @@ _COLUMN_LETTERS = [_letters(c) for c in range(256)]  # the columns any of our sh
 def column_letter(col: int) -> str:
     """0-based column index to Excel letters (0 -> A)."""
     return _COLUMN_LETTERS[col] if 0 <= col < 256 else _letters(col)
+
+
+def column_number(letters: str | bytes) -> int:
+    """Excel column letters to the column's number, counted from 1 (A -> 1, XFD -> 16384)."""
+    col = 0
+    for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
+        col = col * 26 + ch - 64
+    return col
 
 
 def cell_name(row: int, col: int) -> str:
@@ -420,11 +433,7 @@ def _scan_extent(xml: bytes, stop_above: int = 0) -> tuple[int, int, int]:
         if cells:
             columns, numbers = zip(*cells)
             last_row = max(last_row, max(map(int, numbers)))
-            for letters in set(columns):
-                col = 0
-                for ch in letters:
-                    col = col * 26 + ch - 64
-                last_col = max(last_col, col)
+            last_col = max(last_col, max(map(column_number, set(columns))))
         unplaced += n - len(cells)
     if unplaced:
         row_tags = 0
@@ -473,6 +482,96 @@ def _check_extent(name: str, xml: bytes) -> str | None:
     return None
 
 
+# A cell tag not plainly within A1:Z999999, and a cell tag with a namespace prefix.
+_BEYOND_Z999999 = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z][0-9]{1,6}")')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+
+
+def check_sheet_extent(path: Path | str, sheet: str) -> str | None:
+    """Refuse a sheet of finance's own workbook that python-calamine would need gigabytes to load.
+
+    calamine allocates every cell from A1 to a sheet's farthest one, so a value typed
+    by mistake in XFD1048576 asks for 17 billion cells and ends the process with an
+    abort, not an error. One pass over the inflated sheet, a chunk at a time, finds
+    that every cell stands within A1:Z999999 (all a master needs); only a sheet where
+    one may not is read whole and measured. Returns the reason (Danish), naming the
+    farthest cell and how to find it, or None. A damaged zip is left to the reader's own error.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            part = _sheet_parts(z).get(sheet)
+            if part is None or part not in z.NameToInfo:
+                return None
+            info = z.getinfo(part)
+            if info.file_size > MAX_BOOK_MEMBER_BYTES:
+                return f"arket '{sheet}' fylder {_dk(info.file_size)} byte udpakket (højst {_dk(MAX_BOOK_MEMBER_BYTES)})"
+            if not _may_stand_far(z, info):
+                return None
+            rows, cols = _valued_extent(read_zip_member(z, part, MAX_BOOK_MEMBER_BYTES))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        return None
+    if rows * cols <= MAX_BOOK_SHEET_CELLS:
+        return None
+    return (
+        f"arket '{sheet}' går til celle {cell_name(rows - 1, cols - 1)}, {_dk(rows * cols)} celler fra A1 "
+        f"(højst {_dk(MAX_BOOK_SHEET_CELLS)}). Slet det, der står langt fra tabellen "
+        "(Ctrl+End i Excel viser den sidste celle), og gem igen"
+    )
+
+
+def _may_stand_far(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with z.open(info) as fh:  # inflates no further than the declared size
+        while chunk := fh.read(_CHUNK * 16):
+            window = tail + chunk
+            cut = window.rfind(b">") + 1  # a cell's tag and reference never hold a ">": never cut in two
+            if _BEYOND_Z999999.search(window, 0, cut) or _PREFIXED_CELL.search(window, 0, cut):
+                return True
+            tail = window[cut:]
+    return False
+
+
+# A cell that may hold a value: its tag, with a reference, not closed on the spot (<c r="B2" s="1"/> is
+# formatting only, and calamine leaves it out of the sheet).
+_VALUED_CELL_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*(?<!/)>""")
+
+
+def _valued_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) from A1 to the farthest cell that may hold a value."""
+    last_row = last_col = 0
+    for piece in _slices(xml):
+        cells = _VALUED_CELL_REF.findall(piece)
+        if cells:
+            columns, numbers = zip(*cells)
+            last_row = max(last_row, max(map(int, numbers)))
+            last_col = max(last_col, max(map(column_number, set(columns))))
+    return last_row, last_col
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name (as on its tab) -> the zip part that holds it."""
+    from defusedxml import ElementTree as SafeET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        rels = SafeET.fromstring(read_zip_member(z, "xl/_rels/workbook.xml.rels"))
+        book = SafeET.fromstring(read_zip_member(z, "xl/workbook.xml"))
+    except Exception:  # no such part, or not XML: the reader says what is wrong
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("p:Relationship", ns)}
+    parts = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(rid), "")
+        parts[sheet.get("name", "")] = part_path(target)
+    return parts
+
+
+def part_path(target: str) -> str:
+    """The zip part a relationship of xl/workbook.xml points to (its targets are relative to xl/, or absolute)."""
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
 def _dk(number: int) -> str:
     # thousands written the Danish way: 1.000.000
     return f"{number:,}".replace(",", ".")
@@ -512,6 +611,7 @@ class SheetsOnDemand(Mapping):
     def __init__(self, path: Path | str):
         from python_calamine import CalamineWorkbook
 
+        self._path = path
         try:
             self._book = CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own types for broken files
@@ -523,6 +623,9 @@ class SheetsOnDemand(Mapping):
         if name not in self._names:
             raise KeyError(name)
         if name not in self._read:
+            too_far = check_sheet_extent(self._path, name)
+            if too_far:
+                raise SheetUnreadable(too_far)
             try:
                 rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception as exc:  # calamine raises its own types for broken files
