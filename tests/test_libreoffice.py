@@ -86,6 +86,7 @@ def office(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("libreoffice")
     pipe = f"followup_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     profile = (workdir / "profile").as_uri()
+    pipes_before = office_pipes()
     proc = subprocess.Popen(
         [
             soffice,
@@ -114,6 +115,14 @@ def office(tmp_path_factory):
                 break
             except subprocess.TimeoutExpired:
                 continue
+        for leftover in office_pipes() - pipes_before:
+            leftover.unlink(missing_ok=True)
+
+
+def office_pipes() -> set[Path]:
+    """LibreOffice's socket files: a soffice that is stopped (not closed from its menu) leaves them in /tmp,
+    which it uses whatever TMPDIR says."""
+    return set(Path("/tmp").glob("OSL_PIPE_*"))
 
 
 @pytest.fixture(scope="module")
