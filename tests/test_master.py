@@ -4,7 +4,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from returns_kit import rewrite_zip
+from returns_kit import BIFF8_BOF, ods_bytes, ole2, rewrite_zip
 
 from workbook_tools.cli import EXIT_USAGE, main
 from workbook_tools.master import ELEMENTS_SHEET, MasterError, read_master, write_master
@@ -81,12 +81,26 @@ def test_a_malformed_address_is_a_master_error(master):
     assert _problems(master) == ["Udvalg!D2: 'udvalg01 at example' er ikke en gyldig e-mailadresse"]
 
 
-def test_a_file_that_is_not_a_workbook_is_a_master_error(tmp_path):
+@pytest.mark.parametrize(
+    "content, what, todo",
+    [
+        (lambda: b"Nummer;Titel\n", "en tekstfil (måske CSV)", "gem den som Excel-projektmappe (.xlsx)"),
+        (lambda: ole2({"Workbook": BIFF8_BOF}), "i det gamle .xls-format", "gem den som Excel-projektmappe (.xlsx)"),
+        (ods_bytes, "et OpenDocument-regneark (.ods)", "gem den som Excel-projektmappe (.xlsx)"),
+        (lambda: ole2({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": bytes(64)}), "gemt med adgangskode", "Gem en kopi uden adgangskode"),
+        (lambda: b"", "tom (0 byte)", "Tag en ny kopi"),
+    ],
+    ids=["csv", "xls", "ods", "password", "empty"],
+)
+def test_a_master_that_is_not_an_xlsx_says_what_it_is_and_what_to_do(tmp_path, capsys, content, what, todo):
     bad = tmp_path / "master.xlsx"
-    bad.write_text("Nummer;Titel\n")
-    with pytest.raises(MasterError) as err:
-        read_master(bad)
-    assert "ikke en .xlsx-projektmappe" in str(err.value)
+    bad.write_bytes(content())
+
+    assert main(["generate", str(bad), "--round", "1", "--out", str(tmp_path / "ud")]) == EXIT_USAGE
+    said = capsys.readouterr().err
+    assert f"Masterfilen {bad} kan ikke bruges" in said
+    assert f"filen er {what}" in said and todo in said
+    assert "Traceback" not in said
 
 
 def test_a_master_with_a_damaged_sheet_names_the_file_and_the_sheet(master, tmp_path, capsys):

@@ -264,6 +264,7 @@ def test_a_layout_file_that_is_not_a_workbook_is_refused_in_one_line(master, tmp
     assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--layout", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Fejl: Layoutfilen") and "Traceback" not in err
+    assert "filen er en tekstfil (måske CSV)" in err and "gem den som Excel-projektmappe (.xlsx)" in err
     assert not (tmp_path / "ud").exists()
 
 

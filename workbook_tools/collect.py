@@ -61,7 +61,7 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import cell_name, check_zip_limits, column_number, part_path, sniff_bytes
+from .xlsxio import KIND_WORDS, cell_name, check_zip_limits, column_number, part_path, sniff_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
@@ -115,10 +115,8 @@ _KIND_PROBLEMS = {
     "ods": "ods-workbook",
 }
 _KIND_DETAIL = {
-    "zip": "en zip-fil uden projektmappe",
-    "msg": "en Outlook-meddelelse (.msg); gem den vedhæftede projektmappe og saml den ind",
-    "ole": "en ældre Office-fil, der ikke er en projektmappe",
-    "binary": "en ukendt binær fil",
+    **KIND_WORDS,
+    "msg": KIND_WORDS["msg"] + "; gem den vedhæftede projektmappe og saml den ind",
 }
 _NS = {
     "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

@@ -44,7 +44,7 @@ from .model import (
 )
 from .template import needs_quote
 from .workers import collection_paused, return_freed_memory
-from .xlsxio import SheetsOnDemand, SheetUnreadable, atomic_output, cell_name, sniff_workbook_kind
+from .xlsxio import SheetsOnDemand, SheetUnreadable, atomic_output, cell_name, not_xlsx, sniff_workbook_kind
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"
@@ -137,9 +137,7 @@ def read_master(path: Path | str) -> Agreement:
         raise MasterError(path, [MasterProblem("", "", "filen findes ikke")])
     kind = sniff_workbook_kind(path)
     if kind != "xlsx":
-        raise MasterError(
-            path, [MasterProblem("", "", f"filen er ikke en .xlsx-projektmappe ({kind})")]
-        )
+        raise MasterError(path, [MasterProblem("", "", not_xlsx(kind))])
     with collection_paused():
         try:
             agreement = _MasterReader(path, SheetsOnDemand(path)).read()

@@ -197,6 +197,44 @@ def sniff_workbook_kind(path: Path | str) -> str:
         return "unreadable"
 
 
+# What a file that is not an .xlsx really is, by its kind from sniff_workbook_kind, as messages say it.
+KIND_WORDS = {
+    "folder": "en mappe",
+    "missing": "væk",
+    "special": "en særlig fil (et rør eller en enhed)",
+    "unreadable": "ikke til at læse (ingen adgang?)",
+    "empty": "tom (0 byte)",
+    "xlsm": "en projektmappe med makroer (.xlsm)",
+    "xlsb": "en binær projektmappe (.xlsb)",
+    "ods": "et OpenDocument-regneark (.ods)",
+    "zip": "en zip-fil uden projektmappe",
+    "broken-zip": "ufuldstændig eller beskadiget, måske afbrudt under kopieringen",
+    "oversized-zip": "en zip-fil med flere tusind dele",
+    "encrypted": "gemt med adgangskode",
+    "xls": "i det gamle .xls-format",
+    "msg": "en Outlook-meddelelse (.msg)",
+    "ole": "en ældre Office-fil, der ikke er en projektmappe",
+    "text": "en tekstfil (måske CSV), ikke en projektmappe",
+    "binary": "en ukendt binær fil",
+}
+_SAVE_AS_XLSX = "Åbn den i Excel, og gem den som Excel-projektmappe (.xlsx)"
+_KIND_ADVICE = {
+    "encrypted": "Gem en kopi uden adgangskode (i Excel: Filer > Oplysninger > Beskyt projektmappe > Krypter med adgangskode, slet koden)",
+    "broken-zip": "Tag en ny kopi fra der, hvor filen kom fra",
+    "empty": "Tag en ny kopi fra der, hvor filen kom fra",
+    "unreadable": "Giv adgang til filen, eller kopiér den et sted, hvor den kan læses",
+    "missing": "",
+    "folder": "",
+    "special": "",
+}
+
+
+def not_xlsx(kind: str) -> str:
+    """Finance's own workbook (master, layout, validation list) is not an .xlsx: what it is, and what to do."""
+    advice = _KIND_ADVICE.get(kind, _SAVE_AS_XLSX)
+    return f"filen er {KIND_WORDS.get(kind, kind)}" + (f". {advice}" if advice else "")
+
+
 def sniff_bytes(data: bytes) -> str:
     """:func:`sniff_workbook_kind` for a file already read into memory: the bytes checked are the bytes hashed."""
     return _sniff(io.BytesIO(data))
@@ -611,6 +649,9 @@ class SheetsOnDemand(Mapping):
     def __init__(self, path: Path | str):
         from python_calamine import CalamineWorkbook
 
+        kind = sniff_workbook_kind(path)
+        if kind != "xlsx":
+            raise SheetUnreadable(not_xlsx(kind))
         self._path = path
         try:
             self._book = CalamineWorkbook.from_path(str(path))
