@@ -803,6 +803,49 @@ def test_json_output_is_one_parsable_document_with_every_return_and_problem(kit,
     assert any(w.endswith("validation.xlsx") for w in doc["written"])
 
 
+# --- what finance types on the command line -----------------------------------------------
+
+
+@pytest.mark.parametrize("content, said", [("{ikke json", "er ikke gyldig JSON (linje 1)"), (None, "findes ikke"), ("[]", "nævner ingen skabeloner")])
+def test_collect_with_a_manifest_it_cannot_use_stops_before_writing_and_names_it(round1, master, tmp_path, capsys, content, said):
+    """Read as empty, a broken manifest would silently switch off the template-id check finance asked for."""
+    manifest = tmp_path / "manifest.json"
+    if content is not None:
+        manifest.write_text(content, encoding="utf-8")
+
+    code = main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--manifest", str(manifest), str(round1)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"Manifestet {manifest} {said}" in err and "followup generate" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "ud").exists()
+
+
+def test_the_manifest_may_be_given_as_the_folder_generate_wrote(round1, master, tmp_path, capsys):
+    def collect_with(manifest, out):
+        return main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / out), "--manifest", str(manifest), str(round1)])
+
+    def codes(out):
+        return {row[1] for row in values(tmp_path / out / "validation.xlsx", "Problemer")[1:]}
+
+    assert collect_with(tmp_path / "templates", "ud") == 0, capsys.readouterr()
+    assert "unknown-template-id" not in codes("ud")
+    # Another generation's folder: its ids are not the ones these returns carry, and the check says so.
+    assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path / "andre")]) == 0
+    collect_with(tmp_path / "andre", "ud2")
+    assert "unknown-template-id" in codes("ud2")
+
+
+def test_an_out_folder_that_is_a_file_is_refused_before_anything_runs(round1, master, tmp_path, capsys):
+    taken = tmp_path / "resultat"
+    taken.write_text("finance's own notes")
+
+    assert main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(taken), str(round1)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {taken} er en fil; angiv en mappe" in err and "uventet" not in err
+    assert taken.read_text() == "finance's own notes"
+
+
 # --- followup check ----------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .master import MasterError
 from .model import unit_name
-from .template import TemplateError
+from .template import ManifestError, TemplateError
 from .texts import LayoutError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--round", type=_round, required=True, help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
     c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
-    c.add_argument("--manifest", type=Path, help="manifest.json fra generate; giver ekstra kontrol af skabelon-id")
+    c.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
     c.add_argument("--prefer", action="append", default=[], metavar="FIL", help="ved konflikt: brug svarene fra denne fil (kan gentages)")
     c.add_argument("--lang", choices=("da", "en"), default="da", help="sprog i oversigt og rapporter")
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
     k.add_argument("--round", type=_round, required=True, help="runden 1–4")
     k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
-    k.add_argument("--manifest", type=Path, help="manifest.json fra generate; giver ekstra kontrol af skabelon-id")
+    k.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
     k.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
@@ -222,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        _require_folders(args)
         return COMMANDS[args.command](args)
-    except (MasterError, UsageError, LayoutError, TemplateError) as exc:
+    except (MasterError, UsageError, LayoutError, TemplateError, ManifestError) as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
@@ -476,6 +477,17 @@ def cmd_mail(args) -> int:
         raise UsageError(str(exc)) from None
     print("\n".join(mail.summary_lines(run)))
     return run.exit_code
+
+
+# Options that name a folder to write in; made when missing.
+_FOLDER_OPTIONS = ("out", "feedback", "outbox")
+
+
+def _require_folders(args) -> None:
+    for option in _FOLDER_OPTIONS:
+        path = getattr(args, option, None)
+        if path is not None and path.exists() and not path.is_dir():
+            raise UsageError(f"--{option} {path} er en fil; angiv en mappe (findes den ikke, bliver den lavet).")
 
 
 def _require_file(path: Path, what: str) -> None:

@@ -41,7 +41,7 @@ from .model import Agreement, slug, unit_name
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
 from .report import VALIDATION_COLUMNS, VALIDATION_NAME
-from .template import MANIFEST_NAME, read_manifest
+from .template import MANIFEST_NAME, ManifestError, load_manifest
 from .texts import long_date
 from .xlsxio import atomic_write_bytes, read_sheets, sha256_of
 
@@ -230,8 +230,12 @@ def compose_templates(agreement: Agreement, round_number: int, folder: Path | st
         raise MailError(f"mappen {folder} findes ikke. Angiv mappen, som followup generate skrev skabelonerne i.")
     if not manifest.is_file():
         raise MailError(f"{manifest} findes ikke. Kør først: followup generate MASTER --round {round_number} --out {folder}")
+    try:
+        entries = load_manifest(manifest)
+    except ManifestError as exc:
+        raise MailError(str(exc)) from None
     latest: dict[str, dict] = {}
-    for e in read_manifest(manifest):
+    for e in entries:
         if int(e.get("round", 0)) == round_number and (e["file"] not in latest or e.get("generated_at", "") >= latest[e["file"]].get("generated_at", "")):
             latest[e["file"]] = e
     if not latest:

@@ -20,7 +20,7 @@ from .merge import ACCEPTED, MergeOutcome, merge_returns
 from .model import Agreement
 from .problems import Problem, Severity
 from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
-from .template import GeneratedTemplate, generate_templates, read_manifest
+from .template import GeneratedTemplate, generate_templates, load_manifest
 from .texts import load_texts
 from .workers import frozen_heap, map_in_processes
 from .xlsxio import atomic_write_bytes, flush_to_disk
@@ -93,7 +93,7 @@ def _context(master, round_number: int, layout, manifest, require_status: bool) 
     """What every check of a round needs: the master, the layout's texts, the manifest if given."""
     ctx = CollectContext(read_master(master), round_number, load_texts(layout), require_status=require_status)
     if manifest:
-        ctx.manifest = {e["template_id"]: e for e in read_manifest(manifest)}
+        ctx.manifest = {e["template_id"]: e for e in load_manifest(manifest)}
     return ctx
 
 

@@ -387,12 +387,37 @@ def write_manifest(out_dir: Path, made: list[GeneratedTemplate]) -> Path:
     return atomic_write_bytes(path, data.encode("utf-8"))
 
 
-def read_manifest(path: Path | str) -> list[dict]:
+class ManifestError(Exception):
+    """A manifest finance pointed to cannot be used; the message says which file and why."""
+
+
+def load_manifest(path: Path | str) -> list[dict]:
+    """The entries of a manifest that was asked for: a missing or broken one is an error, never none.
+
+    `collect --manifest` checks every return's template id against it; read as empty,
+    that check would be skipped without a word. A folder stands for the manifest.json in it.
+    """
     path = Path(path)
-    if not path.is_file():
-        return []
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    made_by = "det skal være manifest.json, som followup generate skrev i skabelonmappen"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [d for d in data if isinstance(d, dict) and "template_id" in d]
-    except (ValueError, OSError):
+    except FileNotFoundError:
+        raise ManifestError(f"Manifestet {path} findes ikke; {made_by}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"Manifestet {path} kan ikke læses ({getattr(exc, 'strerror', None) or exc}).") from None
+    except ValueError as exc:
+        raise ManifestError(f"Manifestet {path} er ikke gyldig JSON (linje {getattr(exc, 'lineno', '?')}); {made_by}.") from None
+    entries = [d for d in data if isinstance(d, dict) and "template_id" in d] if isinstance(data, list) else []
+    if not entries:
+        raise ManifestError(f"Manifestet {path} nævner ingen skabeloner; {made_by}.")
+    return entries
+
+
+def read_manifest(path: Path | str) -> list[dict]:
+    """A folder's manifest, for adding a new run's templates to it: one that cannot be read counts as empty."""
+    try:
+        return load_manifest(path)
+    except ManifestError:
         return []
