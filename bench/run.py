@@ -139,7 +139,7 @@ def floor_generate(agreement: Agreement, round_number: int, texts, out_dir: Path
 
     for c in agreement.committees:
         plan = plan_sheet(agreement, c, round_number, texts, Mode.TEMPLATE)
-        wb = xlsxwriter.Workbook(str(out_dir / template_file_name(c.name, round_number)), {"strings_to_formulas": False})
+        wb = xlsxwriter.Workbook(str(out_dir / template_file_name(agreement, c.name, round_number)), {"strings_to_formulas": False})
         ws = wb.add_worksheet(plan.sheet_name)
         for cell in plan.cells:
             if cell.value:
@@ -261,7 +261,7 @@ def main(argv=None) -> int:
     files = []
     for c in agreement.committees[:returns_n]:
         plan = plan_sheet(agreement, c, args.round, texts, Mode.TEMPLATE)
-        name = template_file_name(c.name, args.round)
+        name = template_file_name(agreement, c.name, args.round)
         fill_values(templates / name, returns / name, answers_for(plan))
         files.append(returns / name)
     fill_s = time.perf_counter() - t0

@@ -132,7 +132,7 @@ class Corpus:
                 agreement,
                 c,
                 1,
-                self.kit.templates / template_file_name(c.name, 1),
+                self.kit.templates / template_file_name(self.kit.agreement, c.name, 1),
                 texts,
                 template_id=_id_for(c.name, "", 1),
                 generated_at=FIXED_TIME,

@@ -12,7 +12,7 @@ from synthetic import synthetic_agreement, synthetic_answers  # noqa: E402
 
 from workbook_tools.fill import fill_template  # noqa: E402
 from workbook_tools.master import write_master  # noqa: E402
-from workbook_tools.template import generate_templates, template_file_name  # noqa: E402
+from workbook_tools.template import generate_templates  # noqa: E402
 from workbook_tools.texts import load_texts  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "budget-2018"
@@ -61,6 +61,3 @@ def soffice_or_skip():
         pytest.fail("LibreOffice (soffice) is required here but not installed")
     pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui python3-uno)")
 
-
-def template_name(committee: str, round_number: int, department: str = "") -> str:
-    return template_file_name(committee, round_number, department)

@@ -46,7 +46,7 @@ class Kit:
 
     def template(self, committee: str = "Udvalg 01", department: str = "", round_number: int | None = None, template_id: str | None = None) -> Path:
         r = round_number or self.round
-        path = self.templates / template_file_name(committee, r, department)
+        path = self.templates / template_file_name(self.agreement, committee, r, department)
         if not path.exists():
             write_template(
                 self.agreement,
@@ -65,7 +65,7 @@ class Kit:
         r = round_number or self.round
         if answers is None:
             answers = synthetic_answers(self.agreement, committee, r, department)
-        out = self.returns / (name or template_file_name(committee, r, department))
+        out = self.returns / (name or template_file_name(self.agreement, committee, r, department))
         fill_template(self.template(committee, department, r), out, self.agreement, committee, r, answers, self.texts, department, author=author)
         return out
 

@@ -194,3 +194,40 @@ def test_collect_and_check_show_each_phase_on_a_terminal_and_nothing_in_a_pipe(t
     check = [sys.executable, "-m", "workbook_tools", "check", str(master), str(inbox), "--round", "1", "--jobs", "2"]
     shown = _collect_output(check, terminal=True)
     assert [line.rstrip("\r").rsplit("\r", 1)[-1] for line in shown.split("\n") if line.strip()] == ["Kontrol [" + "#" * 30 + "] 6/6"]
+
+
+def test_committees_whose_names_differ_only_in_punctuation_and_case_each_keep_their_own_files(tmp_path, texts, capsys):
+    """Both names slug to "Social-og-Sundhedsudvalget": one template, report and draft overwrote the other."""
+    from dataclasses import replace
+
+    from synthetic import synthetic_agreement
+
+    from workbook_tools.fill import fill_template
+    from workbook_tools.master import write_master
+
+    names = {"Udvalg 01": "Social- og Sundhedsudvalget", "Udvalg 02": "social og sundhedsudvalget"}
+    a = synthetic_agreement()
+    agreement = replace(
+        a,
+        committees=tuple(replace(c, name=names[c.name]) for c in a.committees),
+        elements=tuple(replace(e, committee=names[e.committee]) for e in a.elements),
+    )
+    master = write_master(agreement, tmp_path / "master.xlsx")
+
+    templates = tmp_path / "skabeloner"
+    assert main(["generate", str(master), "--round", "1", "--out", str(templates)]) == 0
+    made = sorted(p.name for p in templates.glob("*.xlsx"))
+    assert made == ["runde-1_Social-og-Sundhedsudvalget.xlsx", "runde-1_social-og-sundhedsudvalget-2.xlsx"]
+
+    inbox = tmp_path / "indbakke"
+    for name, committee in zip(made, names.values()):
+        fill_template(templates / name, inbox / name, agreement, committee, 1, synthetic_answers(agreement, committee, 1), texts)
+    assert main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "ud"), str(inbox)]) == 0
+    reports = sorted((tmp_path / "ud" / "reports").glob("*.xlsx"))
+    assert [p.name for p in reports] == ["Social-og-Sundhedsudvalget.xlsx", "social-og-sundhedsudvalget-2.xlsx"]
+    titles = [sheet_rows(p, texts("sheet_name"))[0][0] for p in reports]
+    assert [names["Udvalg 01"] in titles[0], names["Udvalg 02"] in titles[1]] == [True, True]
+
+    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(templates)]) == 0
+    assert len(list((templates / "outbox").glob("*.eml"))) == 2
+    capsys.readouterr()

@@ -133,7 +133,7 @@ def world(tmp_path_factory):
     agreement = agreement.with_results([r for c in agreement.committees for r in synthetic_answers(agreement, c.name, 1)])
     master = write_master(agreement, folder / "master.xlsx")
     texts = load_texts()
-    template = folder / template_file_name(COMMITTEE, ROUND)
+    template = folder / template_file_name(agreement, COMMITTEE, ROUND)
     write_template(agreement, agreement.committee(COMMITTEE), ROUND, template, texts)
     plan = plan_sheet(agreement, agreement.committee(COMMITTEE), ROUND, texts, Mode.TEMPLATE)
     inputs = {(c.element, c.field): c.ref for c in plan.inputs()}
@@ -327,13 +327,13 @@ def _ppm_header_length(data: bytes) -> int:
 def test_a_return_filled_in_libreoffice_is_accepted_and_its_answers_reach_the_overview(filled, world, tmp_path, capsys):
     inbox = tmp_path / "indbakke"
     inbox.mkdir()
-    shutil.copyfile(filled["file"], inbox / template_file_name(COMMITTEE, ROUND))
+    shutil.copyfile(filled["file"], inbox / template_file_name(world["agreement"], COMMITTEE, ROUND))
     out = tmp_path / "resultat"
     code = main(["collect", "--no-pdf", str(world["master"]), "--round", str(ROUND), "--out", str(out), str(inbox)])
     report = capsys.readouterr().out
     assert code == 0, report
     # What LibreOffice writes of its own (its print-titles name, a 0 as each dropdown's second bound) is no warning.
-    returned = template_file_name(COMMITTEE, ROUND)
+    returned = template_file_name(world["agreement"], COMMITTEE, ROUND)
     assert [row["code"] for row in read_validation(out / "validation.xlsx") if row["file"].endswith(returned)] == [], report
     merged = read_master(out / "master.xlsx")
     for a in world["answers"]:
@@ -355,7 +355,7 @@ def test_a_milestone_edited_with_the_protection_removed_in_libreoffice_is_reject
     copy = office.copy(world["template"], "template.xlsx")
     inbox = tmp_path / "indbakke"
     inbox.mkdir()
-    saved = inbox / template_file_name(COMMITTEE, ROUND)
+    saved = inbox / template_file_name(world["agreement"], COMMITTEE, ROUND)
     office.run(
         copy,
         [

@@ -167,7 +167,7 @@ def test_mail_templates_writes_one_draft_per_committee_with_its_template_attache
     assert msg["Subject"] == "1. budgetopfølgning 2031: skabelon til Ældre- og Sundhedsudvalget – svar senest 15. marts 2031"
     assert msg["X-Unsent"] == "1", "Outlook opens the draft ready to send"
     assert msg["Message-ID"] and msg["Date"]
-    name = template_file_name("Ældre- og Sundhedsudvalget", 1)
+    name = template_file_name(agreement, "Ældre- og Sundhedsudvalget", 1)
     assert attachments(msg) == {name: (XLSX, (folder / name).read_bytes())}
     text = body(msg)
     assert "Kære Ældre- og Sundhedsudvalget" in text
@@ -194,7 +194,7 @@ def test_per_department_templates_go_to_the_department_addresses(tmp_path, texts
     generate_templates(agreement, 1, tmp_path / "sk", texts, per="department")
     assert main(["mail", "templates", str(master), "--round", "1", "--from", str(tmp_path / "sk")]) == 0
     drafts = {p.name: parse(p.read_bytes()) for p in (tmp_path / "sk" / "outbox").glob("*.eml")}
-    msg = drafts["skabelon-runde-1_Udvalg-01-Center-2.eml"]
+    msg = drafts["skabelon-runde-1_Udvalg-01_Center-2.eml"]  # named as the workbook it carries
     assert msg["To"] == "center2@example.invalid"
     assert msg["Subject"].startswith("1. budgetopfølgning 2031: skabelon til Udvalg 01 – Center 2")
     assert list(attachments(msg)) == ["runde-1_Udvalg-01_Center-2.xlsx"]
@@ -353,7 +353,7 @@ def test_send_delivers_to_the_right_recipients_with_æøå_and_identical_attachm
         d = got[subject]
         assert d.mail_from == "okonomi@example.invalid"
         assert d.rcpt_tos == list(c.emails)
-        name = template_file_name(c.name, 1)
+        name = template_file_name(agreement, c.name, 1)
         assert attachments(d.message) == {name: (XLSX, (folder / name).read_bytes())}
         assert "X-Unsent" not in d.message
     log = log_lines(folder / "outbox")

@@ -251,7 +251,7 @@ def test_a_heading_edited_in_the_layout_file_shows_in_every_generated_workbook_a
     custom = load_texts(layout)
     returns = tmp_path / "indbakke"
     for c in agreement.committees:
-        name = template_file_name(c.name, 1)
+        name = template_file_name(agreement, c.name, 1)
         fill_template(out / name, returns / name, agreement, c.name, 1, synthetic_answers(agreement, c.name, 1), custom)
     capsys.readouterr()
     code = main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "resultat"), "--layout", str(layout), str(returns)])
@@ -285,22 +285,22 @@ def test_the_bundled_layout_file_matches_the_factory_defaults(tmp_path):
 # -- password, per department, determinism ---------------------------------------------------
 
 
-def test_a_sheet_password_from_the_environment_protects_every_sheet(master, tmp_path, monkeypatch):
+def test_a_sheet_password_from_the_environment_protects_every_sheet(master, agreement, tmp_path, monkeypatch):
     monkeypatch.setenv("FOLLOWUP_SHEET_PASSWORD", "syntetisk-kode")
     assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path)]) == 0
-    wb = openpyxl.load_workbook(tmp_path / template_file_name("Udvalg 01", 1))
+    wb = openpyxl.load_workbook(tmp_path / template_file_name(agreement, "Udvalg 01", 1))
     assert {ws.protection.password for ws in wb.worksheets} == {hash_password("syntetisk-kode")}
 
 
 def test_per_department_makes_one_workbook_per_department_and_collect_merges_them_back(master, agreement, texts, tmp_path, capsys):
     out = tmp_path / "skabeloner"
     assert main(["generate", str(master), "--round", "1", "--out", str(out), "--per", "department"]) == 0
-    expected = {template_file_name(c.name, 1, d) for c in agreement.committees for d in ("Center 1", "Center 2")}
+    expected = {template_file_name(agreement, c.name, 1, d) for c in agreement.committees for d in ("Center 1", "Center 2")}
     assert {p.name for p in out.glob("*.xlsx")} == expected
     returns = tmp_path / "indbakke"
     for c in agreement.committees:
         for d in ("Center 1", "Center 2"):
-            name = template_file_name(c.name, 1, d)
+            name = template_file_name(agreement, c.name, 1, d)
             mine = {e.number for e in agreement.elements_of(c.name) if e.department == d}
             numbers = {row[0][:-1] for row in sheet_values(out / name) if row[0] and re.fullmatch(r"\d+\.\d+\.", str(row[0]))}
             assert numbers == mine, name

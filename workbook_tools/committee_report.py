@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
-from .model import Agreement, Committee, slug
+from .model import Agreement, Committee
 from .sheetplan import (
     LAST_COL,
     MAX_ROW_PT,
@@ -97,9 +97,9 @@ EXCEL = Metrics("excel", 5.25, 3.75, 15.0 / 11.0, 1.04, 3.0)
 LIBREOFFICE = Metrics("libreoffice", 5.577, 3.98, 1.015, 1.015, 4.0)
 
 
-def report_file_name(committee: str) -> str:
+def report_file_name(agreement: Agreement, committee: str) -> str:
     """reports/<committee>.xlsx, the name `followup mail reports` looks for."""
-    return f"{slug(committee)}.xlsx"
+    return f"{agreement.file_stem(committee)}.xlsx"
 
 
 def write_committee_reports(
@@ -118,7 +118,7 @@ def write_committee_reports(
 
 def _write_one(shared, committee: Committee) -> Path:
     agreement, round_number, texts, out_dir, metrics = shared
-    return write_committee_report(agreement, committee, round_number, texts, out_dir / report_file_name(committee.name), metrics)
+    return write_committee_report(agreement, committee, round_number, texts, out_dir / report_file_name(agreement, committee.name), metrics)
 
 
 def report_committees(agreement: Agreement, only: list[str] | None = None) -> list[Committee]:

@@ -174,6 +174,7 @@ class Outgoing:
     attachments: tuple[Path, ...] = ()
     cc: tuple[str, ...] = ()
     identity: str = ""  # what a reminder says is missing; stands in for its attachments in the key
+    stem: str = ""  # the unit's file name (Agreement.file_stem): two units never share an .eml
 
     @property
     def unit(self) -> str:
@@ -193,7 +194,7 @@ class Outgoing:
 
     @property
     def file_name(self) -> str:
-        return f"{OUTBOX_PREFIX[self.kind]}-runde-{self.round}_{slug(self.unit)}.eml"
+        return f"{OUTBOX_PREFIX[self.kind]}-runde-{self.round}_{self.stem or slug(self.unit)}.eml"
 
 
 @dataclass
@@ -263,7 +264,7 @@ def compose_templates(agreement: Agreement, round_number: int, folder: Path | st
             continue
         values = common_values(agreement, round_number) | {"udvalg": committee, "center": department, "modtager": unit, "filer": _files_list([path])}
         subject, body = text.fill(values)
-        out.messages.append(Outgoing(TEMPLATES, round_number, committee, department, to, subject, body, (path,)))
+        out.messages.append(Outgoing(TEMPLATES, round_number, committee, department, to, subject, body, (path,), stem=agreement.file_stem(committee, department)))
     return out
 
 
@@ -274,9 +275,9 @@ def _committee_order(agreement: Agreement, name: str) -> int:
     return len(agreement.committees)
 
 
-def report_files(folder: Path | str, committee: str) -> tuple[Path, ...]:
+def report_files(agreement: Agreement, folder: Path | str, committee: str) -> tuple[Path, ...]:
     """The committee's report in a collect folder: reports/<slug>.xlsx and, where made, .pdf."""
-    xlsx = Path(folder) / REPORTS_DIR / report_file_name(committee)
+    xlsx = Path(folder) / REPORTS_DIR / report_file_name(agreement, committee)
     return tuple(p for p in (xlsx, xlsx.with_suffix(".pdf")) if p.is_file())
 
 
@@ -289,17 +290,17 @@ def compose_reports(agreement: Agreement, round_number: int, folder: Path | str,
     for c in agreement.committees:
         if only and c.name not in only:
             continue
-        files = report_files(folder, c.name)
+        files = report_files(agreement, folder, c.name)
         if not files:
             if agreement.elements_of(c.name):
-                out.skipped.append(f"{c.name}: ingen rapport i {folder / REPORTS_DIR} ({report_file_name(c.name)}); ikke sendt.")
+                out.skipped.append(f"{c.name}: ingen rapport i {folder / REPORTS_DIR} ({report_file_name(agreement, c.name)}); ikke sendt.")
             continue
         if not c.emails:
             out.skipped.append(_no_address(c.name, ""))
             continue
         values = common_values(agreement, round_number) | {"udvalg": c.name, "modtager": c.name, "filer": _files_list(files)}
         subject, body = text.fill(values)
-        out.messages.append(Outgoing(REPORTS, round_number, c.name, "", c.emails, subject, body, files))
+        out.messages.append(Outgoing(REPORTS, round_number, c.name, "", c.emails, subject, body, files, stem=agreement.file_stem(c.name)))
     if not out.messages and not out.skipped:
         raise MailError(f"der er ingen rapporter i {folder / REPORTS_DIR}.")
     return out
@@ -488,7 +489,9 @@ def compose_reminders(agreement: Agreement, round_number: int, folder: Path | st
         cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to})
         values = common_values(agreement, round_number) | {"udvalg": due.committee, "center": due.department, "modtager": unit, "mangler": listing}
         subject, body = text.fill(values)
-        out.messages.append(Outgoing(REMINDERS, round_number, due.committee, due.department, to, subject, body, copies, cc, identity=listing))
+        out.messages.append(
+            Outgoing(REMINDERS, round_number, due.committee, due.department, to, subject, body, copies, cc, identity=listing, stem=agreement.file_stem(due.committee, due.department))
+        )
     return out
 
 

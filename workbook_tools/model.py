@@ -258,6 +258,38 @@ class Agreement:
     def _results_by_key(self) -> dict[tuple[str, int], Result]:
         return {(r.element, r.round): r for r in self.results}
 
+    @cached_property
+    def _file_stems(self) -> dict[tuple[str, str], str]:
+        stems: dict[tuple[str, str], str] = {}
+        taken: set[str] = set()
+
+        def claim(key: tuple[str, str], stem: str) -> None:
+            # Windows and macOS fold case: "Udvalg a" and "Udvalg A" would be one file there.
+            unique, n = stem, 2
+            while unique.casefold() in taken:
+                unique, n = f"{stem}-{n}", n + 1
+            taken.add(unique.casefold())
+            stems[key] = unique
+
+        for c in self.committees:
+            claim((c.name, ""), slug(c.name))
+        for c in self.committees:
+            for d in sorted({e.department for e in self.elements_of(c.name) if e.department}):
+                claim((c.name, d), f"{stems[c.name, '']}_{slug(d)}")
+        return stems
+
+    def file_stem(self, committee: str, department: str = "") -> str:
+        """The unit's name as its files are named: its workbook, report and mails.
+
+        Two names that differ only in punctuation or letter case ("Social- og
+        Sundhedsudvalget", "Social og Sundhedsudvalget") give the same slug, and one
+        file would overwrite the other. The later one in the master's order gets "-2".
+        """
+        stem = self._file_stems.get((committee, department))
+        if stem is None:  # not in this agreement: named as it stands
+            stem = slug(committee) + (f"_{slug(department)}" if department else "")
+        return stem
+
     def committee(self, name: str) -> Committee:
         return self._committees_by_name[name]
 

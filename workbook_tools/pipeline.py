@@ -155,7 +155,7 @@ def _write_round_file(shared, task) -> Path:
         return write_master(merged, out_dir / MASTER_NAME)
     if kind == OVERVIEW_NAME:
         return write_overview(merged, round_number, texts, out_dir / OVERVIEW_NAME, checks, outcome)
-    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(committee.name), sync=False)
+    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(merged, committee.name), sync=False)
 
 
 def check_files(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .fastxlsx import FastWorkbook, Formula, set_rows, write_cells
-from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley, slug
+from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley
 from .sheetplan import (
     COL_GLYPH,
     COL_MARK,
@@ -70,9 +70,8 @@ class TemplateError(Exception):
     """The templates cannot be generated as asked; the message says what to fix."""
 
 
-def template_file_name(committee: str, round_number: int, department: str = "") -> str:
-    name = slug(committee) + (f"_{slug(department)}" if department else "")
-    return f"runde-{round_number}_{name}.xlsx"
+def template_file_name(agreement: Agreement, committee: str, round_number: int, department: str = "") -> str:
+    return f"runde-{round_number}_{agreement.file_stem(committee, department)}.xlsx"
 
 
 def generate_templates(
@@ -94,7 +93,7 @@ def generate_templates(
     out_dir.mkdir(parents=True, exist_ok=True)
     made: list[GeneratedTemplate] = []
     for i, (committee, department) in enumerate(units):
-        path = out_dir / template_file_name(committee.name, round_number, department)
+        path = out_dir / template_file_name(agreement, committee.name, round_number, department)
         made.append(write_template(agreement, committee, round_number, path, texts, department, password))
         if progress:
             progress(i + 1, len(units))

@@ -48,7 +48,7 @@ def build() -> None:
                 template_id=f"budget-2018-{committee.section}-round-{round_number}",
                 generated_at=GENERATED[round_number],
             )
-            out = folder / template_file_name(committee.name, round_number)
+            out = folder / template_file_name(agreement, committee.name, round_number)
             fill_template(template, out, planned, committee.name, round_number, answers, texts, author="Arbejdsmarked")
         _fix_times(out)
         planned = planned.with_results(answers)
