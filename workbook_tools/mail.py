@@ -37,7 +37,7 @@ from .collect import Incoming, ReturnCheck
 from .committee_report import REPORTS_DIR, report_file_name
 from .feedback import FEEDBACK_DIR, feedback_name
 from .master import EMAIL_ADDRESS
-from .model import Agreement, slug, unit_name
+from .model import Agreement, unit_name, unit_stem
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
 from .report import VALIDATION_COLUMNS, VALIDATION_NAME
@@ -194,7 +194,7 @@ class Outgoing:
 
     @property
     def file_name(self) -> str:
-        return f"{OUTBOX_PREFIX[self.kind]}-runde-{self.round}_{self.stem or slug(self.unit)}.eml"
+        return f"{OUTBOX_PREFIX[self.kind]}-runde-{self.round}_{self.stem or unit_stem(self.committee, self.department)}.eml"
 
 
 @dataclass

@@ -272,10 +272,10 @@ class Agreement:
             stems[key] = unique
 
         for c in self.committees:
-            claim((c.name, ""), slug(c.name))
+            claim((c.name, ""), unit_stem(c.name))
         for c in self.committees:
             for d in sorted({e.department for e in self.elements_of(c.name) if e.department}):
-                claim((c.name, d), f"{stems[c.name, '']}_{slug(d)}")
+                claim((c.name, d), f"{stems[c.name, '']}_{slug(d)}")  # as unit_stem, on the committee's own stem
         return stems
 
     def file_stem(self, committee: str, department: str = "") -> str:
@@ -285,10 +285,7 @@ class Agreement:
         Sundhedsudvalget", "Social og Sundhedsudvalget") give the same slug, and one
         file would overwrite the other. The later one in the master's order gets "-2".
         """
-        stem = self._file_stems.get((committee, department))
-        if stem is None:  # not in this agreement: named as it stands
-            stem = slug(committee) + (f"_{slug(department)}" if department else "")
-        return stem
+        return self._file_stems.get((committee, department)) or unit_stem(committee, department)  # not in this agreement: as it stands
 
     def committee(self, name: str) -> Committee:
         return self._committees_by_name[name]
@@ -330,6 +327,11 @@ def default_round_label(number: int, year: int) -> str:
 def element_sort_key(number: str) -> tuple:
     """Sort "5.8.1" after "5.02" and before "5.10": by numeric parts."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\s]+", number.strip(".")) if p)
+
+
+def unit_stem(committee: str, department: str = "") -> str:
+    """A unit's file name from its names alone; Agreement.file_stem makes it unique among the master's."""
+    return slug(committee) + (f"_{slug(department)}" if department else "")
 
 
 def slug(text: str) -> str:
