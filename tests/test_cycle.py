@@ -88,6 +88,25 @@ def test_a_round_outside_one_to_four_is_a_usage_error(tmp_path, master, capsys):
     assert "runden skal være 1, 2, 3 eller 4" in capsys.readouterr().err
 
 
+def test_the_command_line_speaks_danish_also_when_the_command_is_typed_wrong(tmp_path, master, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["collect", str(master)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("brug: followup collect") and "Fejl: mangler: FIL, --round, --out" in err
+
+    with pytest.raises(SystemExit):
+        main(["generate", str(master), "--round", "1", "--out", str(tmp_path), "--per", "afdeling"])
+    assert "ugyldigt valg: 'afdeling' (vælg mellem 'committee', 'department')" in capsys.readouterr().err
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["collect", "--help"])
+    assert exit_.value.code == 0
+    shown = capsys.readouterr().out
+    assert "tilvalg:" in shown and "vis denne hjælp og stop" in shown
+    assert [w for w in ("usage:", "options:", "positional arguments", "show this help") if w in shown] == []
+
+
 def test_the_example_master_holds_all_nine_elements_with_their_texts():
     seed = load_seed_data()
     master = read_master(EXAMPLE / "master.xlsx")

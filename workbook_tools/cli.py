@@ -12,6 +12,8 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -37,6 +39,42 @@ def _round(value: str) -> int:
     return n
 
 
+# argparse's own words (usage, headings, its error messages) in Danish, like the rest of the
+# command line. argparse looks each one up through its module's `_` when it needs it.
+_ARGPARSE_DA = {
+    "usage: ": "brug: ",
+    "positional arguments": "argumenter",
+    "options": "tilvalg",
+    "show this help message and exit": "vis denne hjælp og stop",
+    "the following arguments are required: %s": "mangler: %s",
+    "unrecognized arguments: %s": "ukendte argumenter: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ugyldigt valg: %(value)r (vælg mellem %(choices)s)",
+    "expected one argument": "mangler en værdi",
+    "expected at least one argument": "mangler mindst én værdi",
+    "expected at most one argument": "højst én værdi",
+    "expected %s argument": "skal have %s værdi",
+    "expected %s arguments": "skal have %s værdier",
+    "invalid %(type)s value: %(value)r": "ugyldig værdi: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "tvetydigt tilvalg: %(option)s kan være %(matches)s",
+    "not allowed with argument %s": "kan ikke bruges sammen med %s",
+    "one of the arguments %s is required": "et af argumenterne %s skal med",
+    "ignored explicit argument %r": "tager ingen værdi: %r",
+    "can't open '%(filename)s': %(error)s": "kan ikke åbne '%(filename)s': %(error)s",
+}
+
+
+@contextmanager
+def _argparse_in_danish() -> Iterator[None]:
+    """argparse speaks Danish while the parser is built and used; put back as it was afterwards."""
+    before = argparse._, argparse.ngettext
+    argparse._ = lambda text: _ARGPARSE_DA.get(text, text)
+    argparse.ngettext = lambda one, many, n: _ARGPARSE_DA.get(one if n == 1 else many, one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = before
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's default exits 2 with usage; keep that, in one line
         self.print_usage(sys.stderr)
@@ -58,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Prøv det hele på eksemplet: followup demo --out demo/"
         ),
     )
-    p.add_argument("--version", action="version", version=f"followup {__version__}")
+    p.add_argument("--version", action="version", version=f"followup {__version__}", help="vis versionen og stop")
     p.add_argument("--debug", action="store_true", help="vis hele fejlsporet ved fejl")
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
 
@@ -90,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Eksempel:\n  followup collect master.xlsx --round 2 --out resultat/ indbakke/ sen_fil.xlsx\n\nExit-kode: 0 alt godkendt, 1 noget afvist, 2 forkert brug eller ubrugelig masterfil.",
     )
     c.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
-    c.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses")
+    c.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses")
     c.add_argument("--round", type=_round, required=True, help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
     c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
@@ -216,8 +254,9 @@ def _add_mail_parser(sub, fmt) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    with _argparse_in_danish():
+        parser = build_parser()
+        args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
