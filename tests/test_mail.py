@@ -458,6 +458,17 @@ def test_a_password_in_the_config_file_is_refused(danish, tmp_path, capsys):
     assert "indeholder en adgangskode. Slet den" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("content, line", [("host = 127.0.0.1\n", 1), ("[smtp]\nhost = 127.0.0.1\nsmtp.kommune.dk\n", 3)], ids=["no-section", "stray-line"])
+def test_a_config_file_that_cannot_be_read_names_the_line_and_its_shape(danish, tmp_path, capsys, content, line):
+    _, master, folder = danish
+    config = tmp_path / "smtp.ini"
+    config.write_text(content, encoding="utf-8")
+    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert f"konfigurationsfilen {config} kan ikke læses (linje {line})" in err
+    assert "[smtp]" in err and "uventet" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_the_config_file_gives_host_port_and_sender(danish, smtp_server, tmp_path, monkeypatch):
     _, master, folder = danish
     for name in ("FOLLOWUP_SMTP_HOST", "FOLLOWUP_SMTP_PORT", "FOLLOWUP_MAIL_FROM"):

@@ -570,6 +570,17 @@ ENV = {
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 
 
+_CONFIG_SHAPE = "Den skal have sektionen [smtp] øverst og linjer som host = smtp.kommune.dk"
+
+
+def _config_place(exc: configparser.Error) -> str:
+    """Where configparser stopped, in Danish: its own message is English and spans several lines."""
+    line = getattr(exc, "lineno", None)
+    if not line and getattr(exc, "errors", None):  # a ParsingError lists (line, text) of each line it could not read
+        line = exc.errors[0][0]
+    return f" (linje {line})" if line else ""
+
+
 def read_config(path: Path | str | None) -> dict[str, str]:
     """The [smtp] section of an INI file: host, port, user, security, from_address."""
     if not path:
@@ -581,7 +592,7 @@ def read_config(path: Path | str | None) -> dict[str, str]:
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as exc:
-        raise MailError(f"konfigurationsfilen {path} kan ikke læses: {exc}") from None
+        raise MailError(f"konfigurationsfilen {path} kan ikke læses{_config_place(exc)}. {_CONFIG_SHAPE}") from None
     if not parser.has_section("smtp"):
         raise MailError(f"konfigurationsfilen {path} har ingen sektion [smtp].")
     values = dict(parser.items("smtp"))
