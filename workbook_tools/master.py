@@ -44,7 +44,7 @@ from .model import (
 )
 from .template import needs_quote
 from .workers import collection_paused, return_freed_memory
-from .xlsxio import SheetsOnDemand, SheetUnreadable, atomic_output, cell_name, not_xlsx, sniff_workbook_kind
+from .xlsxio import NotXlsx, SheetsOnDemand, SheetUnreadable, atomic_output, cell_name
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"
@@ -135,12 +135,11 @@ def read_master(path: Path | str) -> Agreement:
     path = Path(path)
     if not path.is_file():
         raise MasterError(path, [MasterProblem("", "", "filen findes ikke")])
-    kind = sniff_workbook_kind(path)
-    if kind != "xlsx":
-        raise MasterError(path, [MasterProblem("", "", not_xlsx(kind))])
     with collection_paused():
         try:
             agreement = _MasterReader(path, SheetsOnDemand(path)).read()
+        except NotXlsx as exc:
+            raise MasterError(path, [MasterProblem("", "", str(exc))]) from None
         except SheetUnreadable as exc:
             raise MasterError(path, [MasterProblem("", "", f"filen kan ikke læses: {exc}")]) from None
     return_freed_memory()

@@ -637,6 +637,10 @@ class SheetUnreadable(Exception):
     """python-calamine could not read a sheet (its own error types, wrapped with the sheet's name)."""
 
 
+class NotXlsx(SheetUnreadable):
+    """The file is not an .xlsx at all; the message says what it is and what to do (not_xlsx)."""
+
+
 class SheetsOnDemand(Mapping):
     """A workbook's sheets as read_sheets gives them, each read when first asked for.
 
@@ -651,7 +655,7 @@ class SheetsOnDemand(Mapping):
 
         kind = sniff_workbook_kind(path)
         if kind != "xlsx":
-            raise SheetUnreadable(not_xlsx(kind))
+            raise NotXlsx(not_xlsx(kind))
         self._path = path
         try:
             self._book = CalamineWorkbook.from_path(str(path))
