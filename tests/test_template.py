@@ -47,7 +47,7 @@ from workbook_tools.template import (
     template_file_name,
     write_template,
 )
-from workbook_tools.texts import DEFAULT_LAYOUT, TEXTS_SHEET, load_texts
+from workbook_tools.texts import DEFAULT_LAYOUT, LOOK_SHEET, TEXTS_SHEET, load_texts
 
 GOLDEN = Path(__file__).with_name("golden")
 SHEET = "Opfølgning"
@@ -266,6 +266,35 @@ def test_a_layout_file_that_is_not_a_workbook_is_refused_in_one_line(master, tmp
     assert err.startswith("Fejl: Layoutfilen") and "Traceback" not in err
     assert "filen er en tekstfil (måske CSV)" in err and "gem den som Excel-projektmappe (.xlsx)" in err
     assert not (tmp_path / "ud").exists()
+
+
+def edited_look(tmp_path, edits: dict[str, str]) -> Path:
+    copy = tmp_path / "layout.xlsx"
+    shutil.copyfile(DEFAULT_LAYOUT, copy)
+    wb = openpyxl.load_workbook(copy)
+    rows = {row[0].value: row[1] for row in wb[LOOK_SHEET].iter_rows(min_row=2)}
+    for key, value in edits.items():
+        rows[key].value = value
+    wb.save(copy)
+    return copy
+
+
+def test_a_look_that_cannot_be_used_is_refused_naming_each_key_rather_than_silently_left_out(master, tmp_path, capsys):
+    layout = edited_look(tmp_path, {"width_B": "bred", "heading_fill": "lyseblå", "font_size": "0"})
+    assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--layout", str(layout)]) == 2
+    err = capsys.readouterr().err
+    assert "'width_B' skal være et tal fra 1 til 255, ikke 'bred'" in err
+    assert "'heading_fill' skal være en farve skrevet som #DDEBF7" in err and "'lyseblå'" in err
+    assert "'font_size' skal være et tal fra 6 til 36, ikke '0'" in err
+    assert f"Ret arket '{LOOK_SHEET}'" in err and "Traceback" not in err
+    assert not (tmp_path / "ud").exists()
+
+
+def test_a_width_written_with_a_decimal_comma_is_used(master, agreement, tmp_path):
+    layout = edited_look(tmp_path, {"width_B": "70,5"})
+    assert main(["generate", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--layout", str(layout)]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "ud" / template_file_name(agreement, "Udvalg 01", 1)).worksheets[0]
+    assert ws.column_dimensions["B"].width == pytest.approx(70.5, abs=0.75)
 
 
 def test_a_layout_text_without_its_placeholder_is_refused_naming_the_key(master, tmp_path, capsys):

@@ -217,6 +217,12 @@ DEFAULT_LOOK: dict[str, tuple[str, str]] = {
     "width_F": ("5", "Bredde af kolonne F (smiley-tegn)"),
 }
 
+# What finance may write for each look, to be used as written: a colour, or a number in a
+# range the layout holds up in (sizes in points, widths in Excel's character units).
+LOOK_NUMBERS: dict[str, tuple[float, float]] = {"font_size": (6, 36), "title_size": (6, 36), **{f"width_{c}": (1, 255) for c in "ABCDEF"}}
+LOOK_COLOURS = ("heading_fill", "input_fill", "future_font")
+_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
+
 DANISH_MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",
     "juli", "august", "september", "oktober", "november", "december",
@@ -266,7 +272,7 @@ class Texts:
 
     def colour(self, key: str) -> str:
         value = (self.look.get(key) or "").strip()
-        if re.fullmatch(r"#?[0-9A-Fa-f]{6}", value):
+        if _COLOUR.fullmatch(value):
             return value if value.startswith("#") else "#" + value
         return DEFAULT_LOOK[key][0]
 
@@ -309,7 +315,31 @@ def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
             value = _cell_text(row, 1)
             if value:
                 look[str(row[0]).strip()] = value
+    _check_look(path, look)
     return Texts(lang=lang, texts=texts, look=look)
+
+
+def _check_look(path: Path, look: dict[str, str]) -> None:
+    """A size, width or colour that cannot be used is refused, naming the key: left to the default, finance's edit would vanish without a word.
+
+    Sizes and widths may be written with a decimal comma, as Danish Excel shows them.
+    """
+    problems = []
+    for key, (low, high) in LOOK_NUMBERS.items():
+        value = look[key].strip()
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            problems.append(f"'{key}' skal være et tal fra {low:g} til {high:g}, ikke '{value}'")
+        else:
+            look[key] = f"{number:g}"
+    for key in LOOK_COLOURS:
+        if not _COLOUR.fullmatch(look[key].strip()):
+            problems.append(f"'{key}' skal være en farve skrevet som #DDEBF7 (rød, grøn og blå i sekstentalssystemet), ikke '{look[key]}'")
+    if problems:
+        raise LayoutError(f"Layoutfilen {path} kan ikke bruges: " + "; ".join(problems) + f". Ret arket '{LOOK_SHEET}'.")
 
 
 # Placeholders the generated workbook cannot do without: the self-check formula counts into {missing}.
