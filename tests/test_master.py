@@ -1,6 +1,7 @@
 """Finance keeps the master in Excel; reading it must catch their mistakes by sheet, row and column."""
 
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -74,6 +75,28 @@ def test_a_missing_sheet_is_named(master):
 def test_several_mistakes_are_reported_together(master):
     _edit(master, ELEMENTS_SHEET, {"A3": "1.01", "C4": "Udvalg 99"})
     assert len(_problems(master)) == 2
+
+
+def test_dates_are_read_as_finance_types_them_and_a_missing_year_is_the_agreements(master):
+    """The seed writes "4. juli 2018"; a deadline typed without a year belongs to the agreement's year."""
+    _edit(master, "Aftale", {_cell_of(master, "Aftale", "Dato"): "4. juli 2031"})
+    _edit(master, "Runder", {"C2": "15. marts", "C3": "15-06-2031", "C4": "15. sep. 2031"})
+
+    agreement = read_master(master)
+    assert agreement.date == date(2031, 7, 4)
+    assert [r.deadline for r in agreement.rounds[:3]] == [date(2031, 3, 15), date(2031, 6, 15), date(2031, 9, 15)]
+
+
+def test_a_deadline_without_a_day_is_named(master):
+    _edit(master, "Runder", {"C2": "marts"})
+    assert _problems(master) == ["Runder!C2: 'marts' er ikke en hel dato (skriv fx 4. juli 2031 eller 2031-07-04)"]
+
+
+def _cell_of(path, sheet: str, key: str) -> str:
+    """The value cell beside `key` in the Felt column of a key/value sheet."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    row = next(r for r in ws.iter_rows() if r[0].value == key)
+    return row[1].coordinate
 
 
 def test_a_malformed_address_is_a_master_error(master):

@@ -43,6 +43,7 @@ from .model import (
     parse_smiley,
 )
 from .template import needs_quote
+from .texts import DANISH_MONTHS, ENGLISH_MONTHS
 from .workers import collection_paused, return_freed_memory
 from .xlsxio import NotXlsx, SheetsOnDemand, SheetUnreadable, atomic_output, cell_name
 
@@ -52,6 +53,14 @@ COMMITTEES_SHEET = "Udvalg"
 DEPARTMENTS_SHEET = "Centre"
 ELEMENTS_SHEET = "Indsatser"
 RESULTS_SHEET = "Resultater"
+
+class _DateWords(dateparser.parserinfo):
+    """Month names as the seed writes dates ("4. juli 2018"), in Danish and English, and day first."""
+
+    MONTHS = [tuple(dict.fromkeys((da[:3], da, en[:3], en))) for da, en in zip(DANISH_MONTHS, ENGLISH_MONTHS, strict=True)]
+
+
+_DATE_WORDS = _DateWords(dayfirst=True)
 
 AGREEMENT_FIELDS = {  # attribute -> Danish key in the Felt column
     "year": "År",
@@ -239,18 +248,28 @@ class _MasterReader:
             return None
         return n
 
-    def a_date(self, value, sheet: str, row: int, col: int | None) -> date | None:
+    def a_date(self, value, sheet: str, row: int, col: int | None, year: int | None = None) -> date | None:
+        """A date as Excel stores it, or as finance types it: "4. juli 2018", 04-07-2018, 2018-07-04.
+
+        Without a year it is the agreement's `year`, not this one. Without a day or a month
+        it is refused: "marts" is no deadline.
+        """
         if value is None or value == "":
             return None
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
             return value
+        year = year or date.today().year
         try:
-            return dateparser.parse(str(value), dayfirst=True).date()
+            # Parsed twice, on two defaults: where they differ, the text did not say.
+            one, other = (dateparser.parse(str(value), parserinfo=_DATE_WORDS, default=datetime(year, m, m)) for m in (1, 2))
         except (ValueError, OverflowError):
-            self.problem(sheet, row, col, f"'{value}' er ikke en dato (skriv fx 2018-07-04)")
+            one = other = None
+        if one is None or (one.month, one.day) != (other.month, other.day):
+            self.problem(sheet, row, col, f"'{value}' er ikke en hel dato (skriv fx 4. juli {year} eller {year}-07-04)")
             return None
+        return one.date()
 
     def a_datetime(self, value) -> datetime | None:
         if value in (None, ""):
@@ -310,7 +329,7 @@ class _MasterReader:
                 else:
                     fields["year"] = self.integer(value, AGREEMENT_SHEET, i, 1)
             elif attr == "date":
-                fields["date"] = self.a_date(value, AGREEMENT_SHEET, i, 1)
+                fields["date"] = self.a_date(value, AGREEMENT_SHEET, i, 1, fields.get("year"))
             else:
                 fields[attr] = _text(value)
         if not fields.get("title"):
@@ -329,7 +348,7 @@ class _MasterReader:
                 if n in found:
                     self.problem(ROUNDS_SHEET, row, col, f"runde {n} står to gange")
                     continue
-                found[n] = Round(n, label.strip() or default_round_label(n, year), self.a_date(deadline, ROUNDS_SHEET, row, frist))
+                found[n] = Round(n, label.strip() or default_round_label(n, year), self.a_date(deadline, ROUNDS_SHEET, row, frist, year))
         return tuple(found.get(n) or Round(n, default_round_label(n, year)) for n in ROUNDS)
 
     def read_committees(self) -> tuple[Committee, ...]:
