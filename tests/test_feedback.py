@@ -154,6 +154,23 @@ def test_collect_writes_copies_only_for_workbooks_with_warnings_or_errors(kit, m
     assert {p.name: sha(p) for p in kit.returns.iterdir()} == before
 
 
+def test_a_copy_that_no_longer_fits_is_moved_aside_when_the_sender_has_fixed_the_return(kit, master, tmp_path):
+    """Collect runs again as returns come in: the old copy listing fixed problems must not be sent by mistake."""
+    bad, _ = a_bad_return(kit)
+    out = tmp_path / "ud"
+    collect_round(master, 1, [kit.returns], out, pdf=False)
+    old_copy = out / "feedback" / "returns_udvalg-01_tilbagemelding.xlsx"
+    assert old_copy.is_file()
+    bad.unlink()
+    kit.filled("udvalg-01.xlsx")  # sent again, fixed, under the same name
+
+    run = collect_round(master, 1, [kit.returns], out, pdf=False)
+    assert run.rejected == []
+    assert [p.name for p in (out / "feedback").glob("*.xlsx")] == []
+    assert (out / "feedback" / "forældede" / old_copy.name).is_file(), "moved aside, not deleted"
+    assert any("passer ikke længere" in n and "forældede" in n for n in run.notes)
+
+
 def test_a_file_changed_after_it_was_checked_gets_no_copy(kit, tmp_path):
     path, _ = a_bad_return(kit)
     check = kit.check(path)

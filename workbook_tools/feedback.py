@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -36,6 +37,8 @@ from .template import needs_quote
 from .xlsxio import atomic_write_bytes, deterministic_zip
 
 FEEDBACK_DIR = "feedback"
+FEEDBACK_SUFFIX = "_tilbagemelding.xlsx"
+RETIRED_DIR = "forældede"  # copies an earlier collect made that no longer fit (retire_stale_copies)
 COMMENT_AUTHOR = "Økonomi og Styring"
 FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -48,7 +51,12 @@ _COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Hvad er der galt?", 
 def feedback_name(check: ReturnCheck) -> str:
     """The copy's file name: the return's own name (folders flattened) with "_tilbagemelding"."""
     stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(check.name).with_suffix("")))[:150]  # file systems allow 255 bytes
-    return f"{stem.strip('_. ') or 'besvarelse'}_tilbagemelding.xlsx"
+    return f"{stem.strip('_. ') or 'besvarelse'}{FEEDBACK_SUFFIX}"
+
+
+def distinct_feedback_name(name: str, sha256: str) -> str:
+    """The copy's name when two returns share a file name (from different folders): the return's hash tells them apart."""
+    return name.replace(FEEDBACK_SUFFIX, f"_{sha256[:8]}{FEEDBACK_SUFFIX}")
 
 
 def needs_feedback(check: ReturnCheck, mine: list[Problem]) -> bool:
@@ -87,7 +95,7 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
             continue
         name = feedback_name(check)
         if name in used:  # two returns with the same name in different folders
-            name = name.replace("_tilbagemelding.xlsx", f"_{check.sha256[:8]}_tilbagemelding.xlsx")
+            name = distinct_feedback_name(name, check.sha256)
         used.add(name)
         try:
             path = write_feedback(check, mine, folder / name)
@@ -99,6 +107,26 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
         else:
             written.append(path)
     return written, notes
+
+
+def retire_stale_copies(folder: Path | str, written: list[Path]) -> list[str]:
+    """Move the annotated copies an earlier collect left in `folder`, and this one did not write, aside.
+
+    Collect runs again and again as returns come in. A sender who fixes a return sends
+    it under the same name, it passes, and the copy listing its old problems would stay
+    beside the current ones, ready to be sent by mistake. It goes to `forældede/`, not
+    away. Only collect calls this: it sees the whole inbox each time, `check` one file.
+    """
+    folder = Path(folder)
+    keep = {p.name for p in written}
+    stale = sorted(p for p in folder.glob(f"*{FEEDBACK_SUFFIX}") if p.is_file() and p.name not in keep)
+    if not stale:
+        return []
+    aside = folder / RETIRED_DIR
+    aside.mkdir(exist_ok=True)
+    for p in stale:
+        os.replace(p, aside / p.name)
+    return [f"{len(stale)} kommenteret(e) kopi(er) fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."]
 
 
 def _inflated_size(path: Path) -> int:

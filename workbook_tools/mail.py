@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .collect import Incoming, ReturnCheck
 from .committee_report import REPORTS_DIR, report_file_name
-from .feedback import FEEDBACK_DIR, feedback_name
+from .feedback import FEEDBACK_DIR, distinct_feedback_name, feedback_name
 from .master import EMAIL_ADDRESS
 from .model import Agreement, unit_name, unit_stem
 from .pipeline import ARCHIVE_DIR
@@ -367,7 +367,7 @@ def _archive_index(folder: Path, round_number: int) -> dict[str, dict]:
 def feedback_copy(folder: Path, file: str, sha256: str = "") -> Path | None:
     """The annotated copy collect wrote of a return (feedback/…_tilbagemelding.xlsx), if there is one."""
     name = feedback_name(ReturnCheck(Incoming(Path(file), file)))
-    candidates = [name.replace("_tilbagemelding.xlsx", f"_{sha256[:8]}_tilbagemelding.xlsx")] if sha256 else []
+    candidates = [distinct_feedback_name(name, sha256)] if sha256 else []
     for candidate in candidates + [name]:
         path = folder / FEEDBACK_DIR / candidate
         if path.is_file():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .collect import CollectContext, Incoming, ReturnCheck, check_return
 from .committee_report import REPORTS_DIR, report_committees, report_file_name, write_committee_pdfs, write_committee_report
-from .feedback import FEEDBACK_DIR, feedback_due, write_feedback_copies
+from .feedback import FEEDBACK_DIR, feedback_due, retire_stale_copies, write_feedback_copies
 from .mailin import expand_inputs
 from .master import read_master, write_master
 from .merge import ACCEPTED, MergeOutcome, merge_returns
@@ -123,6 +123,7 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
     copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
     run.written.extend(copies)
     run.notes.extend(notes)
+    run.notes.extend(retire_stale_copies(out_dir / FEEDBACK_DIR, copies))
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
     flush_to_disk()  # the reports, written without a flush each
     return run
