@@ -846,6 +846,20 @@ def test_an_out_folder_that_is_a_file_is_refused_before_anything_runs(round1, ma
     assert taken.read_text() == "finance's own notes"
 
 
+def test_collect_into_the_masters_own_folder_would_overwrite_it_and_is_refused(round1, master, tmp_path, capsys):
+    """`--out .` beside master.xlsx: the merged master would be written over the input one."""
+    own = tmp_path / "økonomi"
+    own.mkdir()
+    master = Path(shutil.copy(master, own / "master.xlsx"))
+    before = master.read_bytes()
+
+    assert main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(own), str(round1)]) == 2
+    err = capsys.readouterr().err
+    assert f"ville dermed skrive oven i masterfilen {master}" in err and "vælg en anden --out" in err
+    assert master.read_bytes() == before
+    assert not (master.parent / "overview.xlsx").exists()
+
+
 # --- followup check ----------------------------------------------------------------------
 
 

@@ -321,13 +321,19 @@ def cmd_generate(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .pipeline import collect_round
+    from .pipeline import MASTER_NAME, collect_round
+    from .report import OVERVIEW_NAME, VALIDATION_NAME
 
     _require_file(args.master, "masterfilen")
     out = args.out.resolve()
     for p in args.paths:
         if p.resolve() == out or out in p.resolve().parents:
             raise UsageError(f"{p} ligger i uddatamappen {args.out}; vælg en anden --out.")
+    # `--out .` beside master.xlsx would write the merged master over the input one.
+    written = {out / name for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME)}
+    for what, given in (("masterfilen", args.master), ("layoutfilen", args.layout), ("manifestet", args.manifest)):
+        if given is not None and given.resolve() in written:
+            raise UsageError(f"collect skriver {given.name} i {args.out} og ville dermed skrive oven i {what} {given}; vælg en anden --out, fx resultat-runde-{args.round}/.")
     run = collect_round(
         args.master,
         args.round,
