@@ -311,6 +311,16 @@ def test_the_bundled_layout_file_matches_the_factory_defaults(tmp_path):
     assert load_texts(DEFAULT_LAYOUT) == load_texts(fresh)
 
 
+def test_followup_layout_never_writes_over_an_edited_layout_unless_told(tmp_path, capsys):
+    edited = edited_layout(tmp_path, {"guide_heading": "Vores egen overskrift"})
+    before = edited.read_bytes()
+
+    assert main(["layout", str(edited)]) == 2
+    assert "findes allerede" in capsys.readouterr().err and edited.read_bytes() == before
+    assert main(["layout", "--overwrite", str(edited)]) == 0
+    assert load_texts(edited) == load_texts(DEFAULT_LAYOUT)
+
+
 # -- password, per department, determinism ---------------------------------------------------
 
 

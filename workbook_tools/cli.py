@@ -181,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--markdown", action="store_true", help="som Markdown-tabel (docs/problems.md)")
 
     lay = sub.add_parser("layout", help="skriv en ny standard-layoutfil, som kan rettes i Excel", description="Skriv fabriksindstillingerne som layoutfil.")
-    lay.add_argument("out", type=Path, help="filen der skrives (.xlsx)")
+    lay.add_argument("file", type=Path, metavar="FIL", help="filen der skrives (.xlsx)")
+    lay.add_argument("--overwrite", action="store_true", help="skriv oven i filen, hvis den findes (dine rettelser i den går tabt)")
     _add_mail_parser(sub, fmt)
     return p
 
@@ -479,8 +480,10 @@ def cmd_problems(args) -> int:
 def cmd_layout(args) -> int:
     from .texts import write_layout_file
 
-    write_layout_file(args.out)
-    print(f"Layoutfil skrevet: {args.out}. Ret teksterne i Excel, og brug den med --layout.")
+    if args.file.exists() and not args.overwrite:
+        raise UsageError(f"{args.file} findes allerede; dine rettelser i den ville gå tabt. Vælg et andet navn, eller brug --overwrite.")
+    write_layout_file(args.file)
+    print(f"Layoutfil skrevet: {args.file}. Ret teksterne i Excel, og brug den med --layout.")
     return EXIT_OK
 
 
