@@ -268,6 +268,27 @@ def test_long_texts_of_many_elements_are_neither_cut_nor_split_in_the_pdf(tmp_pa
     assert normalise(elements[1].agreement_text) in normalise(" ".join(cell_texts(xlsx[0])))
 
 
+def test_run_again_only_the_reports_that_changed_are_converted_to_pdf_again(tmp_path, texts):
+    """Collect runs again as returns come in; LibreOffice is a quarter of a second a report."""
+    soffice_or_skip()
+    a = synthetic_agreement(committees=3, elements=2)
+    a = a.with_results([r for c in a.committees for r in synthetic_answers(a, c.name, 1)])
+    first = write_committee_pdfs(a, 1, texts, tmp_path)
+    assert len(first.pdfs) == 3 and first.kept == []
+    made = {p.name: p.read_bytes() for p in first.pdfs}
+
+    again = write_committee_pdfs(a, 1, texts, tmp_path)
+    assert again.pdfs == [] and sorted(p.name for p in again.kept) == sorted(made)
+    assert {p.name: p.read_bytes() for p in again.kept} == made
+
+    changed = a.with_results([replace(a.result("2.01", 1), status="Ændret status for 2.01, sendt igen.")])
+    (tmp_path / "Udvalg-03.pdf").unlink()  # and one PDF deleted by hand
+    third = write_committee_pdfs(changed, 1, texts, tmp_path)
+    assert sorted(p.name for p in third.pdfs) == ["Udvalg-02.pdf", "Udvalg-03.pdf"]
+    assert [p.name for p in third.kept] == ["Udvalg-01.pdf"]
+    assert "Ændret status for 2.01" in " ".join(w for page in pdf_pages(tmp_path / "Udvalg-02.pdf") for _x, _y, w in page)
+
+
 def test_one_libreoffice_run_converts_the_good_files_and_names_the_bad_one(tmp_path, texts):
     soffice_or_skip()
     a = synthetic_agreement(committees=2, elements=1)

@@ -139,15 +139,17 @@ def write_committee_pdfs(
     """The reports as PDF beside the workbooks, in one LibreOffice run.
 
     LibreOffice converts a copy fitted to its own metrics (see :class:`Metrics`),
-    written to a scratch folder, so the PDF has neither cut text nor gaps. The one
-    run reports no progress of its own, so `progress` shows 0 of N until it is over.
+    written to a scratch folder, so the PDF has neither cut text nor gaps. A report
+    whose copy is byte for byte the one its PDF was made from keeps that PDF
+    (convert_to_pdf's `reuse`). The one run reports no progress of its own, so
+    `progress` shows 0 of N until it is over.
     """
     total = len(report_committees(agreement, committees))
     if progress:
         progress(0, total)
     with tempfile.TemporaryDirectory(prefix="followup-pdf-") as scratch:
         copies = write_committee_reports(agreement, round_number, texts, scratch, committees, LIBREOFFICE, jobs=jobs)
-        conversion = convert_to_pdf(copies, out_dir, timeout=timeout)
+        conversion = convert_to_pdf(copies, out_dir, timeout=timeout, reuse=True)
     if progress:
         progress(total, total)
     return conversion

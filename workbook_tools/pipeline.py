@@ -120,6 +120,8 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
         run.written.extend(conversion.pdfs)
         if conversion.note:
             run.notes.append(conversion.note)
+        if conversion.kept:
+            run.notes.append(f"PDF: {len(conversion.kept)} rapport(er) er uændrede siden sidste kørsel og har beholdt deres PDF.")
     copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
     run.written.extend(copies)
     run.notes.extend(notes)
