@@ -171,6 +171,19 @@ def test_a_copy_that_no_longer_fits_is_moved_aside_when_the_sender_has_fixed_the
     assert any("passer ikke længere" in n and "forældede" in n for n in run.notes)
 
 
+def test_a_copy_that_cannot_be_moved_aside_is_named_and_the_run_still_ends(kit, master, tmp_path):
+    bad, _ = a_bad_return(kit)
+    out = tmp_path / "ud"
+    collect_round(master, 1, [kit.returns], out, pdf=False)
+    (out / "feedback" / "forældede").write_text("en fil, hvor mappen skulle være")
+    bad.unlink()
+    kit.filled("udvalg-01.xlsx")
+
+    run = collect_round(master, 1, [kit.returns], out, pdf=False)
+    assert any("kunne ikke flyttes" in n and "returns_udvalg-01_tilbagemelding.xlsx" in n and "Send dem ikke" in n for n in run.notes)
+    assert (out / "master.xlsx").is_file() and run.written
+
+
 def test_a_file_changed_after_it_was_checked_gets_no_copy(kit, tmp_path):
     path, _ = a_bad_return(kit)
     check = kit.check(path)

@@ -66,7 +66,7 @@ def convert_to_pdf(
     With `reuse`, a PDF in `out_dir` made from a byte-identical source by the same
     LibreOffice is kept instead of made again (`Conversion.kept`). Collect runs
     again and again as returns come in, its reports come out byte for byte the same
-    when nothing changed, and LibreOffice takes a quarter of a second a page set:
+    when nothing changed, and LibreOffice takes about a quarter of a second a report:
     at a thousand committees that is minutes for nothing. Never raises for a missing
     LibreOffice or a failed conversion: the result says what happened, in Danish,
     for the command's summary.
