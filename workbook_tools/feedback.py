@@ -124,16 +124,13 @@ def retire_stale_copies(folder: Path | str, written: list[Path]) -> list[str]:
         return []
     aside = folder / RETIRED_DIR
     moved, stuck = [], []
-    try:
-        aside.mkdir(exist_ok=True)
-        for p in stale:
-            try:
-                os.replace(p, aside / p.name)
-                moved.append(p)
-            except OSError:  # open in Excel on Windows, say
-                stuck.append(p.name)
-    except OSError:
-        stuck = [p.name for p in stale]
+    for p in stale:
+        try:
+            aside.mkdir(exist_ok=True)
+            os.replace(p, aside / p.name)
+            moved.append(p)
+        except OSError:  # open in Excel on Windows, say, or no folder to move it to
+            stuck.append(p.name)
     notes = [f"{len(moved)} kommenteret(e) kopi(er) fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."] if moved else []
     if stuck:
         notes.append(f"Kommenterede kopier fra en tidligere kørsel, som ikke passer længere, kunne ikke flyttes (er de åbne?): {', '.join(stuck)}. Send dem ikke.")

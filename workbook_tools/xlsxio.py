@@ -525,7 +525,7 @@ _BEYOND_Z999999 = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z][0-9]{1,6}")')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 
 
-def check_sheet_extent(path: Path | str, sheet: str) -> str | None:
+def check_sheet_extent(path: Path | str, sheet: str, part: str | None) -> str | None:
     """Refuse a sheet of finance's own workbook that python-calamine would need gigabytes to load.
 
     calamine allocates every cell from A1 to a sheet's farthest one, so a value typed
@@ -533,11 +533,11 @@ def check_sheet_extent(path: Path | str, sheet: str) -> str | None:
     abort, not an error. One pass over the inflated sheet, a chunk at a time, finds
     that every cell stands within A1:Z999999 (all a master needs); only a sheet where
     one may not is read whole and measured. Returns the reason (Danish), naming the
-    farthest cell and how to find it, or None. A damaged zip is left to the reader's own error.
+    farthest cell and how to find it, or None. `part` is the zip part that holds the
+    sheet (sheet_parts). A damaged zip is left to the reader's own error.
     """
     try:
         with zipfile.ZipFile(path) as z:
-            part = _sheet_parts(z).get(sheet)
             if part is None or part not in z.NameToInfo:
                 return None
             info = z.getinfo(part)
@@ -586,16 +586,17 @@ def _valued_extent(xml: bytes) -> tuple[int, int]:
     return last_row, last_col
 
 
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name (as on its tab) -> the zip part that holds it."""
+def sheet_parts(path: Path | str) -> dict[str, str]:
+    """Sheet name (as on its tab) -> the zip part that holds it; {} when that cannot be told (the reader says why)."""
     from defusedxml import ElementTree as SafeET
 
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
     rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     try:
-        rels = SafeET.fromstring(read_zip_member(z, "xl/_rels/workbook.xml.rels"))
-        book = SafeET.fromstring(read_zip_member(z, "xl/workbook.xml"))
-    except Exception:  # no such part, or not XML: the reader says what is wrong
+        with zipfile.ZipFile(path) as z:
+            rels = SafeET.fromstring(read_zip_member(z, "xl/_rels/workbook.xml.rels"))
+            book = SafeET.fromstring(read_zip_member(z, "xl/workbook.xml"))
+    except Exception:  # no such part, not XML, not a zip
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("p:Relationship", ns)}
     parts = {}
@@ -662,13 +663,14 @@ class SheetsOnDemand(Mapping):
         except Exception as exc:  # calamine raises its own types for broken files
             raise SheetUnreadable(str(exc)) from None
         self._names = list(self._book.sheet_names)
+        self._parts = sheet_parts(path)  # once: each sheet's extent is checked in its own part
         self._read: dict[str, list[list]] = {}
 
     def __getitem__(self, name: str) -> list[list]:
         if name not in self._names:
             raise KeyError(name)
         if name not in self._read:
-            too_far = check_sheet_extent(self._path, name)
+            too_far = check_sheet_extent(self._path, name, self._parts.get(name))
             if too_far:
                 raise SheetUnreadable(too_far)
             try:
