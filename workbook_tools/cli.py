@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("master", type=Path, help="masterfilen (.xlsx)")
     g.add_argument("--round", type=_round, required=True, help="runden 1–4")
     g.add_argument("--out", type=Path, required=True, help="mappen skabelonerne skrives i")
-    g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: templates/follow_up_template.xlsx)")
+    g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: fabrikkens)")
     g.add_argument("--per", choices=("committee", "department"), default="committee", help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center")
     g.add_argument("--password", help="adgangskode til arkbeskyttelsen (også FOLLOWUP_SHEET_PASSWORD); beskytter mod fejl, ikke mod angreb")
     g.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Eksempel:\n  followup demo --out demo/",
     )
     d.add_argument("--out", type=Path, required=True, help="mappen demoen skriver i")
-    d.add_argument("--example", type=Path, help="eksempelmappen (standard: examples/budget-2018)")
+    d.add_argument("--example", type=Path, metavar="MAPPE", help="en anden kopi af eksemplet (mappe med master.xlsx og returns/); standard: det medfølgende")
     d.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne")
 
     pr = sub.add_parser("problems", help="vis kataloget over problemkoder", description="Vis alle problemkoder med alvor, besked og råd.")
@@ -240,7 +240,7 @@ def _add_mail_parser(sub, fmt) -> None:
         x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
         x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
         x.add_argument("--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)")
-        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: templates/mail")
+        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: fabrikkens")
         x.add_argument("--only", action="append", default=[], metavar="UDVALG", help="kun dette udvalg (kan gentages)")
         x.add_argument("--dry-run", action="store_true", help="vis hvad der ville blive skrevet eller sendt, uden at gøre det")
         x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _require_folders(args)
         return COMMANDS[args.command](args)
-    except (MasterError, UsageError, LayoutError, TemplateError, ManifestError) as exc:
+    except _user_errors() as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
@@ -277,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         return EXIT_USAGE
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """What a user can cause and fix: one line and exit 2, never a traceback."""
+    from .demo import DemoError
+
+    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError)
 
 
 def _add_jobs_and_quiet(parser) -> None:
@@ -463,7 +470,9 @@ def print_summary(run) -> None:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(args.out, args.example, pdf=not args.no_pdf)
+    run = run_demo(args.out, args.example, pdf=not args.no_pdf)
+    print("\n".join(run.lines))
+    return run.exit_code
 
 
 def cmd_problems(args) -> int:

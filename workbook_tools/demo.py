@@ -1,54 +1,63 @@
-"""`followup demo`: one whole follow-up year on the bundled 2018 example, rounds 1 to 3."""
+"""`followup demo`: one whole follow-up year on the 2018 example shipped in the package, rounds 1 to 3."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .committee_report import REPORTS_DIR
 from .pipeline import MASTER_NAME, collect_round, generate_round
 from .report import OVERVIEW_NAME
-
-EXAMPLE = Path("examples") / "budget-2018"
-
-
-def find_example(given: Path | None) -> Path:
-    candidates = [given] if given else [Path.cwd() / EXAMPLE, Path(__file__).resolve().parent.parent / EXAMPLE]
-    for c in candidates:
-        if c and (c / MASTER_NAME).is_file():
-            return c
-    from .cli import UsageError
-
-    where = given or EXAMPLE
-    raise UsageError(f"eksemplet findes ikke i {where}. Kør fra projektets mappe, eller angiv --example MAPPE.")
+from .resources import EXAMPLE, as_path, data
 
 
-def run_demo(out: Path | str, example: Path | None = None, pdf: bool = True) -> int:
+class DemoError(Exception):
+    """The example to run cannot be found."""
+
+
+@dataclass
+class DemoRun:
+    """What the demo made: its exit code (as collect's) and the lines to show."""
+
+    exit_code: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def run_demo(out: Path | str, example: Path | None = None, pdf: bool = True) -> DemoRun:
     """Generate round 1, collect its returns, generate round 2 from that, collect, generate round 3.
 
-    Each collect also writes the committee reports (<out>/round-N/reports/), as PDF too with `pdf`
-    when LibreOffice is installed: round 2's is the seed document.
+    The example ships inside the package, so the demo runs from any folder of an
+    installed tool; `example` names another copy (a folder with master.xlsx and
+    returns/round-N/). Each collect also writes the committee reports
+    (<out>/round-N/reports/), as PDF too with `pdf` when LibreOffice is installed:
+    round 2's is the seed document.
     """
-    example = find_example(example)
-    out = Path(out)
+    if example is not None:
+        if not (Path(example) / MASTER_NAME).is_file():
+            raise DemoError(f"eksemplet findes ikke: {Path(example) / MASTER_NAME} mangler. Angiv mappen med master.xlsx og returns/, eller udelad --example.")
+        return _run(Path(example), Path(out), pdf, str(example))
+    with as_path(data().joinpath(EXAMPLE)) as packaged:
+        return _run(packaged, Path(out), pdf, "det medfølgende eksempel")
+
+
+def _run(example: Path, out: Path, pdf: bool, shown: str) -> DemoRun:
     master = example / MASTER_NAME
-    lines = [f"Eksempel: {example} (Aftale om budget 2018, Erhvervs- og Beskæftigelsesudvalget)"]
-    worst = 0
+    run = DemoRun(lines=[f"Eksempel: {shown} (Aftale om budget 2018, Erhvervs- og Beskæftigelsesudvalget)"])
     for round_number in (1, 2):
         folder = out / f"round-{round_number}"
         made = generate_round(master, round_number, folder / "templates")
         returns = example / "returns" / f"round-{round_number}"
-        run = collect_round(master, round_number, [returns], folder, pdf=pdf)
-        worst = max(worst, run.exit_code)
-        accepted = sum(1 for c in run.checks if c.accepted)
-        lines.append(
+        collected = collect_round(master, round_number, [returns], folder, pdf=pdf)
+        run.exit_code = max(run.exit_code, collected.exit_code)
+        accepted = sum(1 for c in collected.checks if c.accepted)
+        run.lines.append(
             f"Runde {round_number}: {len(made)} skabelon i {folder / 'templates'}; "
-            f"{accepted} af {len(run.checks)} svar godkendt; oversigt: {folder / OVERVIEW_NAME}; "
+            f"{accepted} af {len(collected.checks)} svar godkendt; oversigt: {folder / OVERVIEW_NAME}; "
             f"rapporter: {folder / REPORTS_DIR}"
         )
-        lines.extend(run.notes)
+        run.lines.extend(collected.notes)
         master = folder / MASTER_NAME
     made = generate_round(master, 3, out / "round-3" / "templates")
-    lines.append(f"Runde 3: {len(made)} skabelon klar til udsendelse i {out / 'round-3' / 'templates'}")
-    lines.append(f"Masterfilen efter runde 2: {master}")
-    print("\n".join(lines))
-    return worst
+    run.lines.append(f"Runde 3: {len(made)} skabelon klar til udsendelse i {out / 'round-3' / 'templates'}")
+    run.lines.append(f"Masterfilen efter runde 2: {master}")
+    return run

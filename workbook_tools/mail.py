@@ -2,8 +2,8 @@
 
 Messages are composed from the master (who gets what), the folder a round's step
 wrote (the generation folder's manifest, the collect folder's reports and
-validation list) and an editable Danish text per kind of message
-(``templates/mail/*.txt``). By default they are written as ``.eml`` files to an
+validation list) and an editable Danish text per kind of message (the year
+folder's ``mailtekster/*.txt``, else the factory texts shipped in the package). By default they are written as ``.eml`` files to an
 outbox, to be opened in Outlook or Thunderbird and checked before anything leaves;
 :func:`send` hands them to an SMTP server and keeps a send log, so that a rerun after
 a failure sends only what did not get through.
@@ -41,11 +41,12 @@ from .model import Agreement, unit_name, unit_stem
 from .pipeline import ARCHIVE_DIR
 from .problems import Severity
 from .report import VALIDATION_COLUMNS, VALIDATION_NAME
+from .resources import factory_mail_texts
 from .template import MANIFEST_NAME, ManifestError, load_manifest
 from .texts import long_date
 from .xlsxio import atomic_write_bytes, read_sheets, sha256_of
 
-TEXTS_DIR = Path(__file__).resolve().parent.parent / "templates" / "mail"
+TEXTS_DIR = factory_mail_texts()  # packaged: found wherever the tool is installed
 TEMPLATES, REPORTS, REMINDERS = "templates", "reports", "reminders"
 TEXT_FILES = {TEMPLATES: "skabelon.txt", REPORTS: "rapport.txt", REMINDERS: "rykker.txt"}
 OUTBOX_PREFIX = {TEMPLATES: "skabelon", REPORTS: "rapport", REMINDERS: "rykker"}
@@ -106,15 +107,41 @@ def _fill(text: str, values: dict[str, str], source: str) -> str:
 
 
 def load_mail_text(kind: str, folder: Path | str | None = None) -> MailText:
-    """The text for one kind of message: from `folder` if it has the file, else the shipped one."""
+    """The text for one kind of message: from `folder` if it has the file, else the factory one.
+
+    A file that is there but cannot be read is an error, never a quiet return to the
+    factory text: finance's edit would be lost without a word.
+    """
     name = TEXT_FILES[kind]
-    candidates = ([Path(folder) / name] if folder else []) + [TEXTS_DIR / name]
-    if folder and not Path(folder).is_dir():
-        raise MailError(f"mappen med mailtekster {folder} findes ikke.")
-    for path in candidates:
-        if path.is_file():
-            return parse_mail_text(path.read_text(encoding="utf-8-sig"), str(path))
-    raise MailError(f"mailteksten {name} findes ikke i {folder or TEXTS_DIR}. Angiv mappen med --mail-texts MAPPE.")
+    if folder:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise MailError(f"mappen med mailtekster {folder} findes ikke.")
+        own = folder / name
+        if own.exists():
+            return parse_mail_text(_read_text_file(own), str(own))
+    packaged = TEXTS_DIR.joinpath(name)
+    if not packaged.is_file():
+        raise MailError(f"mailteksten {name} mangler i installationen af workbook_tools; installér programmet igen, eller angiv --mail-texts MAPPE.")
+    return parse_mail_text(packaged.read_text(encoding="utf-8-sig"), f"standardteksten {name}")
+
+
+def _read_text_file(path: Path) -> str:
+    """A mail text as finance saved it: UTF-8 (with or without BOM), or Windows' own ANSI (cp1252) from Notepad."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise MailError(f"mailteksten {path} er en mappe, ikke en fil.") from None
+    except OSError as exc:
+        raise MailError(f"mailteksten {path} kan ikke læses ({exc.strerror or exc}).") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise MailError(f"mailteksten {path} kan ikke læses som tekst; gem den i Notesblok som UTF-8.") from None
 
 
 def parse_mail_text(text: str, source: str = "mailteksten") -> MailText:

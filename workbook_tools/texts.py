@@ -1,7 +1,8 @@
 """Every fixed text and look of the generated workbooks, editable by finance.
 
 The defaults below are the factory settings. At run time the texts come from the
-layout workbook (``templates/follow_up_template.xlsx``): its sheet ``Tekster``
+layout workbook (the year folder's ``layout.xlsx``, else the factory one shipped in the
+package, whose source is the repo's ``templates/follow_up_template.xlsx``): its sheet ``Tekster``
 (Nøgle | Dansk | English | Forklaring) and ``Udseende`` (Nøgle | Værdi | Forklaring).
 Finance changes a heading in Excel and every generated workbook follows, with no
 code touched. Keys missing from the file fall back to the defaults here.
@@ -15,8 +16,9 @@ from datetime import date
 from pathlib import Path
 
 from .model import SMILEY_LOOKS, Smiley
+from .resources import as_path, factory_layout
 
-DEFAULT_LAYOUT = Path(__file__).resolve().parent.parent / "templates" / "follow_up_template.xlsx"
+DEFAULT_LAYOUT = factory_layout()  # packaged: found wherever the tool is installed
 
 TEXTS_SHEET = "Tekster"
 LOOK_SHEET = "Udseende"
@@ -285,11 +287,20 @@ def _fill(text: str, values: dict) -> str:
 
 
 def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
-    """Read the layout workbook; defaults fill any key it lacks."""
-    path = Path(path) if path else DEFAULT_LAYOUT
+    """Read the layout workbook (default: the factory one shipped in the package); defaults fill any key it lacks.
+
+    A layout that is named but missing or unreadable is an error, never a quiet return
+    to the factory texts: finance's edits in Excel would vanish without a word.
+    """
+    if not path:
+        if not DEFAULT_LAYOUT.is_file():
+            raise LayoutError("Standardlayoutet mangler i installationen af workbook_tools; installér programmet igen.")
+        with as_path(DEFAULT_LAYOUT) as packaged:
+            return load_texts(packaged, lang)
+    path = Path(path)
+    if path.is_dir():
+        raise LayoutError(f"Layoutfilen {path} er en mappe; angiv selve filen (.xlsx).")
     if not path.is_file():
-        if path == DEFAULT_LAYOUT:
-            return Texts(lang=lang)
         raise LayoutError(f"Layoutfilen {path} findes ikke.")
     from .xlsxio import read_sheets
 

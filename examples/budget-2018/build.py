@@ -5,16 +5,21 @@
 The returns are made the way staff make them: the tool generates the round's
 template, and the seed's answers are typed into its unlocked cells (through
 openpyxl, a second writer). Round 2's template shows round 1's answers.
+
+The package ships a copy for `followup demo` (workbook_tools/data/example-2018/);
+this script refreshes it, and tests/test_yearfolder.py checks the two agree.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PACKAGED = HERE.parent.parent / "workbook_tools" / "data" / "example-2018"
 _spec = importlib.util.spec_from_file_location("seed_data", HERE / "seed_data.py")
 seed_data = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(seed_data)
@@ -54,6 +59,9 @@ def build() -> None:
         planned = planned.with_results(answers)
         print(f"wrote {out.relative_to(HERE)}")
     print(f"wrote master.xlsx ({len(agreement.elements)} elements)")
+    shutil.rmtree(PACKAGED, ignore_errors=True)
+    shutil.copytree(HERE, PACKAGED, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    print(f"copied to {PACKAGED.relative_to(HERE.parent.parent)} for followup demo")
 
 
 def _fix_times(path: Path) -> None:
