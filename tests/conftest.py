@@ -61,3 +61,12 @@ def soffice_or_skip():
         pytest.fail("LibreOffice (soffice) is required here but not installed")
     pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui python3-uno)")
 
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """A running headless LibreOffice, a person's stand-in for Excel (tests/office.py)."""
+    from office import running_office
+
+    with running_office(tmp_path_factory.mktemp("libreoffice")) as running:
+        yield running

@@ -147,6 +147,12 @@ class User:
             out[ref] = {"result": verdict, "now": cell.getString()}
         return {"cells": out}
 
+    def formats(self, step):
+        """The number format Calc applies to each cell of the named sheet ("@" is Text: what is typed stays as typed)."""
+        sh = self.doc.Sheets.getByName(step.get("sheet") or self.sheet_name)
+        formats = self.doc.NumberFormats
+        return {"cells": {ref: formats.getByKey(sh.getCellRangeByName(ref).NumberFormat).FormatString for ref in step["cells"]}}
+
     def read(self, step):
         sh = self.sheet
         return {"cells": {ref: sh.getCellRangeByName(ref).getString() for ref in step["cells"]}}
