@@ -162,3 +162,139 @@ def test_a_far_cell_with_only_a_colour_is_no_obstacle(master, agreement):
 
     assert read_master(master) == agreement
 
+
+
+# Warnings: what finance should look at, though the run goes on.
+
+
+def _warnings(path) -> list[str]:
+    found = []
+    read_master(path, warnings=found)
+    return [str(w) for w in found]
+
+
+def _udvalg_07(tmp_path, year: int = 2031, numbers=("7.01", "7.02", "7.03"), milestones=None, results=()):
+    """A master of one obviously synthetic committee, "Udvalg 07", with the elements `numbers`;
+    `milestones` replaces the last element's four milestones."""
+    from dataclasses import replace
+
+    from synthetic import synthetic_agreement
+
+    a = synthetic_agreement(committees=7, elements=len(numbers), year=year)
+    ours = [e for e in a.elements if e.committee == "Udvalg 07"]
+    elements = [replace(e, number=n, title=f"Element {n}") for e, n in zip(ours, numbers, strict=True)]
+    if milestones is not None:
+        elements[-1] = replace(elements[-1], milestones=milestones)
+    a = replace(a, committees=a.committees[6:], elements=tuple(elements), results=tuple(results))
+    return write_master(a, tmp_path / "master.xlsx")
+
+
+def test_a_master_copied_from_2018_into_2027_warns_where_2018_still_stands(tmp_path):
+    """The 2027 master was made from the 2018 example: År was changed, the title and the guide were not."""
+    master = _udvalg_07(tmp_path, year=2027)
+    _edit(master, "Aftale", {"B3": "Aftale om budget 2018", "B10": "Opfølgningen på Aftale om budget 2018 sker ved, at der gives smileys."})
+
+    assert _warnings(master) == [
+        "Aftale!B3: 'Titel' nævner 2018, men aftalens År er 2027; ret teksten, eller ret År, hvis det er årstallet der er forkert",
+        "Aftale!B10: 'Læsevejledning indsats' nævner 2018, men aftalens År er 2027; ret teksten, eller ret År, hvis det er årstallet der er forkert",
+    ]
+    assert read_master(master).title == "Aftale om budget 2018", "a warning does not stop the run nor change the text"
+
+
+def test_a_round_label_left_at_last_years_date_is_named(tmp_path):
+    master = _udvalg_07(tmp_path, year=2027)
+    _edit(master, "Runder", {"B5": "31.12.2018"})
+    assert _warnings(master) == [
+        "Runder!B5: betegnelsen for runde 4 nævner 2018, men aftalens År er 2027; ret teksten, eller ret År, hvis det er årstallet der er forkert"
+    ]
+
+
+@pytest.mark.parametrize(
+    "milestone, named",
+    [
+        ("Besparelsen realiseres først fra 2019.", None),
+        ("Indsatsen evalueres i 2018 og videreføres i budgetperioden 2019-2021.", None),
+        ("Analysen er forelagt udvalget pr. 31.12.2018.", None),
+        ("Sag 20161234 er afsluttet, og der er brugt 2,5 mio. kr.", None),
+        ("Som i 2016 er analysen forelagt udvalget.", "2016"),
+        ("Planen fra 2016-2017 er forelagt udvalget pr. 1. oktober 2017.", "2016 og 2017"),
+        ("Indsatsen er fuldt indfaset i 2025.", "2025"),
+    ],
+    ids=["next-year", "budget-period", "date", "longer-number", "earlier-year", "two-earlier-years", "beyond-the-budget-period"],
+)
+def test_a_milestone_may_name_the_budget_period_but_not_an_earlier_or_far_later_year(tmp_path, milestone, named):
+    """A 2018 master may say "realiseres først fra 2019" (the seed's own milestones reach 2020):
+    the year and its three overslagsår. An earlier year, or one beyond, is named with the cell."""
+    master = _udvalg_07(tmp_path, year=2018, milestones=("", milestone, "", ""))
+    expected = [] if named is None else [
+        f"Indsatser!K4: Milepæl 2 for indsats 7.03 nævner {named}, men aftalens År er 2018; "
+        "ret teksten, eller ret År, hvis det er årstallet der er forkert"
+    ]
+    assert _warnings(master) == expected
+
+
+def test_the_2018_example_master_is_read_without_warnings():
+    from conftest import EXAMPLE
+
+    assert _warnings(EXAMPLE / "master.xlsx") == []
+
+
+def test_an_element_number_stored_as_the_number_7_1_is_read_as_7_1_and_named_as_maybe_7_10(tmp_path):
+    """Finance typed 7.10 in a General-formatted cell; Excel kept the number 7.1. The zero cannot be
+    put back, so finance is told which cell and how to type it so it stays."""
+    master = _udvalg_07(tmp_path, numbers=("7.09", "7.10", "7.11"))
+    _edit(master, ELEMENTS_SHEET, {"A3": 7.1})
+
+    found = []
+    agreement = read_master(master, warnings=found)
+    assert [e.number for e in agreement.elements] == ["7.09", "7.1", "7.11"]
+    assert [str(w) for w in found] == [
+        "Indsatser!A3: nummeret står som tallet 7.1; stod der 7.10, er nullet tabt. Formatér kolonnen Nummer som Tekst og skriv nummeret igen"
+    ]
+
+
+@pytest.mark.parametrize("typed, read", [(7.01, "7.01"), (7.13, "7.13"), (7, "7"), (7.0, "7")])
+def test_an_element_number_stored_as_a_number_with_nothing_lost_is_read_as_typed_without_a_warning(tmp_path, typed, read):
+    master = _udvalg_07(tmp_path, numbers=("7.50", "7.02", "7.03"))
+    _edit(master, ELEMENTS_SHEET, {"A2": typed})
+
+    found = []
+    agreement = read_master(master, warnings=found)
+    assert [e.number for e in agreement.elements] == [read, "7.02", "7.03"]
+    assert found == []
+
+
+def test_an_element_number_excel_made_into_a_date_is_an_error_naming_the_cell(tmp_path):
+    """Danish Excel turns a typed 7.01 into 7 January: which number was meant is a guess, so the run stops."""
+    master = _udvalg_07(tmp_path)
+    _edit(master, ELEMENTS_SHEET, {"A2": date(2031, 1, 7)})
+
+    assert _problems(master) == [
+        "Indsatser!A2: nummeret står som datoen 7. januar 2031; Excel gør et nummer som 7.01 til en dato. "
+        "Formatér kolonnen Nummer som Tekst, og skriv nummeret igen"
+    ]
+
+
+def test_a_result_stored_as_the_same_number_as_its_element_still_belongs_to_it(tmp_path):
+    """Both Nummer columns are read the same way: 7.1 in Resultater is the element stored as 7.1,
+    and only the element's own cell is warned about."""
+    master = _udvalg_07(tmp_path, numbers=("7.09", "7.10", "7.11"), results=[Result("7.10", 1, Smiley.GREEN, "Status for 7.10.", Smiley.GREEN, "")])
+    _edit(master, ELEMENTS_SHEET, {"A3": 7.1})
+    _edit(master, "Resultater", {"A2": 7.1})
+
+    found = []
+    agreement = read_master(master, warnings=found)
+    assert agreement.result("7.1", 1).status == "Status for 7.10."
+    assert [w.cell for w in found] == ["A3"]
+
+
+def test_warnings_found_before_an_error_are_still_handed_back(tmp_path):
+    """Finance fixes both in one pass: the title's old year and the unknown committee."""
+    master = _udvalg_07(tmp_path, year=2027)
+    _edit(master, "Aftale", {"B3": "Aftale om budget 2018"})
+    _edit(master, ELEMENTS_SHEET, {"C2": "Udvalg 99"})
+
+    found = []
+    with pytest.raises(MasterError):
+        read_master(master, warnings=found)
+    assert [f"{w.sheet}!{w.cell}" for w in found] == ["Aftale!B3"]

@@ -14,6 +14,9 @@ Layout (one header row per sheet, Danish headings; extra columns are ignored):
 
 Reading validates: every problem is collected with its sheet, row and column and
 raised together as one :class:`MasterError`, so finance fixes them in one pass.
+Reading also warns, without stopping, of what is likely but not surely wrong: a text
+that names another year than the agreement's (a master copied from last year), an
+element number Excel stored as a number and may have cut a zero from.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from itertools import zip_longest
 from pathlib import Path
 
@@ -43,7 +46,7 @@ from .model import (
     parse_smiley,
 )
 from .template import needs_quote
-from .texts import DANISH_MONTHS, ENGLISH_MONTHS
+from .texts import DANISH_MONTHS, ENGLISH_MONTHS, long_date
 from .workers import collection_paused, return_freed_memory
 from .xlsxio import NotXlsx, SheetsOnDemand, SheetUnreadable, atomic_output, cell_name
 
@@ -114,6 +117,11 @@ REQUIRED_COLUMNS = {
     RESULTS_SHEET: ("Nummer", "Runde"),
 }
 EMAIL_ADDRESS = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+# A budget covers its year and three "overslagsår": the seed's own milestones say "fra 2020"
+# in a 2018 agreement. Later years than these, and any earlier year, are warned about.
+LATER_YEARS = 3
+YEAR_TEXT_FIELDS = ("Titel", "Læsevejledning indsats", "Læsevejledning økonomi")
+MILESTONE_COLUMNS = ELEMENT_COLUMNS[-4:]
 
 
 @dataclass(frozen=True)
@@ -139,14 +147,20 @@ class MasterError(Exception):
         super().__init__(f"Masterfilen {self.path} kan ikke bruges:\n{lines}")
 
 
-def read_master(path: Path | str) -> Agreement:
-    """Read and validate the master workbook; raise MasterError listing every problem."""
+def read_master(path: Path | str, *, warnings: list[MasterProblem] | None = None) -> Agreement:
+    """Read and validate the master workbook; raise MasterError listing every problem.
+
+    `warnings`, when given, gets what finance should look at but that does not stop the
+    run (a title naming last year, an element number that may have lost a zero), each
+    with its cell. It is filled as the sheets are read, so it also holds the warnings
+    found before a MasterError: finance can fix both in one pass.
+    """
     path = Path(path)
     if not path.is_file():
         raise MasterError(path, [MasterProblem("", "", "filen findes ikke")])
     with collection_paused():
         try:
-            agreement = _MasterReader(path, SheetsOnDemand(path)).read()
+            agreement = _MasterReader(path, SheetsOnDemand(path), warnings).read()
         except NotXlsx as exc:
             raise MasterError(path, [MasterProblem("", "", str(exc))]) from None
         except SheetUnreadable as exc:
@@ -162,6 +176,27 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return value if isinstance(value, str) else str(value)
+
+
+def _year_patterns(year: int) -> tuple[re.Pattern, ...]:
+    """Years other than the agreement's `year` and its LATER_YEARS, as they stand in a text.
+
+    A year is four digits, 1900–2199, not part of a longer number: not beside another
+    digit, nor after or before a decimal comma ("3,2019"). A date's year counts
+    ("31.12.2018"). The allowed years are left out by the patterns themselves, so a text
+    that names only those is not matched at all.
+
+    One pattern per century, each starting with its two digits: a pattern that starts
+    with a literal is searched for as a substring, several times faster over a column of
+    50,000 milestones than one pattern that must be tried at every character.
+    """
+    allowed = "".join(f"(?<!{y})" for y in range(year, year + LATER_YEARS + 1) if 1000 <= y <= 9999)  # År 7: no year is allowed
+    return tuple(re.compile(rf"{c}(?<!\d{c})(?<!\d,{c})\d\d{allowed}(?!\d|,\d)") for c in ("19", "20", "21"))
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Items as a Danish sentence lists them: "2016", "2016 og 2018", "2015, 2016 og 2018"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 def _blank(row: list) -> bool:
@@ -196,14 +231,102 @@ class _Table:
 
 
 class _MasterReader:
-    def __init__(self, path: Path, sheets: SheetsOnDemand):
+    def __init__(self, path: Path, sheets: SheetsOnDemand, warnings: list[MasterProblem] | None = None):
         self.path = path
         self.sheets = sheets
         self.problems: list[MasterProblem] = []
+        self.warnings: list[MasterProblem] = [] if warnings is None else warnings
+        self.year: int | None = None
+        self.other_years: tuple[re.Pattern, ...] = ()  # both set once the agreement's year is read
+        self.field_rows: dict[str, int] = {}  # Aftale's text fields checked for years: key -> row
 
     def problem(self, sheet: str, row: int, col: int | None, message: str) -> None:
         cell = cell_name(row, col) if col is not None else (f"række {row + 1}" if row >= 0 else "")
         self.problems.append(MasterProblem(sheet, cell, message))
+
+    def warning(self, sheet: str, row: int, col: int, message: str) -> None:
+        self.warnings.append(MasterProblem(sheet, cell_name(row, col), message))
+
+    def check_years(self, sheet: str, rows: Sequence[int], col: int | None, texts: Sequence[str], what: str, keys: Sequence = ()) -> None:
+        """Warn of each cell whose text names a year outside the agreement's budget period.
+
+        The typical case: a new year's master made from last year's, still saying "Aftale
+        om budget 2018". `what` names the text in the message, its "{}" filled with the
+        row's entry in `keys` (the element's number). The whole column is searched at
+        once; only a column with a hit is gone through cell by cell.
+        """
+        patterns = self.other_years
+        if col is None or not patterns:
+            return
+        joined = "\x00".join(texts)
+        if not any(p.search(joined) for p in patterns):
+            return
+        for k, (row, text) in enumerate(zip(rows, texts)):
+            found = [y for p in patterns for y in p.findall(text)]
+            if found:
+                name = what.format((keys[k] or "").strip()) if keys else what
+                self.warning(
+                    sheet,
+                    row,
+                    col,
+                    f"{name} nævner {_listed(sorted(set(found)))}, men aftalens År er {self.year}; "
+                    "ret teksten, eller ret År, hvis det er årstallet der er forkert",
+                )
+
+    def number_text(self, value, sheet: str, row: int, col: int | None, warn: bool) -> str | None:
+        """An element number that is not text, read as finance typed it; None (with the problem noted) for a date.
+
+        A number in a General-formatted cell is stored without what Excel thinks are
+        needless zeros: 3.10 is kept as 3.1. A whole number is written without ".0"; any
+        other as its shortest form, which is what was typed unless a trailing zero was
+        dropped. That can only be seen where the shortest form has one decimal: 3.1 may
+        have been 3.10, while 5.01 and 5.13 are as typed. So one decimal is warned about
+        (with `warn`: the element's own cell, not the results that refer to it).
+        A date or time is an error: Danish Excel turns a typed 5.01 into 5 January, and
+        which number was meant can only be guessed.
+        """
+        if value is None:
+            return ""
+        if isinstance(value, date):  # a datetime is a date too
+            d = value.date() if isinstance(value, datetime) else value
+            self.problem(
+                sheet,
+                row,
+                col,
+                f"nummeret står som datoen {long_date(d)}; Excel gør et nummer som {d.day}.{d.month:02d} til en dato. "
+                "Formatér kolonnen Nummer som Tekst, og skriv nummeret igen",
+            )
+            return None
+        if isinstance(value, (time, timedelta)):
+            self.problem(
+                sheet,
+                row,
+                col,
+                f"nummeret står som klokkeslættet {value}; Excel har læst det indtastede som et klokkeslæt. "
+                "Formatér kolonnen Nummer som Tekst, og skriv nummeret igen",
+            )
+            return None
+        if value.__class__ is not float or value.is_integer():
+            return _text(value)
+        text = repr(value)
+        if warn and len(text) - text.find(".") == 2:  # one decimal: "3.1"
+            self.warning(
+                sheet,
+                row,
+                col,
+                f"nummeret står som tallet {text}; stod der {text}0, er nullet tabt. "
+                "Formatér kolonnen Nummer som Tekst og skriv nummeret igen",
+            )
+        return text
+
+    def numbers(self, t: _Table, warn: bool) -> list[str | None]:
+        """The Nummer column as text, the same way for elements and the results that refer to them.
+
+        Text is taken as it is; only a cell holding a number or a date is looked at
+        (`number_text`), so a master typed as text costs one type check a row.
+        """
+        col = t.col("Nummer")
+        return [v if v.__class__ is str else self.number_text(v, t.sheet, row, col, warn) for row, v in zip(t.numbers, t.values("Nummer"))]
 
     def table(self, sheet: str, required: bool = True) -> _Table | None:
         """The sheet's rows under its headings, or None (with the problem noted) when it cannot be read.
@@ -297,6 +420,10 @@ class _MasterReader:
         if self.problems:
             raise MasterError(self.path, self.problems)
         fields = self.read_agreement()
+        self.year = fields.get("year")
+        if self.year:
+            self.other_years = _year_patterns(self.year)
+            self.check_agreement_years(fields)
         rounds = self.read_rounds(fields.get("year") or 0)
         committees = self.read_committees()
         departments = self.read_departments()
@@ -332,9 +459,16 @@ class _MasterReader:
                 fields["date"] = self.a_date(value, AGREEMENT_SHEET, i, 1, fields.get("year"))
             else:
                 fields[attr] = _text(value)
+        self.field_rows = {key: by_key[key][0] for key in YEAR_TEXT_FIELDS if key in by_key}
         if not fields.get("title"):
             fields["title"] = f"Aftale om budget {fields.get('year') or ''}".strip()
         return fields
+
+    def check_agreement_years(self, fields: dict) -> None:
+        """The title and the reading guides, where a copied master most often keeps last year."""
+        attrs = {key: attr for attr, key in AGREEMENT_FIELDS.items()}
+        for key, row in self.field_rows.items():
+            self.check_years(AGREEMENT_SHEET, [row], 1, [fields[attrs[key]]], f"'{key}'")
 
     def read_rounds(self, year: int) -> tuple[Round, ...]:
         found: dict[int, Round] = {}
@@ -349,6 +483,8 @@ class _MasterReader:
                     self.problem(ROUNDS_SHEET, row, col, f"runde {n} står to gange")
                     continue
                 found[n] = Round(n, label.strip() or default_round_label(n, year), self.a_date(deadline, ROUNDS_SHEET, row, frist, year))
+            rounds = [_text(v) for v in t.values("Runde")]
+            self.check_years(ROUNDS_SHEET, t.numbers, t.col("Betegnelse"), t.texts("Betegnelse"), "betegnelsen for runde {}", rounds)
         return tuple(found.get(n) or Round(n, default_round_label(n, year)) for n in ROUNDS)
 
     def read_committees(self) -> tuple[Committee, ...]:
@@ -390,8 +526,10 @@ class _MasterReader:
         seen: dict[str, int] = {}
         kinds = {k.value.casefold(): k for k in BudgetKind}
         col_number, col_committee, col_kind = t.col("Nummer"), t.col("Udvalg"), t.col("Budgettype")
-        texts = [t.texts(name) for name in ELEMENT_COLUMNS]
+        texts = [self.numbers(t, warn=True)] + [t.texts(name) for name in ELEMENT_COLUMNS[1:]]
         for row, number, title, committee, kind_text, agreement, department, contributors, more, economy, *milestones in zip(t.numbers, *texts):
+            if number is None:
+                continue
             number = number.strip().rstrip(".")
             if not number:
                 self.problem(ELEMENTS_SHEET, row, col_number, "indsatsens nummer mangler")
@@ -432,6 +570,8 @@ class _MasterReader:
                     milestones=tuple(milestones),
                 )
             )
+        for name, milestones in zip(MILESTONE_COLUMNS, texts[-4:], strict=True):
+            self.check_years(ELEMENTS_SHEET, t.numbers, t.col(name), milestones, f"{name} for indsats {{}}", texts[0])
         return tuple(out)
 
     def read_results(self, numbers: set[str]) -> tuple[Result, ...]:
@@ -442,10 +582,12 @@ class _MasterReader:
         seen: set[tuple[str, int]] = set()
         col_number, col_round = t.col("Nummer"), t.col("Runde")
         smileys = {name: (t.col(name), {}) for name in ("Smiley indsats", "Smiley økonomi")}
-        columns = [t.numbers, t.texts("Nummer"), t.values("Runde"), t.texts("Smiley indsats"), t.texts("Status")]
+        columns = [t.numbers, self.numbers(t, warn=False), t.values("Runde"), t.texts("Smiley indsats"), t.texts("Status")]
         columns += [t.texts(name) for name in ("Smiley økonomi", "Status økonomi", "Kilde", "SHA-256")]
         columns += [t.values("Modtaget"), t.texts("Skabelonversion"), t.texts("Afsender")]
         for row, number, value, progress, status, economy, economy_status, file, sha, received, version, sender in zip(*columns):
+            if number is None:
+                continue
             number = number.strip().rstrip(".")
             if number not in numbers:
                 self.problem(RESULTS_SHEET, row, col_number, f"indsats '{number}' står ikke på arket '{ELEMENTS_SHEET}'")

@@ -59,8 +59,10 @@ def generate_round(
     per: str = "committee",
     password: str | None = None,
     progress=None,
+    warnings: list | None = None,
 ) -> list[GeneratedTemplate]:
-    agreement = read_master(master)
+    """One locked workbook per committee (or department) for the round; `warnings` collects what in the master looks wrong but does not stop it."""
+    agreement = read_master(master, warnings=warnings) if warnings is not None else read_master(master)
     texts = load_texts(layout)
     return generate_templates(agreement, round_number, out_dir, texts, per=per, password=password, progress=progress)
 
