@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("master", type=Path, help="masterfilen (.xlsx)")
     g.add_argument("--round", type=_round, required=True, help="runden 1–4")
     g.add_argument("--out", type=Path, required=True, help="mappen skabelonerne skrives i")
-    g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: fabrikkens)")
+    g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: layout.xlsx i årsmappen, ellers fabrikkens)")
     g.add_argument("--per", choices=("committee", "department"), default="committee", help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center")
     g.add_argument("--password", help="adgangskode til arkbeskyttelsen (også FOLLOWUP_SHEET_PASSWORD); beskytter mod fejl, ikke mod angreb")
     g.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses")
     c.add_argument("--round", type=_round, required=True, help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
-    c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
+    c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
     c.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
     c.add_argument("--prefer", action="append", default=[], metavar="FIL", help="ved konflikt: brug svarene fra denne fil (kan gentages)")
     c.add_argument("--lang", choices=("da", "en"), default="da", help="sprog i oversigt og rapporter")
@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
     k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
     k.add_argument("--round", type=_round, required=True, help="runden 1–4")
-    k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate)")
+    k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
     k.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
@@ -170,12 +170,46 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="kør en hel opfølgning på det medfølgende eksempel (budget 2018)",
         formatter_class=fmt,
-        description="Laver runde 1, samler eksemplets svar ind, laver runde 2 ud fra resultatet, samler igen og laver runde 3.",
+        description="Laver runde 1, samler eksemplets svar ind, laver runde 2 ud fra resultatet, samler igen og laver runde 3. Eksemplet følger med programmet.",
         epilog="Eksempel:\n  followup demo --out demo/",
     )
     d.add_argument("--out", type=Path, required=True, help="mappen demoen skriver i")
     d.add_argument("--example", type=Path, metavar="MAPPE", help="en anden kopi af eksemplet (mappe med master.xlsx og returns/); standard: det medfølgende")
     d.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne")
+
+    i = sub.add_parser(
+        "init",
+        help="lav en ny årsmappe med en tom masterfil, layout og mailtekster",
+        formatter_class=fmt,
+        description=(
+            "Lav en mappe til årets opfølgning: master.xlsx klar til at udfylde i Excel (alle ark og overskrifter, "
+            "lister til udvalg, budgettype og runde, noter ved hver overskrift), layout.xlsx, mailtekster/ og LÆS MIG.txt. "
+            "Kommandoerne finder selv layout og mailtekster i mappen."
+        ),
+        epilog='Eksempel:\n  followup init "Budgetopfølgning 2027" --year 2027\n  followup init 2027 --year 2027 --title "Aftale om budget 2027-2030"',
+    )
+    i.add_argument("folder", type=Path, metavar="MAPPE", help="årsmappen (laves, hvis den ikke findes)")
+    i.add_argument("--year", type=int, required=True, metavar="ÅR", help="aftalens år, fx 2027")
+    i.add_argument("--title", metavar="TITEL", help='aftalens titel (standard: "Aftale om budget ÅR")')
+    i.add_argument("--force", action="store_true", help="skriv i en mappe, der ikke er tom; filer, der findes, bliver stående")
+
+    ny = sub.add_parser(
+        "new-year",
+        help="lav næste års masterfil ud fra dette års",
+        formatter_class=fmt,
+        description=(
+            "Lav en ny årsmappe ud fra sidste års masterfil: udvalg, centre, kontakter og indsatser føres over, "
+            "svarene ryddes, runderne og fristerne flyttes et år frem, og årstallet rettes i titel, læsevejledning "
+            "og milepæle. Layout og mailtekster ved siden af den gamle masterfil kopieres med. "
+            "Til sidst vises hver tekst, der stadig nævner det gamle år, så den kan læses igennem."
+        ),
+        epilog='Eksempel:\n  followup new-year "Budgetopfølgning 2026/runde-4/resultat/master.xlsx" --year 2027 --out "Budgetopfølgning 2027"',
+    )
+    ny.add_argument("master", type=Path, help="sidste års masterfil, helst den efter sidste runde (ændres ikke)")
+    ny.add_argument("--year", type=int, required=True, metavar="ÅR", help="det nye år, fx 2027")
+    ny.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="den nye årsmappe")
+    ny.add_argument("--only-open", action="store_true", help="kun indsatser, hvis seneste smileys ikke begge er grønne")
+    ny.add_argument("--overwrite", action="store_true", help="skriv oven i en master.xlsx, der allerede ligger i MAPPE")
 
     pr = sub.add_parser("problems", help="vis kataloget over problemkoder", description="Vis alle problemkoder med alvor, besked og råd.")
     pr.add_argument("--markdown", action="store_true", help="som Markdown-tabel (docs/problems.md)")
@@ -240,7 +274,7 @@ def _add_mail_parser(sub, fmt) -> None:
         x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
         x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
         x.add_argument("--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)")
-        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: fabrikkens")
+        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: mailtekster/ i årsmappen, ellers fabrikkens")
         x.add_argument("--only", action="append", default=[], metavar="UDVALG", help="kun dette udvalg (kan gentages)")
         x.add_argument("--dry-run", action="store_true", help="vis hvad der ville blive skrevet eller sendt, uden at gøre det")
         x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
@@ -282,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
 def _user_errors() -> tuple[type[Exception], ...]:
     """What a user can cause and fix: one line and exit 2, never a traceback."""
     from .demo import DemoError
+    from .newyear import NewYearError
+    from .yearfolder import YearFolderError
 
-    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError)
+    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError)
 
 
 def _add_jobs_and_quiet(parser) -> None:
@@ -318,8 +354,14 @@ def cmd_generate(args) -> int:
     from .pipeline import generate_round
 
     _require_file(args.master, "masterfilen")
+    year = _year_files(args)
     password = args.password or os.environ.get("FOLLOWUP_SHEET_PASSWORD") or None
-    made = generate_round(args.master, args.round, args.out, layout=args.layout, per=args.per, password=password, progress=_progress(not args.quiet, "Skabeloner"))
+    warnings: list = []
+    made = generate_round(
+        args.master, args.round, args.out, layout=year.layout, per=args.per, password=password, progress=_progress(not args.quiet, "Skabeloner"), warnings=warnings
+    )
+    for w in warnings:
+        print(f"Advarsel: {w}")
     print(f"{len(made)} skabelon(er) til runde {args.round} skrevet i {args.out}:")
     for m in made:
         who = unit_name(m.committee, m.department)
@@ -342,12 +384,13 @@ def cmd_collect(args) -> int:
     for what, given in (("masterfilen", args.master), ("layoutfilen", args.layout), ("manifestet", args.manifest)):
         if given is not None and given.resolve() in written:
             raise UsageError(f"collect skriver {given.name} i {args.out} og ville dermed skrive oven i {what} {given}; vælg en anden --out, fx resultat-runde-{args.round}/.")
+    year = _year_files(args, to_stderr=args.json)
     run = collect_round(
         args.master,
         args.round,
         args.paths,
         args.out,
-        layout=args.layout,
+        layout=year.layout,
         lang=args.lang,
         manifest=args.manifest,
         prefer=args.prefer,
@@ -384,11 +427,12 @@ def cmd_check(args) -> int:
     from .pipeline import check_files
 
     _require_file(args.master, "masterfilen")
+    year = _year_files(args, to_stderr=args.json)
     checks, mail_problems, written, notes = check_files(
         args.master,
         args.round,
         args.paths,
-        layout=args.layout,
+        layout=year.layout,
         manifest=args.manifest,
         require_status=not args.no_require_status,
         feedback_dir=args.feedback,
@@ -467,12 +511,48 @@ def print_summary(run) -> None:
             print(f"  {p}")
 
 
+def _year_files(args, to_stderr: bool = False):
+    """The layout or mail texts from the options or the year folder; a line for each that is not the factory one."""
+    from .yearfolder import files_for
+
+    wants = ("mail",) if args.command == "mail" else ("layout",)
+    year = files_for(args.master, getattr(args, "layout", None), getattr(args, "mail_texts", None), wants)
+    for line in year.lines:
+        print(line, file=sys.stderr if to_stderr else sys.stdout)
+    return year
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
     run = run_demo(args.out, args.example, pdf=not args.no_pdf)
     print("\n".join(run.lines))
     return run.exit_code
+
+
+def cmd_init(args) -> int:
+    from .yearfolder import init_year_folder
+
+    made = init_year_folder(args.folder, args.year, args.title, force=args.force)
+    print(f"Årsmappe til {args.year}: {made.folder}")
+    for p in made.written:
+        print(f"  skrevet: {p}")
+    for p in made.kept:
+        print(f"  fandtes i forvejen og er ikke rørt: {p}")
+    print(f"Udfyld {made.folder / 'master.xlsx'} i Excel, og læs {made.folder / 'LÆS MIG.txt'} for en runde trin for trin.")
+    return EXIT_OK
+
+
+def cmd_new_year(args) -> int:
+    from .newyear import new_year_lines, write_new_year
+
+    _require_file(args.master, "masterfilen")
+    try:
+        result = write_new_year(args.master, args.year, args.out, only_open=args.only_open, overwrite=args.overwrite)
+    except ValueError as exc:  # a year that cannot follow the old one
+        raise UsageError(str(exc)) from None
+    print("\n".join(new_year_lines(result)))
+    return EXIT_OK
 
 
 def cmd_problems(args) -> int:
@@ -507,6 +587,7 @@ def cmd_mail(args) -> int:
     if not args.folder.is_dir():
         raise UsageError(f"mappen {args.folder} findes ikke.")
     agreement = read_master(args.master)
+    year = _year_files(args)
     try:
         smtp = password = None
         if args.send:
@@ -520,7 +601,7 @@ def cmd_mail(args) -> int:
             args.folder,
             outbox=args.outbox,
             from_address=mail.configured_from_address(args.from_address, args.smtp_config),
-            texts=args.mail_texts,
+            texts=year.mail_texts,
             only=args.only,
             smtp=smtp,
             password=password,
@@ -562,6 +643,8 @@ COMMANDS = {
     "problems": cmd_problems,
     "layout": cmd_layout,
     "mail": cmd_mail,
+    "init": cmd_init,
+    "new-year": cmd_new_year,
 }
 
 if __name__ == "__main__":

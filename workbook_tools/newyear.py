@@ -1,0 +1,413 @@
+"""`followup new-year`: next year's master from this year's, with the results cleared and the year moved on.
+
+Finance starts every year from last year's master: the same committees,
+departments, addresses and mostly the same indsatser. Doing it by hand means
+hunting "2018" through hundreds of cells and forgetting some. Here the texts
+that are finance's own wording (title, reading guides, round labels,
+milestones) get the new year; the texts of the agreement itself (aftaletekst,
+uddybning, økonomi, bidragsydere, titler) are the politicians' words and are
+never rewritten, only listed, so finance reads them once instead of searching.
+
+`roll_over` is pure; `write_new_year` reads, writes and copies the year
+folder's layout and mail texts; `new_year_lines` says what happened.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+from .master import (
+    AGREEMENT_FIELDS,
+    AGREEMENT_SHEET,
+    COMMITTEE_COLUMNS,
+    COMMITTEES_SHEET,
+    DEPARTMENT_COLUMNS,
+    DEPARTMENTS_SHEET,
+    ELEMENT_COLUMNS,
+    ELEMENTS_SHEET,
+    ROUND_COLUMNS,
+    ROUNDS_SHEET,
+    read_master,
+    write_master,
+)
+from .model import Agreement, Element, Result, Round, Smiley
+from .pipeline import MASTER_NAME
+from .texts import long_date
+from .xlsxio import atomic_write_bytes, cell_name
+from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+EXCERPT_WIDTH = 80
+# The texts finance writes for the year: these get the new year.
+REWRITTEN_FIELDS = ("title", "guide_progress", "guide_economy")
+# Element columns that only repeat a name listed on its own sheet: not listed twice.
+_REFERENCE_COLUMNS = ("Nummer", "Udvalg", "Ansvarligt center", "Budgettype")
+
+
+class NewYearError(Exception):
+    """The new year's master cannot be written where asked; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell the new master has with another text than last year's."""
+
+    place: str  # "Aftale!B3", as finance finds it in Excel
+    field: str  # the column or field heading: "Titel", "Milepæl 2"
+    old: str
+    new: str
+    element: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A text in the new master that still names the old year: finance decides whether it is still true."""
+
+    place: str
+    field: str
+    text: str
+    element: str = ""
+
+
+@dataclass
+class NewYear:
+    """What `roll_over` made, and what was rewritten, left for finance to read, and left out."""
+
+    agreement: Agreement
+    old_year: int
+    changes: list[Change] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # already in the new folder: left as they were
+    factory: list[Path] = field(default_factory=list)  # the old year folder had none: the factory one
+
+    @property
+    def stale_years(self) -> range:
+        """The years a text in the new master should not need to name: the old one and any skipped."""
+        return range(self.old_year, self.agreement.year)
+
+
+# --- years in texts ----------------------------------------------------------------------------
+
+
+def year_pattern(years: range | list[int]) -> re.Pattern:
+    """A standalone year: not part of a longer number or word, and not a decimal ("2018,5 mio.").
+
+    "31.12.2018" and "2018-2019" hold the year; "12018", "42018,5" and "budget2018" do not.
+    """
+    alternatives = "|".join(str(y) for y in years)
+    return re.compile(rf"(?<!\w)(?<!\d,)(?:{alternatives})(?!\w)(?!,\d)")
+
+
+_RANGE = re.compile(r"(?<!\w)(\d{4})\s*[-–—/]\s*(\d{4}|\d{2})(?!\w)(?![-–/.]\d)")
+
+
+def year_ranges(text: str, year: int) -> list[tuple[int, int]]:
+    """Spans of periods that name `year` at one end: "2018-2019", "2017–2018", "2018/19".
+
+    A period was fixed when the agreement was made ("investere 0,9 mio. kr. i
+    2018-2019"). Moving one end gives "2019-2019", moving both changes the
+    agreement; so a period is left as written and listed for finance to read.
+    """
+    spans = []
+    for m in _RANGE.finditer(text):
+        start, end = int(m.group(1)), m.group(2)
+        if len(end) == 2:  # "2018/19": only the next year's two digits, never "2018-12" (a month)
+            is_period = start == year and int(end) == (year + 1) % 100
+        else:
+            is_period = year in (start, int(end))
+        if is_period:
+            spans.append(m.span())
+    return spans
+
+
+def replace_year(text: str, old: int, new: int) -> str:
+    """`text` with every standalone `old` year that is not an end of a period replaced by `new`."""
+    periods = year_ranges(text, old)
+
+    def swap(m: re.Match) -> str:
+        inside = any(a <= m.start() < b for a, b in periods)
+        return m.group(0) if inside else str(new)
+
+    return year_pattern([old]).sub(swap, text)
+
+
+def excerpt(text: str, at: int, width: int = EXCERPT_WIDTH) -> str:
+    """About `width` characters of `text` around position `at`, on one line, cuts marked with "…"."""
+    start = max(0, min(at - width // 2, len(text) - width))
+    end = min(len(text), start + width)
+    piece = " ".join(text[start:end].split())
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+
+# --- the pure core -----------------------------------------------------------------------------
+
+
+def roll_over(agreement: Agreement, year: int, only_open: bool = False) -> NewYear:
+    """The next year's agreement: same committees, departments and indsatser, no results.
+
+    With `only_open` an indsats that was green on both progress and economy in its
+    latest answered round is done and left out. Raises ValueError (Danish) for a year
+    that is not a year after the master's.
+    """
+    check_year(agreement.year, year)
+    old = agreement.year
+    elements, dropped = _carried_elements(agreement, only_open)
+    shift = relativedelta(years=year - old)
+    new = replace(
+        agreement,
+        year=year,
+        title=replace_year(agreement.title, old, year),
+        date=_moved(agreement.date, shift),
+        guide_progress=replace_year(agreement.guide_progress, old, year),
+        guide_economy=replace_year(agreement.guide_economy, old, year),
+        rounds=tuple(Round(r.number, replace_year(r.label, old, year), _moved(r.deadline, shift)) for r in agreement.rounds),
+        elements=tuple(_element_for(e, old, year) for e in elements),
+        results=(),
+    )
+    changes = list(_agreement_changes(agreement, new))
+    changes += _round_changes(agreement, new)
+    changes += _element_changes(elements, new.elements)
+    result = NewYear(agreement=new, old_year=old, changes=changes, dropped=dropped)
+    result.mentions = list(find_mentions(new, result.stale_years))
+    return result
+
+
+def check_year(old: int, year: int) -> None:
+    """Refuse a new year that cannot be meant: outside 1900–2200, or not after the master's year."""
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"året skal være et årstal mellem {FIRST_YEAR} og {LAST_YEAR}, fx {old + 1}; fik {year!r}")
+    if year <= old:
+        raise ValueError(f"det nye år skal ligge efter masterfilens år {old}; fik {year}. Skriv fx {old + 1}.")
+
+
+def is_done(latest: Result | None) -> bool:
+    """Green on both smileys in the latest answered round: nothing left to follow up."""
+    return latest is not None and latest.progress is Smiley.GREEN and latest.economy is Smiley.GREEN
+
+
+def latest_results(agreement: Agreement) -> dict[str, Result]:
+    """Each indsats's answer in the highest round that has one; an empty row is no answer."""
+    latest: dict[str, Result] = {}
+    for r in agreement.results:
+        if not r.is_empty and (r.element not in latest or r.round > latest[r.element].round):
+            latest[r.element] = r
+    return latest
+
+
+def _carried_elements(agreement: Agreement, only_open: bool) -> tuple[tuple[Element, ...], list[str]]:
+    if not only_open:
+        return agreement.elements, []
+    latest = latest_results(agreement)
+    kept = tuple(e for e in agreement.elements if not is_done(latest.get(e.number)))
+    dropped = [e.number for e in agreement.elements if is_done(latest.get(e.number))]
+    return kept, dropped
+
+
+def _element_for(e: Element, old: int, new: int) -> Element:
+    """The indsats with its milestones moved on; the agreement's own texts stay as adopted."""
+    return replace(e, milestones=tuple(replace_year(m, old, new) for m in e.milestones))
+
+
+def _moved(d: date | None, shift: relativedelta) -> date | None:
+    return None if d is None else d + shift
+
+
+# --- where things are in the master, in the order write_master writes them ---------------------
+
+
+def _field_cell(attr: str) -> str:
+    return f"{AGREEMENT_SHEET}!{cell_name(list(AGREEMENT_FIELDS).index(attr) + 1, 1)}"
+
+
+def _table_cell(sheet: str, columns: tuple[str, ...], index: int, column: str) -> str:
+    """The cell of row `index` (0-based, below the heading) in `column` of a table sheet."""
+    return f"{sheet}!{cell_name(index + 1, columns.index(column))}"
+
+
+def _shown(value) -> str:
+    if isinstance(value, date):
+        return long_date(value)
+    return "" if value is None else str(value)
+
+
+def _agreement_changes(old: Agreement, new: Agreement) -> Iterator[Change]:
+    for attr, key in AGREEMENT_FIELDS.items():
+        before, after = getattr(old, attr), getattr(new, attr)
+        if before != after:
+            yield Change(_field_cell(attr), key, _shown(before), _shown(after))
+
+
+def _round_changes(old: Agreement, new: Agreement) -> list[Change]:
+    out = []
+    for i, (before, after) in enumerate(zip(old.rounds, new.rounds, strict=True)):
+        for column, a, b in (("Betegnelse", before.label, after.label), ("Frist", before.deadline, after.deadline)):
+            if a != b:
+                out.append(
+                    Change(_table_cell(ROUNDS_SHEET, ROUND_COLUMNS, i, column), f"{column} runde {after.number}", _shown(a), _shown(b))
+                )
+    return out
+
+
+def _element_changes(old: tuple[Element, ...], new: tuple[Element, ...]) -> list[Change]:
+    out = []
+    for i, (before, after) in enumerate(zip(old, new, strict=True)):
+        for r, (a, b) in enumerate(zip(before.milestones, after.milestones, strict=True), start=1):
+            if a != b:
+                column = f"Milepæl {r}"
+                out.append(Change(_table_cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, column), column, a, b, after.number))
+    return out
+
+
+def master_texts(a: Agreement) -> Iterator[tuple[str, str, str, str]]:
+    """Every text cell of the master as (place, field, element number, text), as write_master lays it out."""
+    for attr, key in AGREEMENT_FIELDS.items():
+        value = getattr(a, attr)
+        if isinstance(value, str):
+            yield _field_cell(attr), key, "", value
+    for i, r in enumerate(a.rounds):
+        yield _table_cell(ROUNDS_SHEET, ROUND_COLUMNS, i, "Betegnelse"), f"Betegnelse runde {r.number}", "", r.label
+    for i, c in enumerate(a.committees):
+        for column, text in zip(COMMITTEE_COLUMNS, (c.name, c.section, c.area, "; ".join(c.emails)), strict=True):
+            yield _table_cell(COMMITTEES_SHEET, COMMITTEE_COLUMNS, i, column), column, "", text
+    for i, d in enumerate(a.departments):
+        for column, text in zip(DEPARTMENT_COLUMNS, (d.name, "; ".join(d.emails)), strict=True):
+            yield _table_cell(DEPARTMENTS_SHEET, DEPARTMENT_COLUMNS, i, column), column, "", text
+    for i, e in enumerate(a.elements):
+        row = (e.number, e.title, e.committee, e.budget_kind.value, e.agreement_text, e.department,
+               e.contributors, e.supplementary_text, e.economy_text, *e.milestones)  # fmt: skip
+        for column, text in zip(ELEMENT_COLUMNS, row, strict=True):
+            if column not in _REFERENCE_COLUMNS:
+                yield _table_cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, column), column, e.number, text
+
+
+def find_mentions(a: Agreement, years: range) -> Iterator[Mention]:
+    """The texts of `a` that name one of `years`, in the master's order."""
+    pattern = year_pattern(years)
+    for place, heading, element, text in master_texts(a):
+        if text and pattern.search(text):
+            yield Mention(place, heading, text, element)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def write_new_year(old_master: Path, year: int, out_dir: Path, only_open: bool = False, overwrite: bool = False) -> NewYear:
+    """Write `out_dir`/master.xlsx for `year` from `old_master`, with the year folder's layout and mail texts.
+
+    Refuses to write over a master already in `out_dir` (it may hold a year's
+    answers) unless `overwrite`, and refuses `out_dir` being the old master's own
+    folder: last year's master must stay as it was. A layout or mail-text folder
+    already in `out_dir` is kept: it may be this year's edited one.
+    """
+    old_master, out_dir = Path(old_master), Path(out_dir)
+    _check_out_dir(old_master, out_dir, overwrite)
+    result = roll_over(read_master(old_master), year, only_open)
+    result.written.append(write_master(result.agreement, out_dir / MASTER_NAME))
+    last_year = files_for(old_master)  # the year folder's own, also from runde-4/resultat/master.xlsx
+    for source, name in ((last_year.layout, LAYOUT_NAME), (last_year.mail_texts, MAIL_TEXTS_DIR)):
+        if source is not None:
+            _carry_file(source, out_dir / name, result)
+    result.factory = add_missing_files(out_dir, year, result.agreement.title).written
+    return result
+
+
+def _check_out_dir(old_master: Path, out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NewYearError(f"{out_dir} er en fil, ikke en mappe. Angiv en mappe til det nye år.")
+    if out_dir.resolve() == old_master.parent.resolve() or (out_dir.is_dir() and out_dir.samefile(old_master.parent)):
+        raise NewYearError(
+            f"den nye masterfil kan ikke skrives i {out_dir}: det er mappen med den gamle masterfil, "
+            "som skal blive stående urørt. Angiv en ny mappe til det nye år."
+        )
+    if (out_dir / MASTER_NAME).exists() and not overwrite:
+        raise NewYearError(
+            f"der ligger allerede en masterfil i {out_dir} ({out_dir / MASTER_NAME}). "
+            "Den kan rumme årets svar og overskrives ikke. Angiv en anden mappe, "
+            "eller brug --overwrite, hvis den skal erstattes."
+        )
+
+
+def _carry_file(source: Path, target: Path, result: NewYear) -> None:
+    """Copy the layout file or mail-text folder beside the old master, unless the new folder has its own."""
+    if not source.exists():
+        return
+    if target.exists():
+        result.kept.append(target)
+        return
+    if source.is_dir():
+        staging = target.with_name(f".~{target.name}.tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(source, staging)
+        staging.rename(target)  # all or nothing: no half folder of mail texts
+    else:
+        atomic_write_bytes(target, source.read_bytes())
+    result.written.append(target)
+
+
+# --- what the command line says ----------------------------------------------------------------
+
+
+def new_year_lines(result: NewYear) -> list[str]:
+    """What `followup new-year` prints: what was written, carried over, changed and left to read."""
+    a = result.agreement
+    lines = _written_lines(result)
+    lines.append(f"{_count(len(a.elements), 'indsats', 'indsatser')} er ført over til {a.year}; resultaterne er ikke ført med.")
+    if result.dropped:
+        n = len(result.dropped)
+        lines.append(
+            f"{_count(n, 'indsats', 'indsatser')} er udeladt med --only-open, fordi {'den' if n == 1 else 'de'} fik Grøn på "
+            f"både indsats og økonomi i seneste runde: {', '.join(result.dropped)}"
+        )
+    if a.year - result.old_year > 1:
+        lines.append(
+            f"Bemærk: masterfilen springer {_listed(result.stale_years[1:])} over; {result.old_year} er skiftet direkte til {a.year}."
+        )
+    if result.changes:
+        lines.append(f"Ændret fra {result.old_year} til {a.year}:")
+        lines += [f"  {_where(c.place, c.field, c.element)}: {_quoted_change(c)}" for c in result.changes]
+    if result.mentions:
+        lines.append(f"Disse tekster nævner stadig {_listed(result.stale_years)}; læs dem igennem:")
+        pattern = year_pattern(result.stale_years)
+        lines += [f'  {_where(m.place, m.field, m.element)}: "{excerpt(m.text, pattern.search(m.text).start())}"' for m in result.mentions]
+    return lines
+
+
+def _written_lines(result: NewYear) -> list[str]:
+    if not result.written:
+        return []
+    lines = [f"Masterfilen for {result.agreement.year} er skrevet: {result.written[0]}"]
+    lines += [f"Kopieret fra den gamle mappe: {p}" for p in result.written[1:]]
+    lines += [f"Findes allerede og er beholdt: {p}" for p in result.kept]
+    lines += [f"Skrevet fra standarden: {p}" for p in result.factory]
+    return lines
+
+
+def _quoted_change(c: Change) -> str:
+    """Old and new text, a long one (a reading guide) shortened around the first year that changed."""
+    at = next((i for i, (x, y) in enumerate(zip(c.old, c.new)) if x != y), 0)
+    old, new = (excerpt(t, at) if len(t) > EXCERPT_WIDTH else t for t in (c.old, c.new))
+    return f'"{old}" → "{new}"'
+
+
+def _where(place: str, heading: str, element: str) -> str:
+    what = f"indsats {element}, {heading}" if element else heading
+    return f"{place} ({what})"
+
+
+def _listed(years: range) -> str:
+    """The years as a Danish sentence lists them: "2018, 2019 eller 2020"."""
+    words = [str(y) for y in years]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " eller " + words[-1]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
