@@ -288,7 +288,16 @@ def _add_mail_parser(sub, fmt) -> None:
         security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="krypter med SSL/TLS fra start")
 
 
+def _speak_utf8() -> None:
+    """Windows writes a redirected stdout in its ANSI code page, where "⏎" or "→" would stop the run; UTF-8 carries every text."""
+    if sys.platform == "win32":
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _speak_utf8()
     with _argparse_in_danish():
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -317,9 +326,10 @@ def _user_errors() -> tuple[type[Exception], ...]:
     """What a user can cause and fix: one line and exit 2, never a traceback."""
     from .demo import DemoError
     from .newyear import NewYearError
+    from .xlsxio import OutputInUse
     from .yearfolder import YearFolderError
 
-    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError)
+    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError, OutputInUse)
 
 
 def _add_jobs_and_quiet(parser) -> None:

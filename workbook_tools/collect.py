@@ -61,10 +61,12 @@ from .sheetplan import (
 )
 from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 from .texts import Texts
-from .xlsxio import KIND_WORDS, cell_name, check_zip_limits, column_number, part_path, sniff_bytes
+from .xlsxio import KIND_WORDS, cell_name, check_zip_limits, column_number, held_by_another_program, is_owner_file, part_path, sniff_bytes
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
+# What Windows and macOS leave in any folder they show (thumbnails, folder settings): never a return.
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"})
 # The summary sheet of an annotated feedback copy (feedback.py); a copy sent back fixed is still accepted.
 FEEDBACK_SHEET = "Tilbagemelding"
 
@@ -303,9 +305,12 @@ class _Facts:
 def discover(paths: list[Path | str]) -> list[Path]:
     """Files to collect, from files and folders (recursively), in a stable order.
 
-    Hidden files and Office lock files (~$…) are passed over; a path that does not
-    exist is kept so that it is reported, not silently dropped, and so are folders
-    named like a workbook and links to folders.
+    Hidden files, the owner and lock files of a workbook open in Excel or LibreOffice
+    (~$…, .~lock.…#) and the files Windows and macOS put in folders (Thumbs.db,
+    desktop.ini, .DS_Store) are passed over: they are no one's return. Named on the
+    command line, any of them is checked as given. A path that does not exist is kept
+    so that it is reported, not silently dropped, and so are folders named like a
+    workbook and links to folders.
     """
     found: list[Path] = []
     for p in map(Path, paths):
@@ -317,12 +322,17 @@ def discover(paths: list[Path | str]) -> list[Path]:
                 odd = [d for d in dirs if Path(d).suffix.lower() in WORKBOOK_SUFFIXES | MAIL_SUFFIXES or os.path.islink(os.path.join(root, d))]
                 dirs[:] = sorted(d for d in dirs if d not in odd)
                 for f in sorted(files + odd):
-                    if f.startswith((".", "~$")):
+                    if _not_a_return(f):
                         continue
                     found.append(Path(root) / f)
         else:
             found.append(p)
     return found
+
+
+def _not_a_return(name: str) -> bool:
+    """A file in an inbox folder that is never a return: hidden, an open workbook's owner file, or the system's own."""
+    return name.startswith(".") or is_owner_file(name) or name.casefold() in SYSTEM_FILES
 
 
 def file_received(path: Path) -> datetime | None:
@@ -375,7 +385,11 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     except FileNotFoundError:
         add(Problem("unreadable-file", inc.name, detail="filen findes ikke"))
         return
-    except OSError as exc:  # no permission, also to the folder it lies in
+    except OSError as exc:
+        if held_by_another_program(exc):  # Windows, while Excel has the return open
+            add(Problem("file-in-use", inc.name))
+            return
+        # no permission, also to the folder it lies in
         add(Problem("unreadable-file", inc.name, detail=exc.strerror or brief_error(exc)))
         return
     check.sha256 = hashlib.sha256(data).hexdigest()

@@ -6,7 +6,9 @@ plainly that the PDFs are missing and why. Four habits make the conversion safe 
 run unattended (see shared/EXCEL_NOTES.md):
 
 * every run gets its own LibreOffice profile, so two runs never collide;
-* soffice runs in its own process group, which is ended as a whole on timeout;
+* soffice runs in its own process group, which is ended as a whole on timeout
+  (POSIX: a session killed with killpg; Windows: a new process group ended with
+  ``taskkill /T``, see ``_group_options`` and ``_end_group``);
 * ``--convert-to`` exits 0 even when it fails, so each PDF is checked on disk;
 * LibreOffice works on copies in a scratch folder: a killed soffice leaves lock
   files beside what it opened, never beside the reports.
@@ -21,9 +23,11 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from .xlsxio import atomic_output, atomic_write_bytes, sha256_of
 
@@ -31,6 +35,9 @@ SOFFICE_ENV = "FOLLOWUP_SOFFICE"
 # Seconds for the whole batch: LibreOffice's start, then a generous time per file.
 START_TIMEOUT, PER_FILE_TIMEOUT = 60.0, 3.0
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
+# The one place this module asks which system it runs on (finance runs Windows; CI Linux).
+PLATFORM = sys.platform
+_WINDOWS = PLATFORM == "win32"
 
 
 # Beside the PDFs: which source (by hash) and which LibreOffice made each one (see convert_to_pdf's `reuse`).
@@ -51,11 +58,46 @@ class Conversion:
 
 
 def find_soffice() -> str | None:
-    """The soffice program: $FOLLOWUP_SOFFICE if set, else `soffice` or `libreoffice` on PATH."""
+    """The soffice program: $FOLLOWUP_SOFFICE if set, else the first of `soffice_candidates` that is there."""
     given = os.environ.get(SOFFICE_ENV)
     if given:
         return given if os.access(given, os.X_OK) else None
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    for candidate in soffice_candidates(PLATFORM, os.environ):
+        found = shutil.which(candidate) if os.path.basename(candidate) == candidate else _program_at(candidate)
+        if found:
+            return found
+    return None
+
+
+def soffice_candidates(platform: str, environ: Mapping[str, str]) -> list[str]:
+    """Where soffice may be, in order: names to look up on PATH, then the install folders of `platform`.
+
+    On Windows LibreOffice's installer does not put soffice on PATH, so finance would
+    otherwise get no PDFs on a PC where LibreOffice is installed. A pure function of
+    its arguments, so the Windows and macOS lists are tested on Linux.
+    """
+    names = ["soffice", "libreoffice"]
+    if platform == "win32":
+        # ProgramW6432 is the 64-bit folder also when a 32-bit Python sees "Program Files (x86)" as ProgramFiles.
+        roots = [environ.get(v) for v in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")]
+        roots = [r for r in dict.fromkeys(roots) if r] or [r"C:\Program Files", r"C:\Program Files (x86)"]
+        return names + [str(PureWindowsPath(root, "LibreOffice", "program", exe)) for root in roots for exe in ("soffice.exe", "soffice.com")]
+    if platform == "darwin":
+        return names + ["/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+    return names
+
+
+def install_hint(platform: str) -> str:
+    """How to get LibreOffice, in words that fit the system finance runs on."""
+    if platform == "win32":
+        return f"installér LibreOffice fra libreoffice.org eller sæt {SOFFICE_ENV} til soffice.exe"
+    if platform == "darwin":
+        return f"installér LibreOffice fra libreoffice.org eller sæt {SOFFICE_ENV} til soffice"
+    return INSTALL_HINT
+
+
+def _program_at(path: str) -> str | None:
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
 
 
 def convert_to_pdf(
@@ -82,7 +124,7 @@ def convert_to_pdf(
     program = soffice or find_soffice()
     if not program:
         result.failed = files
-        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({INSTALL_HINT} giver PDF)."
+        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
         return result
     sources = _read_sources(out_dir) if reuse else {}
     made_by = _converter_stamp(program)
@@ -105,7 +147,8 @@ def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: s
     """One soffice run for `files`; the PDFs and failures go into `result`."""
     if not files:
         return
-    with tempfile.TemporaryDirectory(prefix="followup-soffice-") as scratch:
+    # ignore_cleanup_errors: on Windows a soffice just ended may hold its copies a moment longer.
+    with tempfile.TemporaryDirectory(prefix="followup-soffice-", ignore_cleanup_errors=True) as scratch:
         scratch = Path(scratch)
         inbox, outbox, profile = scratch / "in", scratch / "out", scratch / "profile"
         inbox.mkdir()
@@ -145,6 +188,11 @@ def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: s
         result.note = f"PDF: LibreOffice kunne ikke lave PDF af {names}" + (f" ({error})" if error else "") + ". Projektmapperne er skrevet."
 
 
+def _hint_for_pdf(hint: str) -> str:
+    """Today's "apt-get install … giver PDF" on Linux; a sentence that reads well around the other hints."""
+    return f"{hint} giver PDF" if hint == INSTALL_HINT else f"{hint} for at få PDF"
+
+
 def _converter_stamp(program: str) -> str:
     """Which LibreOffice: its program file as installed (an upgrade changes it), without starting it."""
     try:
@@ -172,20 +220,38 @@ def _run(cmd: list[str], timeout: float, cwd: Path) -> str:
     """Run soffice in its own process group; return a short reason when it did not end well."""
     env = dict(os.environ, HOME=str(cwd))  # nothing of LibreOffice's lands in the user's home
     try:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **_group_options(_WINDOWS))
     except OSError as exc:
         return f"kunne ikke starte {cmd[0]}: {exc.strerror or exc}"
     try:
         _out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        _end_group(proc)
         return f"stoppet efter {timeout:.0f} sekunder"
     finally:
-        _kill_group(proc)  # oosplash may leave soffice.bin behind; end the whole group
+        _end_group(proc)  # oosplash may leave soffice.bin behind; end the whole group
     if proc.returncode != 0:
         tail = (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         return f"soffice sluttede med kode {proc.returncode} {tail[0]}".strip()
     return ""
+
+
+def _group_options(windows: bool) -> dict:
+    """Popen's way to give soffice a process group of its own, so that all of it can be ended together.
+
+    start_new_session exists on POSIX only; Windows has CREATE_NEW_PROCESS_GROUP instead.
+    """
+    if windows:
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _end_group(proc: subprocess.Popen) -> None:
+    """End soffice and every process it started: on Windows the process tree, elsewhere the process group."""
+    if _WINDOWS:
+        _end_tree_windows(proc)
+    else:
+        _kill_group(proc)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -193,6 +259,24 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _end_tree_windows(proc: subprocess.Popen) -> None:
+    """taskkill /T ends soffice.exe with the soffice.bin it started (Windows has no killpg).
+
+    Nothing to do once soffice.exe has ended: it waits for soffice.bin. Without
+    taskkill (a locked-down PC), at least soffice.exe itself is ended.
+    """
+    if proc.poll() is not None:
+        return
+    try:
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        proc.kill()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -23,7 +23,7 @@ from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_valida
 from .template import GeneratedTemplate, generate_templates, load_manifest
 from .texts import load_texts
 from .workers import frozen_heap, map_in_processes
-from .xlsxio import atomic_write_bytes, flush_to_disk
+from .xlsxio import OutputInUse, atomic_write_bytes, flush_to_disk, outputs_in_use
 
 MASTER_NAME = "master.xlsx"
 ARCHIVE_DIR = "archive"
@@ -114,6 +114,7 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
         run.notes.extend(dry_run_notes(run, agreement, out_dir))
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
+    refuse_outputs_in_use(round_outputs(merged, out_dir, pdf))
     texts = texts.in_lang(lang)
     master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs, _phase(progress, "Rapporter"))
     run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME), *reports])
@@ -131,6 +132,25 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
     flush_to_disk()  # the reports, written without a flush each
     return run
+
+
+def round_outputs(merged: Agreement, out_dir: Path, pdf: bool) -> list[Path]:
+    """The files a collect replaces that finance opens: master, overview, validation list, each committee's report (and PDF)."""
+    reports = [out_dir / REPORTS_DIR / report_file_name(merged, c.name) for c in report_committees(merged)]
+    pdfs = [r.with_suffix(".pdf") for r in reports] if pdf else []
+    return [out_dir / MASTER_NAME, out_dir / OVERVIEW_NAME, out_dir / VALIDATION_NAME, *reports, *pdfs]
+
+
+def refuse_outputs_in_use(paths: list[Path]) -> None:
+    """Raise OutputInUse before anything is written when Excel (or another program) has one of `paths` open.
+
+    Found halfway, the run would leave a new master beside an old overview (Windows
+    refuses to replace an open file), or the program would later save its old copy
+    over the new one.
+    """
+    busy = outputs_in_use(paths)
+    if busy:
+        raise OutputInUse(busy)
 
 
 def _phase(progress, label: str):

@@ -92,6 +92,7 @@ _TYPES = [
     # What the file is, judged by its bytes
     _t(FILE, "not-a-file", E, "{file} er en mappe eller et link, ikke en fil.", "Send selve Excel-filen."),
     _t(FILE, "unreadable-file", E, "{file} kan ikke læses: {detail}.", "Tjek filens rettigheder, eller bed afsenderen sende den igen."),
+    _t(FILE, "file-in-use", E, "{file} kan ikke læses: filen er åben i et andet program (Excel?); luk den og kør igen.", "Luk filen i Excel eller det program, der har den åben, og kør igen. Afsenderen skal ikke gøre noget."),
     _t(FILE, "empty-file", E, "{file} er tom (0 byte).", "Bed afsenderen sende projektmappen igen; filen er gået tabt undervejs."),
     _t(FILE, "not-a-workbook", E, "{file} er ikke en Excel-projektmappe ({detail}).", "Bed afsenderen sende den udfyldte skabelon som .xlsx."),
     _t(FILE, "csv-file", E, "{file} er en CSV-/tekstfil, ikke en projektmappe.", "CSV mister skabelonen, rullelisterne og låsningen. Bed afsenderen gemme den udfyldte skabelon som Excel-projektmappe (.xlsx)."),

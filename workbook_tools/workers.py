@@ -5,6 +5,12 @@ independent, so N cores do it nearly N times faster. The shared context (the
 master, the texts) reaches each worker once, when it starts, and never per file.
 What the workers inherit is the parent's memory, so the habits that keep it small
 and out of the garbage collector's way (freezing, pausing, handing back) live here too.
+
+Workers are forked where the system can (Linux, macOS): they start at once and
+share the master's memory. Windows can only spawn: each worker starts a fresh
+Python and receives the function by name and the shared context pickled, so both
+must be module-level and picklable. FOLLOWUP_START_METHOD chooses for a run (and
+lets the tests on Linux run the way Windows does).
 """
 
 from __future__ import annotations
@@ -13,9 +19,15 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+
+START_METHOD_ENV = "FOLLOWUP_START_METHOD"
+_START_METHODS = ("fork", "spawn", "forkserver")
+# glibc's malloc_trim exists on Linux only; this module's one look at the platform.
+_LINUX = sys.platform.startswith("linux")
 
 _FN: Callable | None = None
 _SHARED = None
@@ -24,8 +36,8 @@ _SHARED = None
 def _init(fn: Callable, shared) -> None:
     global _FN, _SHARED
     _FN, _SHARED = fn, shared
-    # What the worker inherited (the master: tens of thousands of objects) never becomes
-    # garbage; freezing it keeps every collection from walking it again.
+    # What the worker inherited or, spawned, unpickled (the master: tens of thousands of
+    # objects) never becomes garbage; freezing it keeps every collection from walking it again.
     gc.freeze()
 
 
@@ -54,8 +66,7 @@ def map_in_processes(
             if progress:
                 progress(i + 1, len(items))
         return out
-    methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    mp = multiprocessing.get_context(start_method())
     chunk = chunk or max(1, min(16, len(items) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init, initargs=(fn, shared)) as pool:
         for i, result in enumerate(pool.map(_call, items, chunksize=chunk)):
@@ -63,6 +74,19 @@ def map_in_processes(
             if progress:
                 progress(i + 1, len(items))
     return out
+
+
+def start_method() -> str:
+    """How worker processes start: $FOLLOWUP_START_METHOD when this system has it, else fork where there is fork, else spawn.
+
+    A value the system lacks (fork on Windows) or a misspelt one is passed over: the
+    run goes on the default way rather than stopping over a tuning knob.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if wanted in _START_METHODS and wanted in methods:
+        return wanted
+    return "fork" if "fork" in methods else "spawn"
 
 
 @contextmanager
@@ -101,9 +125,13 @@ def return_freed_memory() -> None:
     """Hand the memory a large read has freed back to the system, where the C library allows it (glibc).
 
     Reading a master leaves tens of megabytes free but still counted as the process's
-    own; every worker forked afterwards starts out counting them too. Elsewhere, nothing.
+    own; every worker forked afterwards starts out counting them too. Elsewhere, nothing:
+    there is no glibc, and asking the system's library search for one by name would at
+    best look through folders for nothing, at worst load a stray file of that name.
     """
+    if not _LINUX:
+        return
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc by its fixed name: no library search (it runs ldconfig)
-    except (OSError, AttributeError):  # no glibc: musl, macOS, Windows
+    except (OSError, AttributeError):  # Linux without glibc (musl)
         pass
