@@ -18,8 +18,10 @@ from pathlib import Path
 import openpyxl
 from synthetic import synthetic_answers
 
-from workbook_tools.collect import CollectContext, Incoming, ReturnCheck, check_return, file_received
+from workbook_tools.collect import check_return
 from workbook_tools.fill import fill_template
+from workbook_tools.inbox import Incoming, file_received
+from workbook_tools.returncheck import CollectContext, ReturnCheck
 from workbook_tools.sheetplan import Mode, Role, SheetPlan, plan_sheet
 from workbook_tools.template import META_SHEET, PROPERTY_PREFIX, template_file_name, write_template
 

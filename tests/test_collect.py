@@ -36,11 +36,12 @@ from returns_kit import (
 )
 from synthetic import synthetic_answers
 
-from workbook_tools import collect as collect_module
+from workbook_tools import integrity
+from workbook_tools.answers import read_smiley
 from workbook_tools.cli import main
-from workbook_tools.collect import own_name, read_smiley
 from workbook_tools.master import read_master
 from workbook_tools.model import EXCEL_CELL_LIMIT, Result, Smiley
+from workbook_tools.ooxml import own_name
 from workbook_tools.template import META_SHEET, write_manifest
 
 SHEET = "Opfølgning"
@@ -429,7 +430,7 @@ def test_a_pasted_colour_rule_is_named_once_with_its_count_and_a_long_list_is_cu
     [warning] = [p for p in kit.check(path).problems if p.code == "formulas-outside-cells"]
     assert warning.found == "307 formler"
     assert "en betinget formatering på 'Opfølgning': =\"Rød\" (300 gange)" in warning.detail
-    assert warning.detail.count("navnet 'Navn") == collect_module.MAX_FORMULAS_LISTED - 1
+    assert warning.detail.count("navnet 'Navn") == integrity.MAX_FORMULAS_LISTED - 1
     assert warning.detail.endswith(" og 3 mere"), warning.detail
     assert len(warning.message) < 600
 
@@ -897,14 +898,14 @@ def test_followup_check_json(kit, master, capsys):
 
 
 def test_formula_cells_are_found_with_a_namespace_prefix_and_as_shared_formulas():
-    from workbook_tools.collect import _formula_cells
+    from workbook_tools.ooxml import formula_cells
 
     body = (
         b'<row r="5"><x:c r="B5" s="1"><x:f>A1&amp;"x"</x:f><x:v>1</x:v></x:c></row>'
         b'<row r="9"><c r="E9" t="str"><f t="shared" ref="E9:E10" si="0">C9</f><v>1</v></c>'
         b'<c r="E10" t="str"><f t="shared" si="0"/><v>2</v></c><c r="F10"><v>3</v></c></row>'
     )
-    assert _formula_cells(body) == {"B5": 'A1&"x"', "E9": "C9", "E10": ""}
+    assert formula_cells(body) == {"B5": 'A1&"x"', "E9": "C9", "E10": ""}
 
 
 def test_no_require_status_on_the_command_line_turns_the_rule_off(kit, agreement, master, capsys):

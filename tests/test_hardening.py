@@ -36,14 +36,15 @@ from conftest import ROOT
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
-from workbook_tools import collect as collect_module
-from workbook_tools import xlsxio
-from workbook_tools.collect import CollectContext, Incoming, check_return
+from workbook_tools import extent, integrity, ooxml, zipguard
+from workbook_tools.collect import check_return
+from workbook_tools.inbox import Incoming
 from workbook_tools.mailin import expand_inputs
 from workbook_tools.master import read_master, write_master
 from workbook_tools.merge import merge_returns
 from workbook_tools.pipeline import archive_returns
 from workbook_tools.problems import CATALOG
+from workbook_tools.returncheck import CollectContext
 from workbook_tools.template import read_manifest
 from workbook_tools.texts import load_texts
 
@@ -246,7 +247,7 @@ def test_defusedxml_guards_openpyxl_and_the_collectors_own_xml_parsing():
     assert openpyxl.xml.DEFUSEDXML is True, "openpyxl parses untrusted XML safely only with defusedxml installed"
     laughs = b'<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><r>&b;</r>'
     with pytest.raises(EntitiesForbidden):
-        collect_module.SafeET.fromstring(laughs)
+        ooxml.SafeET.fromstring(laughs)
 
 
 def test_only_parts_the_dtd_screen_can_read_reach_the_fast_parser():
@@ -256,8 +257,8 @@ def test_only_parts_the_dtd_screen_can_read_reach_the_fast_parser():
     doc = '<?xml version="1.0" encoding="{}"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'
     for part in (doc.format("UTF-16").encode("utf-16"), doc.format("ISO-8859-1").encode("latin-1"), doc.format("windows-1252").encode("cp1252")):
         with pytest.raises(EntitiesForbidden):
-            collect_module._parse(part)
-    assert collect_module._parse(b'<?xml version="1.0" encoding="UTF-8"?><r>x</r>').text == "x"
+            ooxml.parse_xml(part)
+    assert ooxml.parse_xml(b'<?xml version="1.0" encoding="UTF-8"?><r>x</r>').text == "x"
 
 
 def test_limits_refuse_before_any_parser_sees_the_part(corpus):
@@ -265,15 +266,15 @@ def test_limits_refuse_before_any_parser_sees_the_part(corpus):
     for name in ("zip-bomb", "zip-lying-size", "zip-lying-strings", "zip-many", "zip-huge-directory", "zip-duplicate", "zip-encrypted-member",
                  "zip-bzip2", "laughs-workbook", "laughs-sheet", "xxe-sheet", "xxe-properties", "million-rows", "last-cell", "last-cell-odd-part"):
         (path,) = (p for p in (corpus.inbox / name).iterdir())
-        assert xlsxio.check_zip_limits(path), name
-    assert xlsxio.check_zip_limits(corpus.good_return) is None
+        assert zipguard.check_zip_limits(path), name
+    assert zipguard.check_zip_limits(corpus.good_return) is None
 
 
 def test_a_member_is_never_inflated_past_its_declared_size(corpus):
     """A header that says 1 kB over a stream of 100 MB: refused after reading 1 kB + 1 byte, in a few milliseconds."""
     (path,) = (corpus.inbox / "zip-lying-strings").iterdir()
     start = time.perf_counter()
-    reason = xlsxio.check_zip_limits(path)
+    reason = zipguard.check_zip_limits(path)
     assert "mere udpakket" in reason and "sharedStrings" in reason
     assert time.perf_counter() - start < 0.5
 
@@ -282,15 +283,15 @@ def test_a_sheet_beyond_the_cell_limit_is_refused_and_one_within_it_loads(tmp_pa
     parts = members_of(corpus.good())
     sheet = next(m for m in parts if m.name == "xl/worksheets/sheet1.xml")
     xml = zipfile.ZipFile(io.BytesIO(corpus.good())).read(sheet.name)
-    rows, cols = xlsxio.sheet_extent(xml)
+    rows, cols = extent.sheet_extent(xml)
     assert (rows, cols) == _calamine_shape(corpus.good_return, "Opfølgning")
-    limit = xlsxio.MAX_SHEET_CELLS
+    limit = zipguard.MAX_SHEET_CELLS
     inside = xml.replace(b"</sheetData>", b'<row r="%d"><c r="G%d"><v>1</v></c></row></sheetData>' % (limit // 7, limit // 7))
     outside = xml.replace(b"</sheetData>", b'<row r="%d"><c r="H%d"><v>1</v></c></row></sheetData>' % (limit // 7, limit // 7))
     for body, refused in ((inside, False), (outside, True)):
         path = tmp_path / f"{refused}.xlsx"
         path.write_bytes(raw_zip([member(m.name, body) if m.name == sheet.name else m for m in parts]))
-        assert bool(xlsxio.check_zip_limits(path)) is refused
+        assert bool(zipguard.check_zip_limits(path)) is refused
         if not refused:
             assert _calamine_shape(path, "Opfølgning") == (limit // 7, 7)
 
@@ -391,9 +392,9 @@ def test_the_guarantees_doc_lists_every_kind_of_the_corpus_with_its_code():
         assert row, f"docs/guarantees.md has no row for {kind.name}"
         assert (f"`{kind.code}`" if kind.code else "(none)") in row, row
         assert row.rstrip(" |").split("|")[-1].strip().startswith("yes" if kind.accepted else "no"), row
-    assert f"{xlsxio.MAX_SHEET_CELLS:,}" in doc and "defusedxml" in doc
+    assert f"{zipguard.MAX_SHEET_CELLS:,}" in doc and "defusedxml" in doc
 
 
 def test_a_paste_of_thousands_of_rows_is_fifty_findings_and_one_count_not_thousands(outcomes):
     got = outcomes["pasted-rows"]
-    assert got.codes.count("locked-cell-changed") == collect_module.MAX_CELLS_LISTED + 1
+    assert got.codes.count("locked-cell-changed") == integrity.MAX_CELLS_LISTED + 1

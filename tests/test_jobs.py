@@ -3,10 +3,11 @@
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools import workers
-from workbook_tools.collect import CollectContext, Incoming, file_received
 from workbook_tools.fill import fill_template
+from workbook_tools.inbox import Incoming, file_received
 from workbook_tools.master import write_master
 from workbook_tools.pipeline import check_all, collect_round
+from workbook_tools.returncheck import CollectContext
 from workbook_tools.template import generate_templates
 
 

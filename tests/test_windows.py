@@ -24,16 +24,15 @@ from python_calamine import CalamineWorkbook
 from returns_kit import Kit, cell_of, edit
 from synthetic import synthetic_agreement, synthetic_answers
 
-from workbook_tools import collect as collect_module
-from workbook_tools import libreoffice, workers, xlsxio
+from workbook_tools import inbox, inuse, libreoffice, workers
 from workbook_tools.cli import main
-from workbook_tools.collect import Incoming, discover, file_received
 from workbook_tools.fill import fill_template
+from workbook_tools.inbox import Incoming, discover, file_received
+from workbook_tools.inuse import OutputInUse, outputs_in_use, owner_file_names
 from workbook_tools.libreoffice import convert_to_pdf, find_soffice, install_hint, soffice_candidates
 from workbook_tools.master import read_master, write_master
-from workbook_tools.pipeline import MASTER_NAME, check_all, collect_round
-from workbook_tools.report import OVERVIEW_NAME, VALIDATION_NAME
-from workbook_tools.xlsxio import OutputInUse, outputs_in_use, owner_file_names
+from workbook_tools.outfolder import MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME
+from workbook_tools.pipeline import check_all, collect_round
 
 SHEET = "Opfølgning"
 
@@ -306,8 +305,8 @@ def test_a_return_excel_holds_open_on_windows_says_so_and_what_to_do(tmp_path, t
             raise sharing_violation(path)
         return open(path, *a, **kw)
 
-    monkeypatch.setattr(collect_module, "open", locked_open, raising=False)
-    monkeypatch.setattr(xlsxio, "_WINDOWS", True)
+    monkeypatch.setattr(inbox, "open", locked_open, raising=False)
+    monkeypatch.setattr(inuse, "_WINDOWS", True)
     check = kit.check(held)
     assert [(p.code, p.severity.value) for p in check.problems] == [("file-in-use", "error")]
     assert check.problems[0].message == f"{held.name} kan ikke læses: filen er åben i et andet program (Excel?); luk den og kør igen."
@@ -321,7 +320,7 @@ def test_a_permission_error_on_linux_is_still_a_matter_of_rights(tmp_path, texts
     def refused(path, *a, **kw):
         raise sharing_violation(path)
 
-    monkeypatch.setattr(collect_module, "open", refused, raising=False)
+    monkeypatch.setattr(inbox, "open", refused, raising=False)
     assert [p.code for p in kit.check(held).problems] == ["unreadable-file"]
 
 
@@ -346,7 +345,7 @@ def libreoffice_lock_file(user: str = "Søren Sørensen") -> bytes:
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every output's bytes and modification time: the proof that nothing was replaced."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file() and not xlsxio.is_owner_file(p.name)}
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file() and not inuse.is_owner_file(p.name)}
 
 
 @pytest.fixture
@@ -433,9 +432,9 @@ def test_on_windows_an_output_that_cannot_be_opened_for_writing_is_in_use(tmp_pa
             raise sharing_violation(path)
         return open(path, mode, *a, **kw)
 
-    monkeypatch.setattr(xlsxio, "open", windows_open, raising=False)
+    monkeypatch.setattr(inuse, "open", windows_open, raising=False)
     assert outputs_in_use([held, free, new]) == []  # not Windows: an open file can be replaced
-    monkeypatch.setattr(xlsxio, "_WINDOWS", True)
+    monkeypatch.setattr(inuse, "_WINDOWS", True)
     assert outputs_in_use([held, free, new]) == [held]
     assert ("overview.xlsx", "r+b") in opened
     assert held.read_bytes() == free.read_bytes() == b"PK" and not new.exists(), "looking changes nothing"

@@ -3,7 +3,7 @@
 Finance saves the replies from Outlook or Thunderbird into a folder and collects the
 folder; nobody saves attachments one by one. Each e-mail is opened, its workbook
 attachments are written to a private temporary folder (never beside the input) and
-handed to the collector as :class:`~workbook_tools.collect.Incoming` items named
+handed to the collector as :class:`~workbook_tools.inbox.Incoming` items named
 like ``svar.eml › runde-1_Udvalg-01.xlsx``, with the e-mail's sender and its Date
 header as provenance: the Date header, not the file's time, decides whether a
 return was late. Attachments that are not workbooks, and e-mails without one,
@@ -25,27 +25,14 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .collect import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, describe_non_workbook, discover, file_received, local_time
+from .deadline import local_time
+from .filekind import OLE2_MAGIC, WORKBOOK_KINDS, attachment_words, sniff_bytes, sniff_workbook_kind
+from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, discover, file_received
 from .problems import Problem
-from .xlsxio import OLE2_MAGIC, sniff_bytes, sniff_workbook_kind
 
 ARROW = " › "
 MAX_MAIL_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 4  # e-mails attached to e-mails, as a forward does
-WORKBOOK_KINDS = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
-_KIND_WORDS = {
-    "text": "tekst",
-    "binary": "binær fil",
-    "zip": "zip-fil",
-    "ole": "Office-fil",
-    "encrypted": "krypteret fil",
-    "empty": "tom fil",
-    "msg": "Outlook-besked",
-    "broken-zip": "beskadiget zip-fil",
-    "oversized-zip": "zip-fil med alt for mange dele",
-    "special": "ikke en almindelig fil",
-    "unreadable": "kan ikke læses",
-}
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?")
 
 
@@ -372,5 +359,4 @@ def _take(name: str, data: bytes, ctx: _Context, into: MailInputs, depth: int, n
     if kind in WORKBOOK_KINDS or path.suffix.lower() in WORKBOOK_SUFFIXES:
         into.incoming.append(Incoming(path, display, ctx.received, ctx.sender, origin))
     else:
-        what = describe_non_workbook(data, kind)[1] if kind in ("text", "binary") else _KIND_WORDS.get(kind, kind)
-        into.problems.append(Problem("attachment-not-workbook", ctx.display, detail=f"{label} ({what})"))
+        into.problems.append(Problem("attachment-not-workbook", ctx.display, detail=f"{label} ({attachment_words(kind, data)})"))

@@ -1,0 +1,98 @@
+"""Read a return made from an older template version by element number, or say why that is not safe.
+
+A template version changes its layout; finance may still receive last version's
+templates. Their answers are found by each element's number and labels instead of
+by cell, and only when every element and this round's rows are found without doubt:
+anything less could put an answer on the wrong element, so the return is refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import ECONOMY_STATES, PROGRESS_STATES
+from .problems import Problem
+from .returncheck import CollectContext, ReturnCheck
+from .sheetplan import (
+    COL_LABEL,
+    COL_SMILEY,
+    COL_TEXT,
+    COL_TIME,
+    ECONOMY,
+    ECONOMY_STATUS,
+    PROGRESS,
+    STATUS,
+    PlannedCell,
+    Role,
+    SheetPlan,
+    normalise_value,
+)
+from .sheetvalues import heading_rows, value_at
+from .template import TEMPLATE_VERSION
+
+
+def migrate(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> list[PlannedCell] | None:
+    """An older template version: find the answers by element number, or reject with the reason.
+
+    Safe means: the version is older than ours, every element of the plan is there
+    under its number with its title, no element the master does not know, and this
+    round's milestone row (with its milestone text), status row and economy row
+    are found by their labels. Anything less and the answers could land on the
+    wrong element, so the return is rejected.
+    """
+    cells, reason = _locate_inputs_by_number(plan, values, ctx)
+    version = check.template_version or "?"
+    if reason is None and not (version.isdigit() and int(version) < int(TEMPLATE_VERSION)):
+        reason = "versionen er nyere end værktøjets eller ukendt"
+    if reason is not None:
+        check.problems.append(
+            Problem("old-template-not-migratable", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version, detail=reason)
+        )
+        return None
+    check.migrated = True
+    check.problems.append(Problem("old-template-version", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version))
+    return cells
+
+
+def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectContext) -> tuple[list[PlannedCell], str | None]:
+    """For an older template layout: each element's input cells found by its number and labels."""
+    headings = heading_rows(values)
+    agreement = ctx.agreement
+    round_label = agreement.round(ctx.round).label
+    milestone, status = ctx.texts("milestone_label"), ctx.texts("status_label")
+    economy_status = ctx.texts("economy_status_label")
+    by_number = {e.number: e for e in agreement.elements}
+    extra = sorted(n for n in headings if n not in plan.element_rows and re.fullmatch(r"\d+(\.\d+)+", n))
+    if extra:
+        return [], "indsats " + ", ".join(extra) + " står ikke i masterfilen for dette udvalg"
+    missing = [n for n in plan.element_rows if n not in headings]
+    if missing:
+        return [], "indsats " + ", ".join(missing) + " findes ikke"
+    cells: list[PlannedCell] = []
+    for number in plan.element_rows:
+        start = headings[number]
+        element = by_number[number]
+        if normalise_value(value_at(values, start, COL_TEXT)) != normalise_value(element.title):
+            return [], f"indsats {number} har en anden titel end i masterfilen"
+        end = min([r for r in headings.values() if r > start] + [len(values)])
+        found: dict[str, PlannedCell] = {}
+        for r in range(start + 1, end):
+            label, when = normalise_value(value_at(values, r, COL_LABEL)), normalise_value(value_at(values, r, COL_TIME))
+            if when != round_label:
+                continue
+            if label in (milestone, economy_status) and (PROGRESS if label == milestone else ECONOMY) in found:
+                return [], f"indsats {number} har to rækker for {round_label}"
+            if label == milestone:
+                if normalise_value(value_at(values, r, COL_TEXT)) != normalise_value(element.milestone(ctx.round)):
+                    return [], f"milepælen for indsats {number} er ikke den samme som i masterfilen"
+                found[PROGRESS] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, PROGRESS, ctx.round, states=PROGRESS_STATES)
+                if normalise_value(value_at(values, r + 1, COL_LABEL)) == status:
+                    found[STATUS] = PlannedCell(r + 1, COL_TEXT, "", "input_text", Role.INPUT, number, STATUS, ctx.round)
+            elif label == economy_status:
+                found[ECONOMY] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, ECONOMY, ctx.round, states=ECONOMY_STATES)
+                found[ECONOMY_STATUS] = PlannedCell(r, COL_TEXT, "", "input_text", Role.INPUT, number, ECONOMY_STATUS, ctx.round)
+        if len(found) != 4:
+            missing = [f for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS) if f not in found]
+            return [], f"felterne {', '.join(missing)} for indsats {number} er ikke fundet"
+        cells.extend(found[f] for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS))
+    return cells, None
