@@ -11,8 +11,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from returns_kit import HIDING_PLACES, Kit, cell_of, edit, found, hide_formula
 
-from workbook_tools.collect import FEEDBACK_SHEET
-from workbook_tools.feedback import COMMENT_AUTHOR, FILL, feedback_name, write_feedback, write_feedback_copies
+from workbook_tools.feedback import COMMENT_AUTHOR, FILL, write_feedback, write_feedback_copies
+from workbook_tools.integrity import FEEDBACK_SHEET
 from workbook_tools.pipeline import collect_round
 from workbook_tools.problems import Problem, Severity
 
@@ -193,12 +193,12 @@ def test_a_file_changed_after_it_was_checked_gets_no_copy(kit, tmp_path):
 
 
 def test_feedback_names_flatten_folders():
-    from pathlib import Path
+    from workbook_tools.outfolder import distinct_feedback_name, feedback_file_name
 
-    from workbook_tools.collect import Incoming, ReturnCheck
-
-    check = ReturnCheck(Incoming(Path("x"), "indbakke/Udvalg 01/svar.xlsx"))
-    assert feedback_name(check) == "indbakke_Udvalg 01_svar_tilbagemelding.xlsx"
+    assert feedback_file_name("indbakke/Udvalg 01/svar.xlsx") == "indbakke_Udvalg 01_svar_tilbagemelding.xlsx"
+    assert feedback_file_name("e-mail.eml → svar.xlsx") == "e-mail.eml → svar_tilbagemelding.xlsx"
+    assert feedback_file_name("?.xlsx") == "besvarelse_tilbagemelding.xlsx"
+    assert distinct_feedback_name("svar_tilbagemelding.xlsx", "0123456789abcdef") == "svar_01234567_tilbagemelding.xlsx"
 
 
 def test_user_text_in_the_summary_never_becomes_a_formula(kit, tmp_path):

@@ -21,9 +21,9 @@ from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.mail import read_validation
 from workbook_tools.master import read_master, write_master
 from workbook_tools.model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Smiley
+from workbook_tools.results import read_problems
 from workbook_tools.sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, Role, plan_sheet
 from workbook_tools.template import META_SHEET, template_file_name, write_template
 from workbook_tools.texts import guide_key, load_texts
@@ -242,7 +242,7 @@ def test_a_return_filled_in_libreoffice_is_accepted_and_its_answers_reach_the_ov
     assert code == 0, report
     # What LibreOffice writes of its own (its print-titles name, a 0 as each dropdown's second bound) is no warning.
     returned = template_file_name(world["agreement"], COMMITTEE, ROUND)
-    assert [row["code"] for row in read_validation(out / "validation.xlsx") if row["file"].endswith(returned)] == [], report
+    assert [row["code"] for row in read_problems(out / "problems.json").problems if row["file"].endswith(returned)] == [], report
     merged = read_master(out / "master.xlsx")
     for a in world["answers"]:
         got = merged.result(a.element, ROUND)

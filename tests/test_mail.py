@@ -20,7 +20,8 @@ from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
 from workbook_tools.fill import fill_template
-from workbook_tools.mail import SEND_LOG, parse_mail_text
+from workbook_tools.mailsend import SEND_LOG
+from workbook_tools.mailtexts import parse_mail_text
 from workbook_tools.master import write_master
 from workbook_tools.sheetplan import Mode, Role, plan_sheet
 from workbook_tools.template import generate_templates, template_file_name
@@ -243,7 +244,7 @@ def test_finance_can_edit_the_text_and_an_unknown_placeholder_is_named(danish, c
 
 
 def test_the_shipped_texts_have_a_subject_and_only_known_placeholders():
-    from workbook_tools.mail import PLACEHOLDERS, TEXT_FILES, TEXTS_DIR, load_mail_text
+    from workbook_tools.mailtexts import PLACEHOLDERS, TEXT_FILES, TEXTS_DIR, load_mail_text
 
     for kind, name in TEXT_FILES.items():
         text = load_mail_text(kind)
@@ -334,10 +335,19 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert set(got) <= {"Udvalg-01.xlsx", "Udvalg-01.pdf"}
 
 
-def test_reminders_without_a_validation_list_say_which_command_to_run(tmp_path, master, capsys):
+def test_reminders_without_collects_results_say_which_command_to_run(tmp_path, master, capsys):
     (tmp_path / "r").mkdir()
     assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 2
-    assert "validation.xlsx findes ikke. Kør først followup collect" in capsys.readouterr().err
+    assert "problems.json findes ikke; kør followup collect igen med --out" in capsys.readouterr().err
+
+
+def test_reminders_from_a_folder_an_older_version_wrote_say_why_and_what_to_do(tmp_path, master, capsys):
+    """Before problems.json, collect wrote only validation.xlsx; the reminders do not read that list made for people."""
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "validation.xlsx").write_bytes(b"")
+    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "kør followup collect igen" in err and "ældre version af followup, som kun skrev validation.xlsx" in err
 
 
 # ---------------------------------------------------------------- SMTP
@@ -513,7 +523,7 @@ def test_the_same_reminder_is_not_sent_twice_unless_asked(tmp_path, texts, smtp_
 
 def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tmp_path, texts):
     """Staff rename files ("svar.xlsx"); the reminder must still name the rejected return and why."""
-    from workbook_tools.mail import due_reminders, read_validation
+    from workbook_tools.mailcompose import collect_results, due_reminders
     from workbook_tools.pipeline import collect_round
 
     agreement = synthetic_agreement(committees=1, elements=4, departments=2)
@@ -534,7 +544,7 @@ def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tm
 
     run = collect_round(master, 1, [inbox], tmp_path / "ud", pdf=False)
     assert [c.department for c in run.checks if not c.accepted] == ["Center 2"]
-    dues, orphans = due_reminders(agreement, 1, read_validation(tmp_path / "ud" / "validation.xlsx"))
+    dues, orphans = due_reminders(agreement, 1, collect_results(tmp_path / "ud", 1).problems)
     by_unit = {(d.committee, d.department): d for d in dues}
     assert set(by_unit) == {("Udvalg 01", "Center 2")} and orphans == []
     due = by_unit[("Udvalg 01", "Center 2")]
@@ -543,23 +553,34 @@ def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tm
     assert [row["code"] for row in due.rejected["indbakke/svar.xlsx"]] == ["locked-cell-changed"]
 
 
-def test_finance_may_reorder_validation_columns_but_not_lose_a_needed_one(tmp_path):
-    """Finance sorts and rearranges validation.xlsx in Excel; reminders must still read it."""
-    from workbook_tools.mail import MailError, read_validation
-    from workbook_tools.problems import Problem
-    from workbook_tools.report import write_validation
+def test_reminders_come_from_problems_json_whatever_finance_does_to_validation_xlsx(tmp_path, capsys):
+    """Finance sorts, edits and deletes rows in validation.xlsx, or the file itself; reminders read collect's problems.json."""
+    agreement = synthetic_agreement()
+    master = write_master(agreement, tmp_path / "master.xlsx")
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    assert main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "r"), str(empty)]) == 0
+    (tmp_path / "r" / "validation.xlsx").unlink()
+    capsys.readouterr()
+    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 0
+    reminders = sorted((tmp_path / "r" / "outbox").glob("rykker-*.eml"))
+    assert [p.name for p in reminders] == ["rykker-runde-1_Udvalg-01.eml", "rykker-runde-1_Udvalg-02.eml"]
+    assert "Vi har ikke modtaget den udfyldte skabelon fra Udvalg 01." in body(parse(reminders[0].read_bytes()))
 
-    problem = Problem("missing-return", committee="Udvalg 07", detail="Udvalg 07")
-    path = write_validation([problem], tmp_path / "validation.xlsx")
-    wb = openpyxl.load_workbook(path)
-    ws = wb.active
-    ws.move_range("A1:A2", cols=12)  # "Alvor" moved to the far right
-    ws.delete_cols(1)
-    wb.save(path)
-    [row] = read_validation(path)
-    assert (row["code"], row["committee"], row["severity"]) == ("missing-return", "Udvalg 07", problem.severity.label)
 
-    next(c for c in ws[1] if c.value == "Udvalg").value = "Udvalget"  # the committee heading renamed
-    wb.save(path)
-    with pytest.raises(MailError, match="har ikke kolonnen 'Udvalg'"):
-        read_validation(path)
+def test_reminders_refuse_problems_json_of_another_round_or_not_collects(tmp_path, capsys):
+    agreement = synthetic_agreement()
+    master = write_master(agreement, tmp_path / "master.xlsx")
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "r"), str(empty)])
+    capsys.readouterr()
+    args = ["mail", "reminders", str(master), "--from", str(tmp_path / "r")]
+    assert main([*args, "--round", "2"]) == 2
+    assert "er resultatet af runde 1, ikke runde 2" in capsys.readouterr().err
+    (tmp_path / "r" / "problems.json").write_text("{ikke json", encoding="utf-8")
+    assert main([*args, "--round", "1"]) == 2
+    assert "problems.json er ikke gyldig JSON (linje 1); kør followup collect igen" in capsys.readouterr().err
+    (tmp_path / "r" / "problems.json").write_text("[]", encoding="utf-8")
+    assert main([*args, "--round", "1"]) == 2
+    assert "er ikke en problemliste fra followup collect" in capsys.readouterr().err

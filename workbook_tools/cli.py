@@ -17,15 +17,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .errors import FollowupError
 from .master import MasterError
 from .model import unit_name
+from .progress import Progress
 from .template import ManifestError, TemplateError
 from .texts import LayoutError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(FollowupError):
     """A problem with how the command was called or with its inputs as a whole."""
 
 
@@ -121,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
         description=(
             "Læs de returnerede projektmapper (filer eller mapper), kontroller dem mod masterfilen, "
-            "flet de godkendte og skriv master.xlsx, overview.xlsx, validation.xlsx og udvalgsrapporterne "
+            "flet de godkendte og skriv master.xlsx, overview.xlsx, validation.xlsx (og problems.json til scripts) og udvalgsrapporterne "
             "(reports/UDVALG.xlsx og, med LibreOffice, .pdf) i --out. "
             "Inputfilerne ændres aldrig."
         ),
@@ -239,7 +241,7 @@ _MAIL_KINDS = (
     (
         "reminders",
         "ryk dem, hvis svar mangler eller er afvist",
-        "Til hvert udvalg eller center, hvis svar mangler, er afvist eller mangler smileys: en besked med præcis hvad der mangler eller er galt (fra validation.xlsx i collect-mappen).",
+        "Til hvert udvalg eller center, hvis svar mangler, er afvist eller mangler smileys: en besked med præcis hvad der mangler eller er galt (fra problems.json i collect-mappen).",
         "followup mail reminders master.xlsx --round 2 --from resultat/",
         "mappen som followup collect skrev i",
     ),
@@ -325,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
 def _user_errors() -> tuple[type[Exception], ...]:
     """What a user can cause and fix: one line and exit 2, never a traceback."""
     from .demo import DemoError
+    from .inuse import OutputInUse
     from .newyear import NewYearError
-    from .xlsxio import OutputInUse
     from .yearfolder import YearFolderError
 
     return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError, OutputInUse)
@@ -338,21 +340,22 @@ def _add_jobs_and_quiet(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
 
 
-def _progress(enabled: bool, label: str):
-    """A one-line progress bar on a terminal; nothing when piped or --quiet.
+def _progress(enabled: bool, label: str) -> Progress | None:
+    """A one-line progress bar on a terminal, as the library's Progress callback; nothing when piped or --quiet.
 
-    show(done, total) draws it; a later phase passes its own `label` and gets a line
-    of its own (each phase ends its line when done == total).
+    The job's first phase shows under `label`; a later phase passes its own label and
+    gets a line of its own (each phase ends its line when done == total).
     """
     if not enabled or not sys.stderr.isatty():
         return None
+    command = label
 
-    def show(done: int, total: int, label: str = label) -> None:
+    def show(done: int, total: int, label: str = "") -> None:
         if total < 5:
             return
         width = 30
         filled = int(width * done / total)
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.write(f"\r{label or command} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -381,8 +384,8 @@ def cmd_generate(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from .pipeline import MASTER_NAME, collect_round
-    from .report import OVERVIEW_NAME, VALIDATION_NAME
+    from .outfolder import MASTER_NAME, OVERVIEW_NAME, PROBLEMS_NAME, VALIDATION_NAME
+    from .pipeline import collect_round
 
     _require_file(args.master, "masterfilen")
     out = args.out.resolve()
@@ -390,7 +393,7 @@ def cmd_collect(args) -> int:
         if p.resolve() == out or out in p.resolve().parents:
             raise UsageError(f"{p} ligger i uddatamappen {args.out}; vælg en anden --out.")
     # `--out .` beside master.xlsx would write the merged master over the input one.
-    written = {out / name for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME)}
+    written = {out / name for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME, PROBLEMS_NAME)}
     for what, given in (("masterfilen", args.master), ("layoutfilen", args.layout), ("manifestet", args.manifest)):
         if given is not None and given.resolve() in written:
             raise UsageError(f"collect skriver {given.name} i {args.out} og ville dermed skrive oven i {what} {given}; vælg en anden --out, fx resultat-runde-{args.round}/.")
@@ -411,26 +414,14 @@ def cmd_collect(args) -> int:
         pdf=not args.no_pdf,
     )
     if args.json:
-        print(json.dumps(run_as_json(run), ensure_ascii=False, indent=2))
+        _print_json(run.as_dict())
     else:
         print_summary(run)
     return run.exit_code
 
 
-def run_as_json(run) -> dict:
-    from .pipeline import summary_rows
-
-    return {
-        "round": run.round,
-        "exit_code": run.exit_code,
-        "returns": [
-            {"file": f, "committee": c, "status": run.outcome.status.get(check.name, ""), "label": s, "accepted": check.accepted, "sha256": check.sha256}
-            for (f, c, s, _), check in zip(summary_rows(run), run.checks, strict=True)
-        ],
-        "problems": [p.as_dict() for p in run.problems],
-        "written": [str(p) for p in run.written],
-        "notes": list(run.notes),
-    }
+def _print_json(doc: dict) -> None:
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 def cmd_check(args) -> int:
@@ -438,7 +429,7 @@ def cmd_check(args) -> int:
 
     _require_file(args.master, "masterfilen")
     year = _year_files(args, to_stderr=args.json)
-    checks, mail_problems, written, notes = check_files(
+    run = check_files(
         args.master,
         args.round,
         args.paths,
@@ -449,34 +440,20 @@ def cmd_check(args) -> int:
         jobs=args.jobs,
         progress=_progress(not (args.quiet or args.json), "Kontrol"),
     )
-    from .problems import is_rejecting
-
-    code = EXIT_OK if checks and all(c.accepted for c in checks) and not is_rejecting(mail_problems) else EXIT_REJECTED
     if args.json:
-        doc = {
-            "round": args.round,
-            "exit_code": code,
-            "returns": [
-                {"file": c.name, "committee": c.committee, "accepted": c.accepted, "sha256": c.sha256, "problems": [p.as_dict() for p in c.problems]}
-                for c in checks
-            ],
-            "problems": [p.as_dict() for p in mail_problems],
-            "written": [str(p) for p in written],
-            "notes": notes,
-        }
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
-        return code
-    for p in mail_problems:
+        _print_json(run.as_dict())
+        return run.exit_code
+    for p in run.problems:
         print(f"{p.severity.label}: {p.message} {p.hint}")
-    if not checks:
+    if not run.checks:
         print("Ingen projektmapper fundet at kontrollere.")
-    for c in checks:
+    for c in run.checks:
         print_check(c)
-    for p in written:
+    for p in run.written:
         print(f"Kommenteret kopi: {p}")
-    for note in notes:
+    for note in run.notes:
         print(note)
-    return code
+    return run.exit_code
 
 
 def print_check(check) -> None:
@@ -587,7 +564,10 @@ def cmd_layout(args) -> int:
 
 
 def cmd_mail(args) -> int:
-    from . import mail
+    from .mail import MailError, SendError
+    from .mailrun import run_mail
+    from .mailsend import configured_from_address, smtp_password, smtp_settings
+    from .mailsummary import summary_lines
     from .master import read_master
 
     if not args.mail_command:
@@ -601,16 +581,16 @@ def cmd_mail(args) -> int:
     try:
         smtp = password = None
         if args.send:
-            smtp = mail.smtp_settings(args.smtp_host, args.smtp_port, args.smtp_user, args.security, args.smtp_config)
+            smtp = smtp_settings(args.smtp_host, args.smtp_port, args.smtp_user, args.security, args.smtp_config)
             if not args.dry_run:
-                password = mail.smtp_password(smtp)
-        run = mail.run_mail(
+                password = smtp_password(smtp)
+        run = run_mail(
             args.mail_command,
             agreement,
             args.round,
             args.folder,
             outbox=args.outbox,
-            from_address=mail.configured_from_address(args.from_address, args.smtp_config),
+            from_address=configured_from_address(args.from_address, args.smtp_config),
             texts=year.mail_texts,
             only=args.only,
             smtp=smtp,
@@ -618,12 +598,12 @@ def cmd_mail(args) -> int:
             dry_run=args.dry_run,
             resend=args.resend,
         )
-    except mail.SendError as exc:
+    except SendError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    except mail.MailError as exc:
+    except MailError as exc:
         raise UsageError(str(exc)) from None
-    print("\n".join(mail.summary_lines(run)))
+    print("\n".join(summary_lines(run)))
     return run.exit_code
 
 

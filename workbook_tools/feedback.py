@@ -29,16 +29,17 @@ import re
 import zipfile
 from pathlib import Path
 
-from .collect import FEEDBACK_SHEET, ReturnCheck, own_name, own_rule, own_validation
+from .atomic import atomic_write_bytes
+from .integrity import FEEDBACK_SHEET
 from .model import unit_name
+from .ooxml import own_name, own_rule, own_validation
+from .outfolder import FEEDBACK_SUFFIX, RETIRED_DIR, distinct_feedback_name, feedback_file_name
 from .problems import Problem, Severity
+from .returncheck import ReturnCheck
 from .sheetplan import LINE_POINTS, MAX_ROW_PT
 from .template import needs_quote
-from .xlsxio import atomic_write_bytes, deterministic_zip
+from .xlsxio import deterministic_zip
 
-FEEDBACK_DIR = "feedback"
-FEEDBACK_SUFFIX = "_tilbagemelding.xlsx"
-RETIRED_DIR = "forældede"  # copies an earlier collect made that no longer fit (retire_stale_copies)
 COMMENT_AUTHOR = "Økonomi og Styring"
 FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -46,17 +47,6 @@ UNOPENABLE = ("unsafe-workbook", "broken-workbook")
 # A committee's return is well under a megabyte unpacked; one this large (a big paste) gets no annotated copy.
 MAX_ANNOTATED_BYTES = 8 << 20
 _COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
-
-
-def feedback_name(check: ReturnCheck) -> str:
-    """The copy's file name: the return's own name (folders flattened) with "_tilbagemelding"."""
-    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(check.name).with_suffix("")))[:150]  # file systems allow 255 bytes
-    return f"{stem.strip('_. ') or 'besvarelse'}{FEEDBACK_SUFFIX}"
-
-
-def distinct_feedback_name(name: str, sha256: str) -> str:
-    """The copy's name when two returns share a file name (from different folders): the return's hash tells them apart."""
-    return name.replace(FEEDBACK_SUFFIX, f"_{sha256[:8]}{FEEDBACK_SUFFIX}")
 
 
 def needs_feedback(check: ReturnCheck, mine: list[Problem]) -> bool:
@@ -93,7 +83,7 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
         if _inflated_size(check.incoming.path) > MAX_ANNOTATED_BYTES:  # openpyxl would need minutes and gigabytes
             notes.append(f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx.")
             continue
-        name = feedback_name(check)
+        name = feedback_file_name(check.name)
         if name in used:  # two returns with the same name in different folders
             name = distinct_feedback_name(name, check.sha256)
         used.add(name)

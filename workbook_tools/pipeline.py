@@ -8,30 +8,35 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from .collect import CollectContext, Incoming, ReturnCheck, check_return
-from .committee_report import REPORTS_DIR, report_committees, report_file_name, write_committee_pdfs, write_committee_report
-from .feedback import FEEDBACK_DIR, feedback_due, retire_stale_copies, write_feedback_copies
+from .atomic import atomic_write_bytes, flush_to_disk
+from .collect import check_return
+from .committee_report import report_committees, report_file_name, write_committee_pdfs, write_committee_report
+from .feedback import feedback_due, retire_stale_copies, write_feedback_copies
+from .inbox import Incoming
+from .inuse import OutputInUse, outputs_in_use
 from .mailin import expand_inputs
 from .master import read_master, write_master
-from .merge import ACCEPTED, MergeOutcome, merge_returns
+from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, MergeOutcome, merge_returns
 from .model import Agreement
-from .problems import Problem, Severity
-from .report import OVERVIEW_NAME, VALIDATION_NAME, write_overview, write_validation
+from .outfolder import ARCHIVE_DIR, FEEDBACK_DIR, MASTER_NAME, OVERVIEW_NAME, PROBLEMS_NAME, REPORTS_DIR, VALIDATION_NAME
+from .problems import Problem, Severity, is_rejecting
+from .progress import Progress, phase
+from .report import write_overview, write_validation
+from .results import write_problems
+from .returncheck import CollectContext, ReturnCheck
 from .template import GeneratedTemplate, generate_templates, load_manifest
 from .texts import load_texts
 from .workers import frozen_heap, map_in_processes
-from .xlsxio import OutputInUse, atomic_write_bytes, flush_to_disk, outputs_in_use
 
-MASTER_NAME = "master.xlsx"
-ARCHIVE_DIR = "archive"
+# What became of a return in the merge, in the words of the console table and --json's "label".
+STATUS_LABELS = {ACCEPTED: "godkendt", REJECTED: "afvist", DUPLICATE: "kopi", SUPERSEDED: "erstattet", CONFLICT: "konflikt"}
 
 
 @dataclass
 class CollectRun:
-    """Everything one `collect` produced, for the CLI's summary and for tests."""
+    """Everything one `collect` produced: for the CLI's summary, `--json` (as_dict) and tests."""
 
     agreement: Agreement
     round: int
@@ -50,6 +55,56 @@ class CollectRun:
         conflicts = any(p.code == "conflicting-return" for p in self.outcome.problems)
         return 1 if self.rejected or conflicts else 0
 
+    def status(self, check: ReturnCheck) -> str:
+        """What the merge made of the return: accepted, rejected, duplicate, superseded or conflict."""
+        return self.outcome.status.get(check.name, ACCEPTED)
+
+    def as_dict(self) -> dict:
+        """The run as data, as `collect --json` prints it (keys in docs/results.md).
+
+        Each return is ReturnCheck.as_dict() with its `status` and that status's Danish
+        `label`; `problems` are all of the run's, in validation.xlsx's order.
+        """
+        return {
+            "round": self.round,
+            "exit_code": self.exit_code,
+            "returns": [c.as_dict() | {"status": self.status(c), "label": STATUS_LABELS.get(self.status(c), self.status(c))} for c in self.checks],
+            "problems": [p.as_dict() for p in self.problems],
+            "written": [str(p) for p in self.written],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class CheckRun:
+    """What one `followup check` found: for the CLI, `check --json` (as_dict) and tests.
+
+    `problems` are those with the inputs themselves (an e-mail without a workbook, one
+    that cannot be read); each return's own problems are in its check.
+    """
+
+    round: int
+    checks: list[ReturnCheck]
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # annotated copies, when asked for
+    notes: list[str] = field(default_factory=list)  # copies that could not be made
+
+    @property
+    def exit_code(self) -> int:
+        """0 when there was something to check and nothing is rejected; 1 otherwise."""
+        return 0 if self.checks and all(c.accepted for c in self.checks) and not is_rejecting(self.problems) else 1
+
+    def as_dict(self) -> dict:
+        """The run as data, as `check --json` prints it (keys in docs/results.md)."""
+        return {
+            "round": self.round,
+            "exit_code": self.exit_code,
+            "returns": [c.as_dict() for c in self.checks],
+            "problems": [p.as_dict() for p in self.problems],
+            "written": [str(p) for p in self.written],
+            "notes": list(self.notes),
+        }
+
 
 def generate_round(
     master: Path | str,
@@ -58,7 +113,7 @@ def generate_round(
     layout: Path | str | None = None,
     per: str = "committee",
     password: str | None = None,
-    progress=None,
+    progress: Progress | None = None,
     warnings: list | None = None,
 ) -> list[GeneratedTemplate]:
     """One locked workbook per committee (or department) for the round; `warnings` collects what in the master looks wrong but does not stop it."""
@@ -78,11 +133,11 @@ def collect_round(
     prefer: list[str] | None = None,
     dry_run: bool = False,
     require_status: bool = True,
-    progress=None,
+    progress: Progress | None = None,
     jobs: int | None = None,
     pdf: bool = True,
 ) -> CollectRun:
-    """Check every return, merge the accepted ones, write master, overview, validation list and reports.
+    """Check every return, merge the accepted ones, write master, overview, the problems (validation.xlsx and problems.json) and reports.
 
     With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
     """
@@ -99,7 +154,7 @@ def _context(master, round_number: int, layout, manifest, require_status: bool) 
     return ctx
 
 
-def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf) -> CollectRun:
+def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress: Progress | None, jobs, pdf) -> CollectRun:
     # Saved e-mails (.eml, .msg) were opened into their workbook attachments, in a private temp folder
     # that lives as long as `inbox`.
     agreement, round_number, texts = ctx.agreement, ctx.round, ctx.texts
@@ -116,10 +171,12 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
     out_dir.mkdir(parents=True, exist_ok=True)
     refuse_outputs_in_use(round_outputs(merged, out_dir, pdf))
     texts = texts.in_lang(lang)
-    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs, _phase(progress, "Rapporter"))
-    run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME), *reports])
+    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs, phase(progress, "Rapporter"))
+    rows = [p.as_dict() for p in problems]  # once, for the list finance reads and the one programs read
+    run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME, rows)])
+    run.written.extend([write_problems(out_dir / PROBLEMS_NAME, round_number, checks, rows, outcome.status), *reports])
     if pdf and reports:
-        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs, progress=_phase(progress, "PDF"))
+        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs, progress=phase(progress, "PDF"))
         run.written.extend(conversion.pdfs)
         if conversion.note:
             run.notes.append(conversion.note)
@@ -153,13 +210,8 @@ def refuse_outputs_in_use(paths: list[Path]) -> None:
         raise OutputInUse(busy)
 
 
-def _phase(progress, label: str):
-    """The progress callback for a later phase of a run, under its own label (see cli._progress)."""
-    return partial(progress, label=label) if progress else None
-
-
 def write_round_files(
-    merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None, progress=None
+    merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None, progress: Progress | None = None
 ) -> list[Path]:
     """The master, the overview and every committee's report, side by side in worker processes.
 
@@ -192,23 +244,21 @@ def check_files(
     require_status: bool = True,
     feedback_dir: Path | str | None = None,
     jobs: int | None = None,
-    progress=None,
-) -> tuple[list[ReturnCheck], list[Problem], list[Path], list[str]]:
+    progress: Progress | None = None,
+) -> CheckRun:
     """Check returns against the master without merging or writing anything else (`followup check`).
 
     For finance on one file, and for staff before they send. Saved e-mails are
-    opened into their attachments as `collect` does. Returns (checks, problems with
-    the e-mails themselves, annotated copies written when `feedback_dir` is given,
-    notes on copies that could not be made).
+    opened into their attachments as `collect` does. The run holds each return's
+    check, the problems with the e-mails themselves, and the annotated copies
+    written when `feedback_dir` is given (with notes on copies that could not be made).
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
     with frozen_heap(), expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
-        checks = check_all(inbox.incoming, ctx, jobs=jobs, progress=progress)
-        written: list[Path] = []
-        notes: list[str] = []
+        run = CheckRun(round_number, check_all(inbox.incoming, ctx, jobs=jobs, progress=progress), list(inbox.problems))
         if feedback_dir is not None:
-            written, notes = write_feedback_copies(checks, [p for c in checks for p in c.problems], feedback_dir)
-        return checks, list(inbox.problems), written, notes
+            run.written, run.notes = write_feedback_copies(run.checks, [p for c in run.checks for p in c.problems], feedback_dir)
+        return run
 
 
 def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str]:
@@ -227,7 +277,7 @@ def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str
         "--dry-run: intet er skrevet. Uden --dry-run ville collect skrive:",
         f"  {out_dir / MASTER_NAME}: {new} nye og {changed} ændrede svar for runde {run.round}",
         f"  {out_dir / OVERVIEW_NAME}",
-        f"  {out_dir / VALIDATION_NAME}: {len(run.problems)} problem(er)",
+        f"  {out_dir / VALIDATION_NAME} og {PROBLEMS_NAME}: {len(run.problems)} problem(er)",
         f"  {out_dir / FEEDBACK_DIR}: {copies} kommenteret(e) kopi(er) til afsenderne",
         f"  {out_dir / ARCHIVE_DIR}: {archived} arkiveret(e) fil(er)",
     ]
@@ -237,7 +287,7 @@ def _check_one(ctx: CollectContext, incoming: Incoming) -> ReturnCheck:
     return check_return(incoming, ctx)
 
 
-def check_all(incoming: list[Incoming], ctx: CollectContext, jobs: int | None = None, progress=None) -> list[ReturnCheck]:
+def check_all(incoming: list[Incoming], ctx: CollectContext, jobs: int | None = None, progress: Progress | None = None) -> list[ReturnCheck]:
     """Check every return, spread over `jobs` processes (default: all cores), in input order."""
     return map_in_processes(_check_one, ctx, incoming, jobs=jobs, progress=progress)
 
@@ -294,13 +344,12 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
 
 def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
     """(file, committee, status, problems) per return, for the console table."""
-    labels = {"accepted": "godkendt", "rejected": "afvist", "duplicate": "kopi", "superseded": "erstattet", "conflict": "konflikt"}
     rows = []
     for c in run.checks:
-        status = run.outcome.status.get(c.name, ACCEPTED)
+        status = run.status(c)
         mine = [p for p in run.problems if p.file == c.name and p.severity is not Severity.INFO]
         first = mine[0].message if mine else ""
         if len(mine) > 1:
             first += f" (+{len(mine) - 1} mere)"
-        rows.append((c.name, c.committee or "-", labels.get(status, status), first))
+        rows.append((c.name, c.committee or "-", STATUS_LABELS.get(status, status), first))
     return rows

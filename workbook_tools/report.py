@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .atomic import atomic_output
 from .fastxlsx import FastWorkbook
 from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
 from .model import (
@@ -38,14 +39,11 @@ from .problems import Problem, Severity
 from .sheetplan import normalise_value, reading_guide
 from .template import needs_quote
 from .texts import Texts
-from .xlsxio import atomic_output
 
 if TYPE_CHECKING:
-    from .collect import ReturnCheck
     from .merge import MergeOutcome
+    from .returncheck import ReturnCheck
 
-OVERVIEW_NAME = "overview.xlsx"
-VALIDATION_NAME = "validation.xlsx"
 SEVERITY_FILL = {Severity.ERROR: "#F8CBAD", Severity.WARNING: "#FFE699", Severity.INFO: "#DDEBF7"}
 # The overview's one colour that is not a smiley: no answer received.
 MISSING_FILL, MISSING_FONT = "#D9D9D9", "#595959"
@@ -625,24 +623,27 @@ VALIDATION_COLUMNS = (
 )
 
 
-def write_validation(problems: list[Problem], path: Path | str) -> Path:
+def write_validation(problems: list[Problem], path: Path | str, as_dicts: list[dict] | None = None) -> Path:
     """One row per problem found, coloured by severity, with filters: finance's to-do list.
 
     Streamed row block by row block like the overview: early in a round a large
     municipality's list holds a problem for every element not yet answered, tens of
-    thousands of rows.
+    thousands of rows. `as_dicts` are the problems' as_dict(), when the caller has them
+    already (collect writes problems.json from the same ones); they are not changed.
     """
     path = Path(path)
+    keys = [key for _h, key, _w in VALIDATION_COLUMNS]
+    severity_at = keys.index("severity")
     with atomic_output(path) as tmp:
         wb = FastWorkbook(tmp)
         f = _Formats(wb)
         ws = wb.add_worksheet("Problemer")
         _headings(ws, f, 0, [(heading, width) for heading, _key, width in VALIDATION_COLUMNS])
         rows = []
-        for p in problems:
-            d = p.as_dict()
-            d["severity"] = (p.severity.label, f.severity[p.severity])
-            rows.append(tuple(d[key] for _h, key, _w in VALIDATION_COLUMNS))
+        for p, d in zip(problems, as_dicts if as_dicts is not None else map(Problem.as_dict, problems), strict=True):
+            row = [d[key] for key in keys]
+            row[severity_at] = (p.severity.label, f.severity[p.severity])
+            rows.append(tuple(row))
         f.write_rows(ws, 1, rows)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(problems), 1), len(VALIDATION_COLUMNS) - 1)

@@ -1,0 +1,299 @@
+"""The messages of a round, composed from the master and the folder a step wrote: templates, reports, reminders.
+
+Templates come from generate's folder (its manifest says which file is whose), the
+reports and reminders from collect's folder. A reminder says exactly what is missing
+or wrong, from collect's ``problems.json`` (never from the spreadsheet made for people),
+with the annotated copy from ``feedback/`` attached where collect made one. What
+cannot be composed (a unit without an address, a missing file) is listed, not raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+
+from .committee_report import report_file_name
+from .mail import REMINDERS, REPORTS, TEMPLATES, Composed, MailError, Outgoing
+from .mailtexts import MailText, common_values
+from .master import EMAIL_ADDRESS
+from .model import Agreement, unit_name
+from .outfolder import FEEDBACK_DIR, PROBLEMS_NAME, REPORTS_DIR, VALIDATION_NAME, distinct_feedback_name, feedback_file_name
+from .problems import Severity
+from .results import CollectResults, ResultsError, read_problems
+from .template import MANIFEST_NAME, ManifestError, load_manifest
+from .xlsxio import sha256_of
+
+
+def _files_list(paths) -> str:
+    return "\n".join(f"- {p.name}" for p in paths)
+
+
+def _addresses_of(agreement: Agreement, committee: str, department: str) -> tuple[str, ...]:
+    if department:
+        for d in agreement.departments:
+            if d.name == department:
+                return d.emails
+        return ()
+    return agreement.committee(committee).emails
+
+
+def _no_address(unit: str, department: str) -> str:
+    where = "arket 'Centre'" if department else "arket 'Udvalg'"
+    return f"{unit}: ingen e-mailadresse; skriv den i kolonnen E-mail på {where} i masterfilen."
+
+
+def compose_templates(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
+    """One message per generated template of the round, to its committee or department."""
+    folder = Path(folder)
+    manifest = folder / MANIFEST_NAME
+    if not folder.is_dir():
+        raise MailError(f"mappen {folder} findes ikke. Angiv mappen, som followup generate skrev skabelonerne i.")
+    if not manifest.is_file():
+        raise MailError(f"{manifest} findes ikke. Kør først: followup generate MASTER --round {round_number} --out {folder}")
+    try:
+        entries = load_manifest(manifest)
+    except ManifestError as exc:
+        raise MailError(str(exc)) from None
+    latest: dict[str, dict] = {}
+    for e in entries:
+        if int(e.get("round", 0)) == round_number and (e["file"] not in latest or e.get("generated_at", "") >= latest[e["file"]].get("generated_at", "")):
+            latest[e["file"]] = e
+    if not latest:
+        raise MailError(f"{manifest} har ingen skabeloner til runde {round_number}. Kør followup generate med --round {round_number}.")
+    out = Composed()
+    committees = {c.name for c in agreement.committees}
+    for entry in sorted(latest.values(), key=lambda e: (_committee_order(agreement, e["committee"]), e.get("department", ""))):
+        committee, department = entry["committee"], entry.get("department", "")
+        unit = unit_name(committee, department)
+        if only and committee not in only:
+            continue
+        if committee not in committees:
+            out.skipped.append(f"{entry['file']}: udvalget '{committee}' står ikke i masterfilen; ikke sendt.")
+            continue
+        path = folder / entry["file"]
+        if not path.is_file():
+            out.skipped.append(f"{unit}: skabelonen {path} findes ikke; kør followup generate igen.")
+            continue
+        if entry.get("sha256") and sha256_of(path) != entry["sha256"]:
+            out.skipped.append(f"{unit}: {path.name} er ændret, efter den blev lavet; lav den igen med followup generate.")
+            continue
+        to = _addresses_of(agreement, committee, department)
+        if not to:
+            out.skipped.append(_no_address(unit, department))
+            continue
+        values = common_values(agreement, round_number) | {"udvalg": committee, "center": department, "modtager": unit, "filer": _files_list([path])}
+        subject, body = text.fill(values)
+        out.messages.append(Outgoing(TEMPLATES, round_number, committee, department, to, subject, body, (path,), stem=agreement.file_stem(committee, department)))
+    return out
+
+
+def _committee_order(agreement: Agreement, name: str) -> int:
+    for i, c in enumerate(agreement.committees):
+        if c.name == name:
+            return i
+    return len(agreement.committees)
+
+
+def report_files(agreement: Agreement, folder: Path | str, committee: str) -> tuple[Path, ...]:
+    """The committee's report in a collect folder: reports/<slug>.xlsx and, where made, .pdf."""
+    xlsx = Path(folder) / REPORTS_DIR / report_file_name(agreement, committee)
+    return tuple(p for p in (xlsx, xlsx.with_suffix(".pdf")) if p.is_file())
+
+
+def compose_reports(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
+    """Each committee its report (xlsx, and the PDF where one was made)."""
+    folder = Path(folder)
+    if not (folder / REPORTS_DIR).is_dir():
+        raise MailError(f"{folder / REPORTS_DIR} findes ikke. Angiv mappen, som followup collect skrev rapporterne i.")
+    out = Composed()
+    for c in agreement.committees:
+        if only and c.name not in only:
+            continue
+        files = report_files(agreement, folder, c.name)
+        if not files:
+            if agreement.elements_of(c.name):
+                out.skipped.append(f"{c.name}: ingen rapport i {folder / REPORTS_DIR} ({report_file_name(agreement, c.name)}); ikke sendt.")
+            continue
+        if not c.emails:
+            out.skipped.append(_no_address(c.name, ""))
+            continue
+        values = common_values(agreement, round_number) | {"udvalg": c.name, "modtager": c.name, "filer": _files_list(files)}
+        subject, body = text.fill(values)
+        out.messages.append(Outgoing(REPORTS, round_number, c.name, "", c.emails, subject, body, files, stem=agreement.file_stem(c.name)))
+    if not out.messages and not out.skipped:
+        raise MailError(f"der er ingen rapporter i {folder / REPORTS_DIR}.")
+    return out
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@dataclass
+class _Due:
+    committee: str
+    department: str
+    missing: bool = False
+    rejected: dict[str, list[dict]] = field(default_factory=dict)  # file -> its error rows
+    unanswered: list[dict] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # returns whose annotated copy goes along
+
+
+def collect_results(folder: Path | str, round_number: int) -> CollectResults:
+    """What collect found in the round, from problems.json in its folder; MailError (with what to do) when it cannot be used."""
+    folder = Path(folder)
+    path = folder / PROBLEMS_NAME
+    if not path.is_file():
+        again = f"{path} findes ikke; kør followup collect igen med --out {folder}"
+        if (folder / VALIDATION_NAME).is_file():  # only looked for, to say why: the list made for people is never read
+            raise MailError(f"{again}. Mappen er lavet af en ældre version af followup, som kun skrev {VALIDATION_NAME}; rykkerne læses nu fra {PROBLEMS_NAME}.")
+        raise MailError(f"{again}, eller angiv mappen, som collect skrev i.")
+    try:
+        results = read_problems(path)
+    except ResultsError as exc:
+        raise MailError(str(exc)) from None
+    if results.round != round_number:
+        raise MailError(f"{folder} er resultatet af runde {results.round}, ikke runde {round_number}. Angiv mappen for runde {round_number}, eller ret --round.")
+    return results
+
+
+def _severity(row: dict) -> Severity | None:
+    try:
+        return Severity(row.get("severity", ""))
+    except ValueError:
+        return None
+
+
+def feedback_copy(folder: Path, file: str, sha256: str = "") -> Path | None:
+    """The annotated copy collect wrote of the return shown as `file` (feedback/…_tilbagemelding.xlsx), if there is one."""
+    name = feedback_file_name(file)
+    candidates = [distinct_feedback_name(name, sha256)] if sha256 else []
+    for candidate in candidates + [name]:
+        path = folder / FEEDBACK_DIR / candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], senders: dict[str, str] | None = None) -> tuple[list[_Due], list[str]]:
+    """Who must be reminded and of what, from collect's problems (problems.json, as Problem.as_dict); and rows that name no one.
+
+    A unit is reminded when its return is missing or was rejected (collect then lists it as
+    missing) or when an accepted return left elements without an answer.
+    """
+    senders = senders or {}
+    noted: dict[tuple[str, str], list[str]] = {}  # (committee, element) -> returns with a finding on it
+    committees = {c.name for c in agreement.committees}
+    dues: dict[tuple[str, str], _Due] = {}
+    rejected: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    unanswered: dict[str, list[dict]] = {}
+    split: set[str] = set()
+    orphans: list[str] = []
+    for row in rows:
+        code, committee, file = row.get("code", ""), row.get("committee", "").strip(), row.get("file", "").strip()
+        department = row.get("department", "").strip()  # collect names the department of every per-department finding
+        if code != "missing-answer" and committee and department:
+            split.add(committee)
+        if file and row.get("element") and _severity(row) is not Severity.INFO:
+            noted.setdefault((committee, row["element"]), []).append(file)
+        if code == "missing-return":
+            if committee not in committees:
+                continue
+            dues.setdefault((committee, department), _Due(committee, department)).missing = True
+        elif code == "missing-answer":
+            if committee in committees:
+                unanswered.setdefault(committee, []).append(row)
+        elif file and _severity(row) is Severity.ERROR:
+            if committee not in committees:
+                orphans.append(f"{file}: {row.get('message', '')}")
+                continue
+            unit = (committee, department)
+            rejected.setdefault(unit, {}).setdefault(file, []).append(row)
+    for unit, files in rejected.items():
+        due = dues.get(unit) or dues.get((unit[0], ""))
+        if due is None:
+            continue  # a later return from the same unit was accepted
+        for file, file_rows in files.items():
+            due.rejected.setdefault(file, []).extend(file_rows)
+            _add_file(due, file, senders)
+    departments = {e.number: e.department for e in agreement.elements}
+    for committee, answer_rows in unanswered.items():
+        for row in answer_rows:
+            department = departments.get(row.get("element", ""), "") if committee in split else ""
+            if (committee, department) in dues or (committee, "") in dues:
+                continue  # the whole return is missing; no need to list its elements
+            key = (committee, department)
+            due = dues.get(key)
+            if due is None:
+                due = dues[key] = _Due(committee, department)
+            due.unanswered.append(row)
+            for file in noted.get((committee, row.get("element", "")), []):
+                _add_file(due, file, senders)
+    ordered = sorted(dues.values(), key=lambda d: (_committee_order(agreement, d.committee), d.department))
+    return ordered, orphans
+
+
+def _add_file(due: _Due, file: str, senders: dict[str, str]) -> None:
+    if file not in due.files:
+        due.files.append(file)
+    sender = senders.get(file, "")
+    if sender and sender not in due.senders:
+        due.senders.append(sender)
+
+
+def reminder_lines(due: _Due, agreement: Agreement) -> str:
+    """The {mangler} list: exactly what is missing or wrong, one line per thing."""
+    titles = {e.number: e.title for e in agreement.elements}
+    lines: list[str] = []
+    unit = unit_name(due.committee, due.department)
+    if due.missing and not due.rejected:
+        lines.append(f"- Vi har ikke modtaget den udfyldte skabelon fra {unit}.")
+    for file, rows in due.rejected.items():
+        lines.append(f"- Filen «{file}» kunne ikke godkendes:")
+        for row in rows:
+            text = row.get("message", "").strip() or row.get("code", "")
+            extra = []
+            if row.get("expected") and row["expected"] not in text:
+                extra.append(f"forventet: '{row['expected']}'")
+            if row.get("found") and row["found"] not in text:
+                extra.append(f"fundet: '{row['found']}'")
+            lines.append(f"    • {text}" + (f" ({'; '.join(extra)})" if extra else ""))
+    for row in due.unanswered:
+        number = row.get("element", "")
+        title = titles.get(number, "")
+        lines.append(f"- Indsats {number}{' ' + title if title else ''}: intet godkendt svar (smiley mangler).")
+    return "\n".join(lines)
+
+
+def compose_reminders(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
+    """A reminder to each committee or department whose return is missing, rejected or incomplete."""
+    folder = Path(folder)
+    results = collect_results(folder, round_number)
+    index = {r.get("file", ""): r for r in results.returns}
+    dues, orphans = due_reminders(agreement, round_number, results.problems, {f: r.get("sender", "") or "" for f, r in index.items()})
+    out = Composed()
+    for o in orphans:
+        out.skipped.append(f"kan ikke knyttes til et udvalg, så ingen rykker: {o}")
+    for due in dues:
+        if only and due.committee not in only:
+            continue
+        unit = unit_name(due.committee, due.department)
+        to = _addresses_of(agreement, due.committee, due.department)
+        if not to:
+            out.skipped.append(_no_address(unit, due.department))
+            continue
+        copies = tuple(p for p in (feedback_copy(folder, f, index.get(f, {}).get("sha256", "")) for f in due.files) if p)
+        listing = reminder_lines(due, agreement)
+        if copies:
+            listing += "\n\nVedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret og kommenteret."
+        cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to})
+        values = common_values(agreement, round_number) | {"udvalg": due.committee, "center": due.department, "modtager": unit, "mangler": listing}
+        subject, body = text.fill(values)
+        out.messages.append(
+            Outgoing(REMINDERS, round_number, due.committee, due.department, to, subject, body, copies, cc, identity=listing, stem=agreement.file_stem(due.committee, due.department))
+        )
+    return out
+
+
+COMPOSERS = {TEMPLATES: compose_templates, REPORTS: compose_reports, REMINDERS: compose_reminders}

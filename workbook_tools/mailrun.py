@@ -1,0 +1,68 @@
+"""One `followup mail …` as a library call: compose one kind of message, then list it, write the outbox, or send it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .mail import Composed, MailError
+from .mailcompose import COMPOSERS
+from .mailoutbox import OUTBOX_NAME, sender_address, write_outbox
+from .mailsend import SEND_LOG, SendReport, SmtpSettings, pending, send
+from .mailtexts import load_mail_text
+from .model import Agreement
+
+
+@dataclass
+class MailRun:
+    """What one `followup mail …` did, for the CLI's summary and for tests."""
+
+    kind: str
+    composed: Composed
+    outbox: Path
+    written: list[Path] = field(default_factory=list)
+    report: SendReport | None = None
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.composed.skipped:
+            return 1
+        return 0 if self.dry_run or self.report is None or self.report.ok else 1
+
+
+def run_mail(
+    kind: str,
+    agreement: Agreement,
+    round_number: int,
+    folder: Path | str,
+    outbox: Path | str | None = None,
+    from_address: str | None = None,
+    texts: Path | str | None = None,
+    only: list[str] | None = None,
+    smtp: SmtpSettings | None = None,
+    password: str | None = None,
+    dry_run: bool = False,
+    resend: bool = False,
+) -> MailRun:
+    """Compose one kind of message; then list it (dry run), write the outbox, or send (smtp given)."""
+    sender = sender_address(agreement, from_address)
+    unknown = [name for name in only or [] if name not in {c.name for c in agreement.committees}]
+    if unknown:
+        raise MailError(f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: " + ", ".join(c.name for c in agreement.committees) + ".")
+    text = load_mail_text(kind, texts)
+    composed = COMPOSERS[kind](agreement, round_number, folder, text, only)
+    outbox = Path(outbox) if outbox else Path(folder) / OUTBOX_NAME
+    run = MailRun(kind, composed, outbox, dry_run=dry_run)
+    display, reply_to = agreement.office, agreement.email
+    if dry_run:
+        if smtp is not None:
+            run.report = SendReport()
+            for m, remaining in pending(composed.messages, outbox / SEND_LOG, resend):
+                (run.report.not_tried if remaining else run.report.already).append(m)
+        return run
+    if smtp is None:
+        run.written = write_outbox(composed.messages, outbox, sender, display, reply_to)
+    else:
+        run.report = send(composed.messages, smtp, outbox, sender, password, display, reply_to, resend)
+    return run
