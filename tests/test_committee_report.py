@@ -22,8 +22,6 @@ from synthetic import synthetic_agreement, synthetic_answers
 from workbook_tools.cli import main
 from workbook_tools.committee_report import (
     report_page_breaks,
-    text_width,
-    wrapped_lines,
     write_committee_pdfs,
     write_committee_report,
     write_committee_reports,
@@ -32,6 +30,7 @@ from workbook_tools.libreoffice import convert_to_pdf
 from workbook_tools.master import read_master
 from workbook_tools.sheetplan import COL_TEXT, SheetPlan, plan_sheet
 from workbook_tools.sheetplan import Mode as PlanMode
+from workbook_tools.textmetrics import text_width, wrapped_lines
 from workbook_tools.texts import load_texts
 
 SEED_TITLE = "Anden opfølgning på Aftale om budget 2018 for Erhvervs- og Beskæftigelsesudvalget"
@@ -311,4 +310,28 @@ def test_a_hanging_libreoffice_is_stopped_with_all_its_processes_and_said_so(tmp
     assert result.pdfs == [] and result.failed == report
     assert "stoppet efter 1 sekunder" in result.note
     child = int((tmp_path / "child.pid").read_text())
-    assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+    assert _ended(child), f"the child {child} of the stopped soffice is still running"
+
+
+def _ended(pid: int, within: float = 10.0) -> bool:
+    """Whether process `pid` is gone or a zombie within `within` seconds.
+
+    The SIGKILL to the group is sent before convert_to_pdf returns, but the kernel ends a
+    process that is not ours (the grandchild, reparented to init) a moment later, and init
+    reaps it when it gets to it: right after the kill /proc can still show it sleeping, or
+    lose it between two reads. Unkilled it sleeps 60 s, so the wait cannot hide a survivor.
+    """
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            # /proc/PID/stat: "PID (comm) STATE ..."; comm may hold spaces, never ") ".
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
