@@ -29,7 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
-from .xlsxio import atomic_output, atomic_write_bytes, sha256_of
+from .atomic import atomic_output, atomic_write_bytes
+from .xlsxio import sha256_of
 
 SOFFICE_ENV = "FOLLOWUP_SOFFICE"
 # Seconds for the whole batch: LibreOffice's start, then a generous time per file.
@@ -101,9 +102,17 @@ def _program_at(path: str) -> str | None:
 
 
 def convert_to_pdf(
-    files: list[Path | str], out_dir: Path | str, timeout: float | None = None, soffice: str | None = None, reuse: bool = False
+    files: list[Path | str],
+    out_dir: Path | str,
+    timeout: float | None = None,
+    soffice: str | None = None,
+    reuse: bool = False,
+    pdf_filter: str = "pdf",
 ) -> Conversion:
     """Convert `files` to PDF in `out_dir` (same stem, .pdf) with one LibreOffice run.
+
+    `pdf_filter` is what ``--convert-to`` gets: plain "pdf", or a filter with its options
+    (report_pdf's tagged Writer export). A PDF made with other options is not reused.
 
     With `reuse`, a PDF in `out_dir` made from a byte-identical source by the same
     LibreOffice is kept instead of made again (`Conversion.kept`). Collect runs
@@ -127,7 +136,7 @@ def convert_to_pdf(
         result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
         return result
     sources = _read_sources(out_dir) if reuse else {}
-    made_by = _converter_stamp(program)
+    made_by = _converter_stamp(program) + ("" if pdf_filter == "pdf" else f" {pdf_filter}")
     keys = {f.stem + ".pdf": f"{sha256_of(f)} {made_by}" for f in files} if reuse else {}
     todo = []
     for f in files:
@@ -136,14 +145,14 @@ def convert_to_pdf(
             result.kept.append(pdf)
         else:
             todo.append(f)
-    _convert(todo, out_dir, timeout, program, result)
+    _convert(todo, out_dir, timeout, program, result, pdf_filter)
     if reuse:
         made = {p.name for p in result.pdfs} | {p.name for p in result.kept}
         _write_sources(out_dir, {**{k: v for k, v in sources.items() if (out_dir / k).is_file()}, **{name: keys[name] for name in made}})
     return result
 
 
-def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: str, result: Conversion) -> None:
+def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: str, result: Conversion, pdf_filter: str = "pdf") -> None:
     """One soffice run for `files`; the PDFs and failures go into `result`."""
     if not files:
         return
@@ -167,7 +176,7 @@ def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: s
             "--nodefault",
             "--nolockcheck",
             "--convert-to",
-            "pdf",
+            pdf_filter,
             "--outdir",
             str(outbox),
             *map(str, copies),
