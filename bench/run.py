@@ -28,70 +28,30 @@ import sys
 import tempfile
 import time
 import zipfile
-from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the one synthetic agreement, shared with the tests
+
+from synthetic import YEAR, synthetic_agreement  # noqa: E402
 
 from workbook_tools.master import write_master  # noqa: E402
 from workbook_tools.model import (  # noqa: E402
     Agreement,
-    Committee,
-    Element,
-    Result,
-    Round,
     Smiley,
-    default_round_label,
 )
 from workbook_tools.sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, plan_sheet  # noqa: E402
 from workbook_tools.template import template_file_name  # noqa: E402
 from workbook_tools.texts import load_texts  # noqa: E402
 
-YEAR = 2031
 STATES = (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)
 
 
 def synthetic_master(committees: int, elements: int, answered_rounds: int = 0) -> Agreement:
-    """The agreement, with every element answered in rounds 1..answered_rounds (a later round's history)."""
-    width = max(2, len(str(committees)))
-    cs = tuple(Committee(f"Udvalg {i:0{width}d}", str(i), f"Område {i:0{width}d}", (f"udvalg{i}@example.invalid",)) for i in range(1, committees + 1))
-    es = tuple(
-        Element(
-            number=f"{i}.{j:02d}",
-            title=f"Element {i}.{j:02d}",
-            committee=cs[i - 1].name,
-            agreement_text=f"Syntetisk aftaletekst for element {i}.{j:02d}. " * 3,
-            department=f"Center {j % 4 + 1}",
-            contributors="Center 9" if j % 3 == 0 else "",
-            supplementary_text=f"Syntetisk uddybning for {i}.{j:02d}." if j % 2 else "",
-            economy_text=f"Der er afsat {j},5 mio. kr. i {YEAR}.",
-            milestones=tuple(f"Syntetisk milepæl {r} for element {i}.{j:02d}." for r in range(1, 5)),
-        )
-        for i in range(1, committees + 1)
-        for j in range(1, elements + 1)
-    )
-    return Agreement(
-        year=YEAR,
-        title=f"Aftale om budget {YEAR}",
-        office="Økonomi (syntetisk)",
-        date=date(YEAR, 7, 4),
-        phone="0000 0000",
-        email="okonomi@example.invalid",
-        contact="Syntetisk Kontakt",
-        case_number="00.00.00",
-        guide_progress="Syntetisk læsevejledning.",
-        guide_economy="Syntetisk læsevejledning om økonomi.",
-        rounds=tuple(Round(r, default_round_label(r, YEAR)) for r in range(1, 5)),
-        committees=cs,
-        elements=es,
-        results=tuple(
-            Result(e.number, r, STATES[(k + r) % 3], f"Syntetisk status for {e.number} i runde {r}.", STATES[(k + r) % 2 * 2], f"Syntetisk økonomi {r}.")
-            for k, e in enumerate(es)
-            for r in range(1, answered_rounds + 1)
-        ),
-    )
+    """The tests' synthetic agreement at scale, with every element answered in rounds 1..answered_rounds (a later round's history)."""
+    return synthetic_agreement(committees, elements, departments=4, year=YEAR, answered_rounds=answered_rounds)
 
 
 def answers_for(plan) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Obviously synthetic agreements for tests ("Udvalg 07", "Element 7.03")."""
+"""Obviously synthetic agreements ("Udvalg 07", "Element 7.03"): the one builder for the tests and the bench (bench/run.py)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ from workbook_tools.model import (
 YEAR = 2031
 
 
-def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int = 2, year: int = YEAR) -> Agreement:
-    """`committees` committees "Udvalg 01…", each with `elements` elements "Element 1.01…"."""
+def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int = 2, year: int = YEAR, answered_rounds: int = 0) -> Agreement:
+    """`committees` committees "Udvalg 01…", each with `elements` elements "Element 1.01…".
+
+    With `answered_rounds`, every element has a full answer for rounds 1 to that one:
+    a later round's history, as the bench times it.
+    """
+    width = max(2, len(str(committees)))  # "Udvalg 0001" at a thousand, so names sort as numbers
     cs = tuple(
-        Committee(f"Udvalg {i:02d}", str(i), f"Område {i:02d}", (f"udvalg{i:02d}@example.invalid",))
+        Committee(f"Udvalg {i:0{width}d}", str(i), f"Område {i:0{width}d}", (f"udvalg{i:0{width}d}@example.invalid",))
         for i in range(1, committees + 1)
     )
     ds = tuple(Department(f"Center {d}", (f"center{d}@example.invalid",)) for d in range(1, departments + 1))
@@ -30,7 +35,7 @@ def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int
         Element(
             number=f"{i}.{j:02d}",
             title=f"Element {i}.{j:02d}",
-            committee=f"Udvalg {i:02d}",
+            committee=cs[i - 1].name,
             budget_kind=BudgetKind.OPERATING if j % 3 else BudgetKind.CAPITAL,
             agreement_text=f"Aftaletekst for element {i}.{j:02d}.\n\nAndet afsnit for {i}.{j:02d}.",
             department=f"Center {(j - 1) % departments + 1}",
@@ -43,7 +48,7 @@ def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int
         for j in range(1, elements + 1)
     )
     rounds = tuple(Round(r, default_round_label(r, year), date(year, 3 * r, 15)) for r in range(1, 5))
-    return Agreement(
+    agreement = Agreement(
         year=year,
         title=f"Aftale om budget {year}",
         office="Økonomi (syntetisk)",
@@ -59,6 +64,9 @@ def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int
         departments=ds,
         elements=es,
     )
+    if not answered_rounds:
+        return agreement
+    return agreement.with_results([r for n in range(1, answered_rounds + 1) for c in cs for r in synthetic_answers(agreement, c.name, n)])
 
 
 CYCLE = (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)

@@ -1,3 +1,5 @@
+"""`python -m workbook_tools`: the same as the `followup` command."""
+
 import sys
 
 from .cli import main

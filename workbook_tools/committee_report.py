@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
+from .atomic import atomic_output
 from .fastxlsx import FastWorkbook
 from .libreoffice import Conversion, convert_to_pdf
 from .model import Agreement, Committee
@@ -37,11 +37,9 @@ from .sheetplan import (
     plan_sheet,
 )
 from .template import column_widths, draw_plan, style_specs
+from .textmetrics import sure_chars, wrapped_lines
 from .texts import Texts
 from .workers import map_in_processes
-from .xlsxio import atomic_output
-
-REPORTS_DIR = "reports"
 
 # Leave this share of a page free, for fonts that set a little wider than estimated.
 PAGE_SLACK = 0.04
@@ -50,23 +48,6 @@ CELL_PAD_PT = 4.0  # a cell's inner padding, left and right together
 # Air below a style's rows, as the seed leaves between its paragraphs.
 SPACE_AFTER = {"paragraph": 6.0}
 
-# Advance widths of Calibri (and the metric-compatible Carlito LibreOffice uses),
-# in thousandths of the font size. Enough to wrap text the way the programs do.
-_CALIBRI_WIDTHS = {
-    " ": 226, "a": 479, "b": 525, "c": 423, "d": 525, "e": 498, "f": 305, "g": 471, "h": 525,
-    "i": 229, "j": 239, "k": 455, "l": 229, "m": 799, "n": 525, "o": 527, "p": 525, "q": 525,
-    "r": 349, "s": 391, "t": 335, "u": 525, "v": 452, "w": 715, "x": 433, "y": 453, "z": 395,
-    "æ": 773, "ø": 527, "å": 479, "A": 579, "B": 544, "C": 533, "D": 615, "E": 488, "F": 459,
-    "G": 631, "H": 623, "I": 252, "J": 319, "K": 520, "L": 420, "M": 855, "N": 646, "O": 662,
-    "P": 517, "Q": 673, "R": 543, "S": 459, "T": 487, "U": 642, "V": 567, "W": 890, "X": 519,
-    "Y": 487, "Z": 468, "Æ": 862, "Ø": 662, "Å": 579, ".": 252, ",": 250, ":": 268, ";": 268,
-    "-": 306, "–": 498, "(": 303, ")": 303, "/": 386, "%": 715, "*": 498, '"': 401, "'": 221,
-    "!": 326, "?": 463, "&": 682, "+": 498, "=": 498, "@": 899,
-}
-_WIDTHS = {**_CALIBRI_WIDTHS, **dict.fromkeys("0123456789", 507)}
-_OTHER_WIDTH = 560  # anything not in the table: a little wider than average, to be safe
-_BOLD_FACTOR = 1.04
-_WIDEST = max(*_WIDTHS.values(), _OTHER_WIDTH)
 _MEMORY = 1 << 14  # texts (and words) remembered per kind of cell (font) before starting afresh
 
 
@@ -234,7 +215,7 @@ def _room(style: str, col: int, merge_to: int, specs: dict[str, dict], widths: l
     line = size * metrics.line_per_pt
     after = SPACE_AFTER.get(style, 0.0)
     most = int((MAX_ROW_PT - metrics.row_pad_pt - after) // line)
-    return Room(width, size, bold, line, metrics.row_pad_pt, after, most, _sure_chars(width, size, bold))
+    return Room(width, size, bold, line, metrics.row_pad_pt, after, most, sure_chars(width, size, bold))
 
 
 @dataclass(frozen=True)
@@ -271,68 +252,6 @@ def print_scale(widths: list[float], metrics: Metrics = EXCEL) -> int:
 def page_capacity(scale: int) -> float:
     """Row points that fit on one printed page at `scale` percent."""
     return PRINTABLE_HEIGHT_PT * (1 - PAGE_SLACK) * 100.0 / scale
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Printed width of `text` in points, from Calibri's advance widths."""
-    return _points(_units(text), size, bold)
-
-
-def _points(units: int, size: float, bold: bool) -> float:
-    return units / 1000.0 * size * (_BOLD_FACTOR if bold else 1.0)
-
-
-def _units(text: str) -> int:
-    return sum(map(_WIDTHS.get, text, repeat(_OTHER_WIDTH)))
-
-
-def _sure_chars(width_pt: float, size: float, bold: bool) -> int:
-    """How many characters fit on one line even if every one is the widest there is.
-
-    A shorter text (without a line break) takes one line whatever it says, so it
-    needs no measuring. The hair of room left over keeps float sums from mattering.
-    """
-    return int(width_pt * (1 - 1e-9) / _points(_WIDEST, size, bold))
-
-
-_WORD_POINTS: dict[tuple[float, bool], dict[str, float]] = {}
-
-
-@lru_cache(maxsize=256)
-def _wrapping(width_pt: float, size: float, bold: bool) -> tuple[float, int, dict[str, float]]:
-    """(width of a blank, characters that surely fit a line, word -> width) for wrapping in a cell.
-
-    The word widths are kept per size and weight: the same words come back in every
-    report of a run.
-    """
-    widths = _WORD_POINTS.setdefault((size, bold), {})
-    return text_width(" ", size, bold), _sure_chars(width_pt, size, bold), widths
-
-
-def wrapped_lines(text: str, width_pt: float, size: float, bold: bool = False) -> int:
-    """How many lines `text` takes when wrapped at word boundaries in a cell `width_pt` wide."""
-    if not text:
-        return 1
-    space, sure, widths = _wrapping(width_pt, size, bold)
-    lines = 0
-    for para in text.split("\n"):
-        lines += 1
-        if len(para) <= sure:
-            continue
-        used = 0.0
-        for word in para.split():
-            w = widths.get(word)
-            if w is None:
-                w = text_width(word, size, bold)
-                _remember(widths, word, w)
-            if used and used + space + w > width_pt:
-                lines += 1
-                used = 0.0
-            while w > width_pt:  # a word longer than the cell breaks anywhere
-                lines += 1
-                w -= width_pt
-            used = used + space + w if used else w
-    return lines
 
 
 def fit_rows(plan: SheetPlan, rooms: Rooms) -> tuple[SheetPlan, dict[int, float]]:

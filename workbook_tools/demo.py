@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .committee_report import REPORTS_DIR
-from .pipeline import MASTER_NAME, collect_round, generate_round
-from .report import OVERVIEW_NAME
+from .errors import FollowupError
+from .outfolder import MASTER_NAME, OVERVIEW_NAME, REPORTS_DIR
+from .pipeline import collect_round, generate_round
 from .resources import EXAMPLE, as_path, data
 
 
-class DemoError(Exception):
+class DemoError(FollowupError):
     """The example to run cannot be found."""
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .atomic import atomic_output
 from .model import Agreement, Result
 from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, plan_sheet
 from .texts import Texts
-from .xlsxio import atomic_output
 
 
 def answer_cells(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> tuple[str, dict[tuple[str, str], str]]:

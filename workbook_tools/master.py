@@ -29,7 +29,10 @@ from itertools import zip_longest
 from pathlib import Path
 
 from dateutil import parser as dateparser
+from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .atomic import atomic_output
+from .errors import FollowupError
 from .fastxlsx import FastWorkbook
 from .model import (
     ROUNDS,
@@ -45,10 +48,10 @@ from .model import (
     default_round_label,
     parse_smiley,
 )
+from .sheets import NotXlsx, SheetsOnDemand, SheetUnreadable
 from .template import needs_quote
 from .texts import DANISH_MONTHS, ENGLISH_MONTHS, long_date
 from .workers import collection_paused, return_freed_memory
-from .xlsxio import NotXlsx, SheetsOnDemand, SheetUnreadable, atomic_output, cell_name
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"
@@ -137,7 +140,7 @@ class MasterProblem:
         return f"{where}: {self.message}" if where else self.message  # the whole file: no place to name
 
 
-class MasterError(Exception):
+class MasterError(FollowupError):
     """The master cannot be used as it is; carries every problem found."""
 
     def __init__(self, path: Path | str, problems: list[MasterProblem]):
@@ -241,11 +244,12 @@ class _MasterReader:
         self.field_rows: dict[str, int] = {}  # Aftale's text fields checked for years: key -> row
 
     def problem(self, sheet: str, row: int, col: int | None, message: str) -> None:
-        cell = cell_name(row, col) if col is not None else (f"række {row + 1}" if row >= 0 else "")
+        cell = xl_rowcol_to_cell(row, col) if col is not None else (f"række {row + 1}" if row >= 0 else "")
         self.problems.append(MasterProblem(sheet, cell, message))
 
     def warning(self, sheet: str, row: int, col: int, message: str) -> None:
-        self.warnings.append(MasterProblem(sheet, cell_name(row, col), message))
+        self.warnings.append(MasterProblem(sheet, xl_rowcol_to_cell(row, col), message))
+
 
     def check_years(self, sheet: str, rows: Sequence[int], col: int | None, texts: Sequence[str], what: str, keys: Sequence = ()) -> None:
         """Warn of each cell whose text names a year outside the agreement's budget period.

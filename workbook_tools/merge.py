@@ -1,7 +1,7 @@
 """Merge validated returns into one round's results.
 
 Pure over the checks: no file is read or written here, so finance's own scripts
-and the tests can call it with any list of :class:`~workbook_tools.collect.ReturnCheck`.
+and the tests can call it with any list of :class:`~workbook_tools.returncheck.ReturnCheck`.
 
 Only what validated is merged. The rules, in order:
 
@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .collect import ReturnCheck
-from .model import Agreement, Result, unit_name
+from .model import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Agreement, Result, unit_name
 from .problems import Problem
-from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS
+from .returncheck import ReturnCheck
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"

@@ -193,6 +193,15 @@ class Source:
     sender: str = ""
 
 
+# The four answers staff give per element and round, by the name of the Result field
+# that holds each: the template's input cells, the checks and the merge all say these.
+PROGRESS = "progress"
+STATUS = "status"
+ECONOMY = "economy"
+ECONOMY_STATUS = "economy_status"
+ANSWER_FIELDS = (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS)
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """What one element got at one round."""

@@ -22,7 +22,10 @@ from datetime import date
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .atomic import atomic_write_bytes
+from .errors import FollowupError
 from .master import (
     AGREEMENT_FIELDS,
     AGREEMENT_SHEET,
@@ -38,9 +41,8 @@ from .master import (
     write_master,
 )
 from .model import Agreement, Element, Result, Round, Smiley
-from .pipeline import MASTER_NAME
+from .outfolder import MASTER_NAME
 from .texts import long_date
-from .xlsxio import atomic_write_bytes, cell_name
 from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -51,7 +53,7 @@ REWRITTEN_FIELDS = ("title", "guide_progress", "guide_economy")
 _REFERENCE_COLUMNS = ("Nummer", "Udvalg", "Ansvarligt center", "Budgettype")
 
 
-class NewYearError(Exception):
+class NewYearError(FollowupError):
     """The new year's master cannot be written where asked; the message says what to do."""
 
 
@@ -225,12 +227,12 @@ def _moved(d: date | None, shift: relativedelta) -> date | None:
 
 
 def _field_cell(attr: str) -> str:
-    return f"{AGREEMENT_SHEET}!{cell_name(list(AGREEMENT_FIELDS).index(attr) + 1, 1)}"
+    return f"{AGREEMENT_SHEET}!{xl_rowcol_to_cell(list(AGREEMENT_FIELDS).index(attr) + 1, 1)}"
 
 
 def _table_cell(sheet: str, columns: tuple[str, ...], index: int, column: str) -> str:
     """The cell of row `index` (0-based, below the heading) in `column` of a table sheet."""
-    return f"{sheet}!{cell_name(index + 1, columns.index(column))}"
+    return f"{sheet}!{xl_rowcol_to_cell(index + 1, columns.index(column))}"
 
 
 def _shown(value) -> str:

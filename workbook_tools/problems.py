@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .texts import fill
+
 
 class Severity(Enum):
     ERROR = "error"
@@ -194,10 +196,7 @@ class Problem:
             "found": _short(self.found),
             "detail": self.detail,
         }
-        text = template.replace("{expected!r}", "'{expected}'").replace("{found!r}", "'{found}'")
-        for k, v in values.items():
-            text = text.replace("{" + k + "}", str(v))
-        return text
+        return fill(template.replace("{expected!r}", "'{expected}'").replace("{found!r}", "'{found}'"), values)
 
     @property
     def message(self) -> str:

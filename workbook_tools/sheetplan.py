@@ -14,29 +14,30 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from .model import (
+    ECONOMY,
     ECONOMY_STATES,
+    ECONOMY_STATUS,
+    PROGRESS,
     PROGRESS_STATES,
     ROUNDS,
     SMILEY_LOOKS,
+    STATUS,
     Agreement,
     Committee,
     Result,
     Smiley,
     unit_name,
 )
+from .textmetrics import wrapped_lines
 from .texts import Texts, guide_key, long_date
-from .xlsxio import cell_name
 
 # Columns of the follow-up sheet, as the seed's "Drift | Tid | Smiley" table.
 COL_LABEL, COL_TEXT, COL_KIND, COL_TIME, COL_SMILEY, COL_GLYPH, COL_MARK = range(7)
 LAST_COL = COL_GLYPH
 
-# Field names of input cells: the four things staff fill per element.
-PROGRESS = "progress"
-STATUS = "status"
-ECONOMY = "economy"
-ECONOMY_STATUS = "economy_status"
 
 # Hidden markers in column G beside this round's smiley cells; a very large committee's
 # self-check counts by them.
@@ -56,27 +57,7 @@ MAX_ROW_PT = 409.0
 # Excel's height of one line of 11 pt Calibri. LibreOffice sets lines closer, so a
 # height in these units shows all of the text in both programs.
 LINE_POINTS = 15.0
-# Advance widths of Calibri's characters (the same as its metric twin Carlito) in
-# 1/2048 em, enough to wrap Danish text the way the spreadsheet programs do.
-_ADVANCE_CHARS = (
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
-    "æøåÆØÅéèüöäÉ–—§½«»”“’€"
-)
-_ADVANCES = (
-    463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791,
-    1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020, 949,
-    1831, 1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356,
-    1058, 1378, 1112, 941, 998, 1314, 1162, 1822, 1063, 998, 959, 628, 791, 628, 1020, 1020,
-    596, 981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470, 1636, 1076, 1080,
-    1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943, 644, 1020, 1583,
-    1084, 981, 1563, 1359, 1185, 1019, 1019, 1076, 1080, 981, 1000, 1020, 1854, 1020, 1375, 1049,
-    1049, 857, 857, 511, 1038,
-)
-ADVANCE = dict(zip(_ADVANCE_CHARS, _ADVANCES, strict=True))
-UNKNOWN_ADVANCE = 1300  # a character not in the table counts as a wide one
-UNITS_PER_EM = 2048
 CELL_PADDING_PX = 6  # the cell's inner margins
-BOLD_WIDEN = 1.04
 WRAP_SAFETY = 1.05  # screen hinting and other renderers may set text a little wider
 
 
@@ -110,7 +91,8 @@ class PlannedCell:
 
     @property
     def ref(self) -> str:
-        return cell_name(self.row, self.col)
+        return xl_rowcol_to_cell(self.row, self.col)
+
 
 
 @dataclass
@@ -175,41 +157,15 @@ def glyph_formula(ref: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def estimate_lines(text: str, width_chars: float, font_size: float = 11.0, bold: bool = False) -> int:
-    """Lines `text` wraps to in a cell `width_chars` wide; errs towards one line too many.
+    """Lines `text` wraps to in a cell `width_chars` wide (Excel's character units); errs towards one line too many.
 
-    Wraps word by word with Calibri's character widths, as Excel and LibreOffice do,
-    so that every row can be given its height in the file: LibreOffice does not fit
-    rows to wrapped text when it opens an .xlsx, and the page breaks need the heights.
+    The cell's width in pixels as Excel draws it, less its margins and a little
+    safety for renderers that set text wider, measured with the one width table.
     """
     if not text:
         return 1
     pixels = int(width_chars * 7 + 0.5) + 5 - CELL_PADDING_PX
-    room = pixels * UNITS_PER_EM / (font_size * 96 / 72) / WRAP_SAFETY / (BOLD_WIDEN if bold else 1.0)
-    return sum(_wrapped_lines(para, room) for para in str(text).split("\n"))
-
-
-def _wrapped_lines(paragraph: str, room: float) -> int:
-    lines, used = 1, 0.0
-    space = ADVANCE[" "]
-    for word in paragraph.split(" "):
-        width = _word_width(word)
-        needed = width if used == 0 else used + space + width
-        if needed <= room:
-            used = needed
-            continue
-        if used > 0:
-            lines += 1
-        while width > room:  # a word longer than the line breaks inside the word
-            lines += 1
-            width -= room
-        used = width
-    return lines
-
-
-@lru_cache(maxsize=1 << 16)
-def _word_width(word: str) -> float:
-    # Cached per word: the same words come back in every element and every committee.
-    return sum(ADVANCE.get(ch, UNKNOWN_ADVANCE) for ch in word)
+    return wrapped_lines(str(text), pixels * 72 / 96 / WRAP_SAFETY, font_size, bold)
 
 
 def line_points(font_size: float) -> float:
@@ -472,7 +428,7 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
         if current:
             add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, PROGRESS, r, "", -1, PROGRESS_STATES))
             add(cell(row, COL_MARK, MARK_PROGRESS, "mark", FIXED, e, "", r))
-            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(cell_name(row, COL_SMILEY))))
+            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(xl_rowcol_to_cell(row, COL_SMILEY))))
         elif not future:
             _put_smiley(add, row, res.progress if res else None, texts, e, PROGRESS, r)
         row += 1
@@ -503,7 +459,7 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
             add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, ECONOMY, r, "", -1, ECONOMY_STATES))
             add(cell(row, COL_MARK, MARK_ECONOMY, "mark", FIXED, e, "", r))
             fixed_height(row, 2 * words["line"])
-            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(cell_name(row, COL_SMILEY))))
+            add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(xl_rowcol_to_cell(row, COL_SMILEY))))
         else:
             status = res.economy_status if res else ""
             add(cell(row, COL_TEXT, status or "", "text", FIXED, e, ECONOMY_STATUS, r))

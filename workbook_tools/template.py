@@ -15,6 +15,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from xlsxwriter.utility import xl_col_to_name
+
+from .atomic import atomic_output, atomic_write_bytes
+from .errors import FollowupError
 from .fastxlsx import FastWorkbook, Formula, set_rows, write_cells
 from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley
 from .sheetplan import (
@@ -29,7 +33,7 @@ from .sheetplan import (
     plan_sheet,
 )
 from .texts import Texts, guide_key
-from .xlsxio import atomic_output, atomic_write_bytes, column_letter, sha256_of
+from .xlsxio import sha256_of
 
 TEMPLATE_VERSION = "1"
 TOOL_NAME = "workbook_tools"
@@ -66,7 +70,7 @@ class GeneratedTemplate:
     sha256: str
 
 
-class TemplateError(Exception):
+class TemplateError(FollowupError):
     """The templates cannot be generated as asked; the message says what to fix."""
 
 
@@ -284,7 +288,7 @@ def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, pr
                 COL_SMILEY,
                 plan.last_row,
                 COL_GLYPH,
-                {"type": "formula", "criteria": f'=${column_letter(COL_SMILEY)}{first + 1}="{state.label}"', "format": styles.conditional(state)},
+                {"type": "formula", "criteria": f'=${xl_col_to_name(COL_SMILEY)}{first + 1}="{state.label}"', "format": styles.conditional(state)},
             )
     if first_input is not None:
         ws.activate()
@@ -386,7 +390,7 @@ def write_manifest(out_dir: Path, made: list[GeneratedTemplate]) -> Path:
     return atomic_write_bytes(path, data.encode("utf-8"))
 
 
-class ManifestError(Exception):
+class ManifestError(FollowupError):
     """A manifest finance pointed to cannot be used; the message says which file and why."""
 
 

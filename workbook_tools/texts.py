@@ -11,10 +11,12 @@ code touched. Keys missing from the file fall back to the defaults here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .errors import FollowupError
 from .model import SMILEY_LOOKS, Smiley
 from .resources import as_path, factory_layout
 
@@ -244,7 +246,7 @@ def long_date(d: date | None, lang: str = "da") -> str:
     return f"{d.day}. {DANISH_MONTHS[d.month - 1]} {d.year}"
 
 
-class LayoutError(Exception):
+class LayoutError(FollowupError):
     """The layout workbook cannot be used."""
 
 
@@ -260,7 +262,7 @@ class Texts:
         da, en = self.texts.get(key) or DEFAULT_TEXTS[key][:2]
         text = en if self.lang == "en" and en else da
         if values:
-            text = _fill(text, values)
+            text = fill(text, values)
         return text
 
     def in_lang(self, lang: str) -> Texts:
@@ -279,11 +281,24 @@ class Texts:
         return DEFAULT_LOOK[key][0]
 
 
-def _fill(text: str, values: dict) -> str:
-    # str.format would choke on a stray brace typed by finance; replace known placeholders only.
-    for k, v in values.items():
-        text = text.replace("{" + k + "}", str(v))
-    return text
+_PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
+
+
+def fill(text: str, values: dict, unknown: Callable[[str], str] | None = None) -> str:
+    """`text` with each {placeholder} replaced by its value, in one pass: the one filler of every text finance may edit.
+
+    str.format would choke on a stray brace typed by finance. A placeholder not in
+    `values` is left as written, or `unknown(key)` says what to do (the mail texts
+    refuse it, naming the file).
+    """
+
+    def one(m: re.Match) -> str:
+        key = m.group(1)
+        if key in values:
+            return str(values[key])
+        return unknown(key) if unknown else m.group(0)
+
+    return _PLACEHOLDER.sub(one, text)
 
 
 def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
@@ -302,7 +317,7 @@ def load_texts(path: Path | str | None = None, lang: str = "da") -> Texts:
         raise LayoutError(f"Layoutfilen {path} er en mappe; angiv selve filen (.xlsx).")
     if not path.is_file():
         raise LayoutError(f"Layoutfilen {path} findes ikke.")
-    from .xlsxio import read_sheets
+    from .sheets import read_sheets
 
     try:
         sheets = read_sheets(path, only={TEXTS_SHEET, LOOK_SHEET})
@@ -384,7 +399,8 @@ def _cell_text(row: list, i: int) -> str:
 
 def write_layout_file(path: Path | str) -> Path:
     """Write the factory layout workbook that finance may edit in Excel."""
-    from .xlsxio import atomic_output, new_workbook
+    from .atomic import atomic_output
+    from .xlsxio import new_workbook
 
     path = Path(path)
     with atomic_output(path) as tmp:

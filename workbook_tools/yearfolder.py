@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import atomic_output, atomic_write_bytes
+from .errors import FollowupError
 from .master import (
     AGREEMENT_FIELDS,
     AGREEMENT_SHEET,
@@ -28,9 +30,9 @@ from .master import (
     ROUNDS_SHEET,
 )
 from .model import ROUNDS, BudgetKind, Smiley, default_round_label
-from .pipeline import MASTER_NAME
+from .outfolder import MASTER_NAME
 from .resources import copy_tree, factory_layout, factory_mail_texts
-from .xlsxio import atomic_output, atomic_write_bytes, new_workbook
+from .xlsxio import new_workbook
 
 LAYOUT_NAME = "layout.xlsx"
 MAIL_TEXTS_DIR = "mailtekster"
@@ -39,7 +41,7 @@ README_NAME = "LÆS MIG.txt"
 LEVELS_UP = 3
 
 
-class YearFolderError(Exception):
+class YearFolderError(FollowupError):
     """The year folder cannot be made as asked."""
 
 
