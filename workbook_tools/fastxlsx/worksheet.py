@@ -432,6 +432,12 @@ class FastSheet:
         if until > self._done:
             self._done = until
 
+    def rows_deflated(self) -> Deflated:
+        """The <row> elements alone, deflated: the sheetData of a sheet patched into another workbook (masterpatch)."""
+        self._serialise(_ALL)
+        self._rows.end()
+        return self._rows
+
     def deflated(self, drawing: str = "") -> list[Deflated]:
         """The sheet's XML as the deflated pieces of its zip member; every row is written by then."""
         self._serialise(_ALL)

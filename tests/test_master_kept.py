@@ -1,0 +1,238 @@
+"""Finance's own work in the master survives a collect: the merged master is their workbook with the results brought up to date.
+
+Finance keeps the master in Excel and adds to it: a column of remarks on Indsatser
+(with a comment), a sheet of notes, a fill, a column width. Collected twice (two
+rounds, each from the master the round before wrote), all four are still there, and
+every part of the zip but the results sheet (and what must change with it) holds the
+input's bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openxml_audit import FileFormat, OpenXmlValidator, ValidationSeverity
+from returns_kit import Kit
+from synthetic import synthetic_agreement
+from test_openxml import fonts_in_sdk_order
+
+from workbook_tools.master import RESULTS_SHEET, read_master, write_master
+from workbook_tools.masterpatch import write_merged_master
+from workbook_tools.pipeline import collect_round
+from workbook_tools.texts import load_texts
+
+REMARK = "Bemærkninger (finans)"
+NOTE = "Afventer byrådets beslutning"
+FILL = "FFFFC000"
+
+
+def finance_edits(master: Path, out: Path) -> Path:
+    """The master as finance leaves it after an afternoon in Excel (done with openpyxl)."""
+    wb = load_workbook(master)
+    ws = wb["Indsatser"]
+    ws.cell(1, 14, REMARK)
+    ws.cell(2, 14, NOTE).comment = Comment("Spørg centeret før runde 2", "Finans")
+    ws["B3"].fill = PatternFill("solid", fgColor=FILL)
+    ws.column_dimensions["E"].width = 91
+    wb.create_sheet("Noter")["A1"] = "Finans' egne noter til året"
+    wb.save(out)
+    return out
+
+
+def assert_finance_work_kept(path: Path) -> None:
+    wb = load_workbook(path)
+    ws = wb["Indsatser"]
+    assert (ws.cell(1, 14).value, ws.cell(2, 14).value) == (REMARK, NOTE)
+    assert ws.cell(2, 14).comment is not None and "Spørg centeret" in ws.cell(2, 14).comment.text
+    assert ws["B3"].fill.fgColor.rgb == FILL
+    assert ws.column_dimensions["E"].width == 91
+    assert "Noter" in wb.sheetnames and wb["Noter"]["A1"].value == "Finans' egne noter til året"
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def results_part(path: Path) -> str:
+    """The zip member of the results sheet, found as Excel finds it (workbook.xml, its rels)."""
+    wb = load_workbook(path, read_only=True)
+    index = wb.sheetnames.index(RESULTS_SHEET)
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.findall(r'<sheet\b[^>]*r:id="([^"]+)"', book)[index]
+    target = re.search(r'<Relationship\b[^>]*Id="' + rid + r'"[^>]*Target="([^"]+)"', rels) or re.search(
+        r'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="' + rid + '"', rels
+    )
+    t = target.group(1)
+    return t.lstrip("/") if t.startswith("/") else "xl/" + t
+
+
+def changed_parts(before: Path, after: Path) -> set[str]:
+    a, b = parts(before), parts(after)
+    return {n for n in a.keys() | b.keys() if a.get(n) != b.get(n)}
+
+
+def collect_twice(tmp: Path, master: Path) -> list[Path]:
+    """Rounds 1 and 2, each collected from the master the round before wrote; the masters in order."""
+    masters = [master]
+    texts = load_texts()
+    for round_number in (1, 2):
+        agreement = read_master(masters[-1])
+        kit = Kit(tmp / f"kit-{round_number}", agreement, texts, round_number=round_number)
+        for c in agreement.committees:
+            kit.filled(committee=c.name)
+        run = collect_round(masters[-1], round_number, [kit.returns], tmp / f"out-{round_number}", pdf=False)
+        assert run.exit_code == 0, run.notes
+        assert run.notes == [] or not any("forfra" in n for n in run.notes), run.notes
+        merged = tmp / f"out-{round_number}" / "master.xlsx"
+        # Read back, the merged master is the model with the round's results, as write_master stores it (times to the second).
+        assert read_master(merged) == read_master(write_master(run.agreement, tmp / f"fresh-{round_number}.xlsx"))
+        assert {r.round for r in run.agreement.results} == set(range(1, round_number + 1))
+        masters.append(merged)
+    return masters
+
+
+@pytest.fixture(scope="module")
+def finance_master(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("kept")
+    return finance_edits(write_master(synthetic_agreement(), tmp / "tool.xlsx"), tmp / "master.xlsx")
+
+
+def test_finance_columns_sheet_fill_and_width_survive_two_rounds(finance_master, tmp_path):
+    masters = collect_twice(tmp_path, finance_master)
+    for merged in masters[1:]:
+        assert_finance_work_kept(merged)
+    sheet = results_part(finance_master)
+    # Round 1: the results sheet, and styles.xml for the date format of "Modtaget" (the sheet had no row to take it from).
+    assert changed_parts(masters[0], masters[1]) == {sheet, "xl/styles.xml"}
+    # Round 2: the results sheet only; styles.xml as round 1 left it.
+    assert changed_parts(masters[1], masters[2]) == {sheet}
+    before, after = parts(masters[0])["xl/styles.xml"], parts(masters[1])["xl/styles.xml"]
+    assert after.count(b"<xf ") == before.count(b"<xf ") + 1 and b'formatCode="yyyy-mm-dd hh:mm:ss"' in after
+
+
+def test_the_merged_master_opens_in_excel_without_repair(finance_master, tmp_path):
+    """openxml-audit at Office 2016: no errors, once openpyxl's font order (finance's save, see test_openxml) is put in the SDK's."""
+    merged = collect_twice(tmp_path, finance_master)[-1]
+    found = OpenXmlValidator(file_format=FileFormat.OFFICE_2016, max_errors=0).validate(fonts_in_sdk_order(merged, tmp_path / "fonts.xlsx")).errors
+    assert [str(e) for e in found if e.severity is ValidationSeverity.ERROR] == []
+
+
+def test_a_master_saved_by_libreoffice_keeps_finances_work_too(finance_master, office, tmp_path):
+    saved = tmp_path / "lo-master.xlsx"
+    office.run(office.copy(finance_master, "master.xlsx"), [{"do": "save", "to": str(saved)}], sheet="Indsatser")
+    assert_finance_work_kept(saved)
+    masters = collect_twice(tmp_path, saved)
+    for merged in masters[1:]:
+        assert_finance_work_kept(merged)
+    sheet = results_part(saved)
+    assert changed_parts(masters[0], masters[1]) <= {sheet, "xl/styles.xml"}
+    assert changed_parts(masters[1], masters[2]) == {sheet}
+
+
+def with_results(agreement):
+    """The agreement with a round-1 answer for its first element, sourced and dated, and a text Excel would read as a formula."""
+    from datetime import datetime
+
+    from workbook_tools.model import Result, Smiley, Source
+
+    source = Source(file="svar.xlsx", sha256="0" * 64, received=datetime(2031, 3, 14, 9, 30), template_version="1", sender="a@example.invalid")
+    return agreement.with_results([Result(agreement.elements[0].number, 1, Smiley.GREEN, "=SUM(A1)", Smiley.RED, "-2 mio.", source)])
+
+
+def test_a_master_without_a_results_sheet_gets_one_and_keeps_the_rest(tmp_path):
+    wb = load_workbook(write_master(synthetic_agreement(), tmp_path / "tool.xlsx"))
+    del wb[RESULTS_SHEET]
+    wb.save(tmp_path / "master.xlsx")
+    agreement = with_results(read_master(tmp_path / "master.xlsx"))
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert notes == []
+    assert read_master(path) == agreement
+    added = changed_parts(tmp_path / "master.xlsx", path)
+    assert added == {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet6.xml"}
+    cell = load_workbook(path)[RESULTS_SHEET]["D2"]
+    assert (cell.value, cell.quotePrefix) == ("=SUM(A1)", True), "a text that looks like a formula stays text when edited"
+
+
+def test_finances_own_column_on_the_results_sheet_is_named_when_it_is_emptied(tmp_path):
+    agreement = with_results(synthetic_agreement())
+    first = write_master(agreement, tmp_path / "tool.xlsx")
+    wb = load_workbook(first)
+    wb[RESULTS_SHEET]["L1"], wb[RESULTS_SHEET]["L2"] = "Opfølgning (finans)", "ring til centeret"
+    wb.save(tmp_path / "master.xlsx")
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert read_master(path) == agreement
+    assert len(notes) == 1 and "Opfølgning (finans)" in notes[0] and "tømt" in notes[0]
+    ws = load_workbook(path)[RESULTS_SHEET]
+    assert (ws["L1"].value, ws["L2"].value) == ("Opfølgning (finans)", None)
+
+
+def test_a_calculation_chain_into_the_results_sheet_is_dropped(tmp_path):
+    agreement = with_results(synthetic_agreement())
+    source = write_master(agreement, tmp_path / "master.xlsx")
+    with zipfile.ZipFile(source) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["xl/calcChain.xml"] = b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A2" i="6"/></calcChain>'
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'
+    )
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    path, _ = write_merged_master(agreement, tmp_path / "merged.xlsx", source)
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"] and b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert read_master(path) == agreement
+
+
+def test_a_master_that_cannot_be_patched_is_written_afresh_and_says_what_was_lost(finance_master, tmp_path):
+    with zipfile.ZipFile(finance_master) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(main, b'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"')  # Strict's
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    agreement = with_results(read_master(finance_master))
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", odd)
+    assert read_master(path) == agreement
+    assert len(notes) == 1 and "skrevet forfra" in notes[0] and "egne ark" in notes[0]
+    assert "Noter" not in load_workbook(path).sheetnames
+
+
+def test_the_results_filter_and_its_name_grow_with_the_results(tmp_path):
+    source = write_master(synthetic_agreement(answered_rounds=1), tmp_path / "master.xlsx")
+    agreement = synthetic_agreement(answered_rounds=3)
+    path, _ = write_merged_master(agreement, tmp_path / "merged.xlsx", source)
+    assert read_master(path) == agreement
+    sheet, after = results_part(path), parts(path)
+    assert b'<dimension ref="A1:K19"/>' in after[sheet] and b'<autoFilter ref="A1:K19"/>' in after[sheet]
+    assert b"'Resultater'!$A$1:$K$19</definedName>" in after["xl/workbook.xml"]
+    assert changed_parts(source, path) == {sheet, "xl/workbook.xml"}
+
+
+def test_a_master_with_macros_is_written_afresh_as_a_plain_workbook(tmp_path):
+    agreement = with_results(synthetic_agreement())
+    source = write_master(agreement, tmp_path / "master.xlsx")
+    members = parts(source)
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", source)
+    assert len(notes) == 1 and "makroer" in notes[0] and "skrevet forfra" in notes[0]
+    assert b"macroEnabled" not in parts(path)["[Content_Types].xml"] and read_master(path) == agreement
