@@ -37,7 +37,8 @@ SEED_ENV = "FOLLOWUP_KILL_SEED"  # set to replay a failing run
 
 
 def is_temp(path: Path) -> bool:
-    return path.name.startswith(".~") and path.name.endswith(".tmp")
+    # A temp file, or the lock a run holds on --out while it runs (workbook_tools.outlock), left by a kill.
+    return (path.name.startswith(".~") and path.name.endswith(".tmp")) or path.name.startswith(".followup-lock")
 
 
 def finals(folder: Path) -> dict[str, bytes]:
@@ -49,8 +50,9 @@ def temps(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and is_temp(p)}
 
 
-def collect_command(master: Path, out: Path, inputs: list[Path]) -> list[str]:
-    return [sys.executable, "-m", "workbook_tools", "collect", str(master), "--round", "1", "--out", str(out), "--no-pdf", "--quiet", *map(str, inputs)]
+def collect_command(master: Path, out: Path, inputs: list[Path], pdf: bool = False) -> list[str]:
+    no_pdf = [] if pdf else ["--no-pdf"]
+    return [sys.executable, "-m", "workbook_tools", "collect", str(master), "--round", "1", "--out", str(out), *no_pdf, "--quiet", *map(str, inputs)]
 
 
 def start(cmd: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
@@ -68,14 +70,12 @@ def run(cmd: list[str]) -> float:
     return time.perf_counter() - began
 
 
-@pytest.fixture(scope="module")
-def round_one(tmp_path_factory):
-    """A master with 48 committees and their returns (every fourth leaves a smiley out): half in the inbox, half to come."""
+def make_round(root: Path, committees: int):
+    """A master with `committees` committees and their returns (every fourth leaves a smiley out): half in the inbox, half to come."""
     from workbook_tools.texts import load_texts
 
-    root = tmp_path_factory.mktemp("crash")
     texts = load_texts()
-    agreement = synthetic_agreement(committees=48, elements=4)
+    agreement = synthetic_agreement(committees=committees, elements=4)
     master = write_master(agreement, root / "master.xlsx")
     made = generate_templates(agreement, 1, root / "templates", texts)
     halves = [root / "inbox" / "first", root / "later" / "second"]
@@ -87,6 +87,12 @@ def round_one(tmp_path_factory):
             answers[0] = replace(answers[0], economy=None)
         fill_template(root / "templates" / m.file, halves[k % 2] / m.file, agreement, m.committee, 1, answers, texts)
     return root, master, halves
+
+
+@pytest.fixture(scope="module")
+def round_one(tmp_path_factory):
+    """48 committees: half their returns in the inbox, half to come."""
+    return make_round(tmp_path_factory.mktemp("crash"), 48)
 
 
 def check_consistent(out: Path, versions: list[dict[str, bytes]], where: str) -> None:
@@ -118,7 +124,7 @@ def test_collect_killed_at_any_moment_leaves_complete_files_and_a_rerun_gives_th
     assert not temps(reference) and not temps(out), "a normal run leaves no temp files behind"
     new = finals(reference)
     assert {"master.xlsx", "overview.xlsx", "validation.xlsx"} <= set(new)
-    assert sum(k.startswith("reports/") for k in new) == 48 and any(k.startswith("feedback/") for k in new)
+    assert sum(k.startswith("reports/") and k.endswith(".xlsx") for k in new) == 48 and any(k.startswith("feedback/") for k in new)
     assert previous["master.xlsx"] != new["master.xlsx"], "the two versions must differ, or the test could not tell them apart"
 
     seed = int(os.environ.get(SEED_ENV) or time.time_ns() % 2**32)
@@ -142,3 +148,42 @@ def test_collect_killed_at_any_moment_leaves_complete_files_and_a_rerun_gives_th
     for rel, data in new.items():
         assert after[rel] == data, f"{SEED_ENV}={seed}: {rel} differs from the uninterrupted run"
     assert temps(out) <= left, "the run after the kills leaves no temp files of its own"
+
+
+PDF_KILLS = 5  # each run starts LibreOffice: fewer, longer runs
+
+
+def test_with_pdfs_a_killed_collect_leaves_complete_files_and_a_rerun_gives_the_same_bytes(tmp_path):
+    """The PDF path too: LibreOffice's dates and random /ID are normalised (pdfstamp), so a rerun's PDFs are the clean run's bytes."""
+    from conftest import soffice_or_skip
+
+    soffice_or_skip()
+    root, master, (first, second) = make_round(tmp_path / "round", 4)
+    inbox = first.parent
+    out = tmp_path / "resultat"
+    run(collect_command(master, out, [inbox], pdf=True))
+    previous = finals(out)
+    second.rename(inbox / second.name)
+    reference = tmp_path / "reference"
+    seconds = run(collect_command(master, reference, [inbox], pdf=True))
+    new = finals(reference)
+    assert sum(k.endswith(".pdf") for k in new) == 4, "LibreOffice made a PDF of every report"
+
+    seed = int(os.environ.get(SEED_ENV) or time.time_ns() % 2**32)
+    rng = random.Random(seed)
+    killed = 0
+    for i in range(PDF_KILLS):
+        at = (i + rng.random()) / PDF_KILLS * seconds * 0.9
+        proc = start(collect_command(master, out, [inbox], pdf=True))
+        time.sleep(at)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # LibreOffice runs in a group of its own and ends by itself
+            killed += 1
+        proc.wait(timeout=60)
+        check_consistent(out, [previous, new], f"{SEED_ENV}={seed}, killed after {at:.2f} s")
+    assert killed >= PDF_KILLS // 2, f"only {killed} of {PDF_KILLS} runs were still running when killed"
+
+    run(collect_command(master, out, [inbox], pdf=True))
+    after = finals(out)
+    assert set(after) == set(new), f"{SEED_ENV}={seed}"
+    assert [rel for rel, data in new.items() if after[rel] != data] == [], f"{SEED_ENV}={seed}: differs from the uninterrupted run"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .model import EXCEL_CELL_LIMIT, SMILEY_LOOKS, Result, Smiley, Source, parse_smiley
+from .model import EXCEL_CELL_LIMIT, SMILEY_LOOKS, Result, Smiley, Source, field_words, parse_smiley, show_invisible, without_invisible
 from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
 from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, PlannedCell, SheetPlan
@@ -21,7 +21,7 @@ def read_smiley(text: str) -> tuple[Smiley | None, bool]:
     """A smiley cell read tolerantly: the model's variants, plus glyph and word together ("☺ Grøn")."""
     state, exact = parse_smiley(text)
     if state is None and text.strip():
-        words = text.replace("\u00a0", " ").split()
+        words = without_invisible(text).split()
         states = {parse_smiley(w)[0] for w in words}
         if len(words) > 1 and len(states) == 1 and None not in states:
             return states.pop(), False
@@ -41,17 +41,20 @@ def read_answers(
     cells: list[PlannedCell],
     formulas: dict[str, str],
     full_length: Callable[[str], int] | None = None,
+    shown: Callable[[str, object], str] | None = None,
 ) -> None:
     """Every input cell read into the check's results, each unusable answer a problem.
 
-    `full_length(ref)` gives a text's real length when calamine cut it at Excel's limit.
+    `full_length(ref)` gives a text's real length when calamine cut it at Excel's limit;
+    `shown(ref, value)` a number or date typed in a text cell as Excel showed it
+    (its number format applied), taken as the text with an info problem.
     """
     add = check.problems.append
     sheet = check.sheet_name
     answers: dict[str, dict] = {}
     unusable: set[tuple[str, str]] = set()  # text cells already reported: no second problem for them
     def where(c: PlannedCell, ref: str) -> dict:  # made only for a problem: most cells have none
-        return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref)
+        return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref, field=c.field)
 
     for c in cells:
         ref = c.ref
@@ -67,15 +70,22 @@ def read_answers(
             state, exact = read_smiley(text)
             if state is not None and state in c.states:
                 if not exact:
-                    add(Problem("smiley-normalised", expected=state.label, found=text, **where(c, ref)))
+                    # Only invisible characters or odd spaces around the exact word: noted, nothing to do.
+                    plain = without_invisible(text)
+                    code = "invisible-characters" if plain != text and plain.strip() == state.label else "smiley-normalised"
+                    add(Problem(code, expected=state.label, found=show_invisible(text), **where(c, ref)))
                 a[c.field] = state
                 continue
             allowed = " / ".join(s.label for s in c.states)
-            if state is None and not text.strip():
-                add(Problem("smiley-missing", expected=allowed, found="(tom)", **where(c, ref)))
+            if state is None and not without_invisible(text).strip():
+                add(Problem("smiley-missing", expected=allowed, found=show_invisible(text) or "(tom)", **where(c, ref)))
             else:
-                add(Problem("invalid-smiley", expected=allowed, found=text, **where(c, ref)))
+                add(Problem("invalid-smiley", expected=allowed, found=show_invisible(text), **where(c, ref)))
         else:
+            if shown is not None and raw is not None and not isinstance(raw, str):
+                # Excel made a number or date of what was typed: take what the sender saw, and say so.
+                text = shown(ref, raw)
+                add(Problem("answer-as-shown", expected=text, found=as_text(raw), **where(c, ref)))
             # UTF-16 units are at most twice the characters: only a long text needs counting.
             length = excel_length(text) if 2 * len(text) > EXCEL_CELL_LIMIT else len(text)
             if len(text) >= EXCEL_CELL_LIMIT and full_length is not None:
@@ -108,6 +118,8 @@ def read_answers(
                             check.cells.get((number, text_field), ""),
                             expected="en statustekst",
                             found=SMILEY_LOOKS[state].label_da,
+                            detail=field_words(smiley_field),
+                            field=text_field,
                         )
                     )
         check.results.append(

@@ -8,10 +8,59 @@ together at the end.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import FollowupError
+
+# What went wrong writing an output, in the user's words with what to do; by errno (and Windows' own codes).
+_CAUSES = {
+    errno.EROFS: "mappen er skrivebeskyttet; vælg en anden --out eller få skriveadgang",
+    errno.ENOSPC: "disken er fuld; gør plads eller vælg en anden --out",
+    getattr(errno, "EDQUOT", -1): "din diskkvote er brugt op; gør plads eller vælg en anden --out",
+    errno.EACCES: "adgang nægtet; du har ikke skriveadgang her, vælg en anden --out",
+    errno.EPERM: "adgang nægtet; du har ikke skriveadgang her, vælg en anden --out",
+    errno.ENAMETOOLONG: "stien er for lang; vælg en --out med en kortere sti",
+    errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
+    errno.EISDIR: "der ligger en mappe med det navn",
+    errno.EIO: "skrivefejl på disken eller netværksdrevet; prøv igen, eller vælg en anden --out",
+}
+_WINDOWS_CAUSES = {5: errno.EACCES, 112: errno.ENOSPC, 206: errno.ENAMETOOLONG, 19: errno.EROFS}  # access denied, disk full, name too long, write-protected
+
+
+class OutputError(FollowupError):
+    """An output could not be written: which path, why (read-only, full, no access, too long) and what to do."""
+
+    def __init__(self, path: Path | str, exc: OSError):
+        self.path, self.cause = Path(path), exc
+        super().__init__(f"kan ikke skrive {path}: {output_cause(exc)}")
+
+
+def output_cause(exc: OSError) -> str:
+    """The cause of a failed write in Danish, from its errno (or Windows' winerror)."""
+    code = _WINDOWS_CAUSES.get(getattr(exc, "winerror", None) or 0, exc.errno)
+    return _CAUSES.get(code) or (exc.strerror or type(exc).__name__)
+
+
+@contextlib.contextmanager
+def output_errors(folder: Path | str) -> Iterator[None]:
+    """Turn an OSError while writing into `folder` into an OutputError naming the path and the cause.
+
+    An error that names a file elsewhere (an input) is left as it is; one that names no
+    file (a full disk on write) is the folder's.
+    """
+    try:
+        yield
+    except OSError as exc:
+        path = Path(os.fsdecode(exc.filename)) if isinstance(exc.filename, str | bytes) else Path(folder)
+        if not _inside(path, Path(folder)):
+            raise
+        if path.name.startswith(".~") and path.name.endswith(".tmp"):  # atomic_output's temporary file: name its folder
+            path = path.parent
+        raise OutputError(path, exc) from exc
 
 
 @contextlib.contextmanager
@@ -39,6 +88,14 @@ def atomic_output(path: Path | str, sync: bool = True) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.absolute().relative_to(folder.absolute())
+    except ValueError:
+        return False
+    return True
 
 
 def _umask() -> int:

@@ -25,11 +25,12 @@ from .filekind import sniff_bytes
 from .identity import check_template_id, identify
 from .inbox import Incoming, brief_error, kind_problem, read_return
 from .integrity import check_formulas, check_locked, check_rows, check_sheets, find_sheet, outdated
-from .migration import migrate
-from .ooxml import read_parts, text_length
+from .migration import from_earlier_master, holds_digest, migrate, plan_as_made
+from .ooxml import number_format, read_parts, text_length
 from .problems import Problem
 from .protection import check_protection
-from .returncheck import CollectContext, ReturnCheck
+from .returncheck import CollectContext, Facts, ReturnCheck
+from .sheetvalues import as_shown
 from .template import META_SHEET, TEMPLATE_VERSION
 from .zipguard import check_zip_limits
 
@@ -86,20 +87,38 @@ def _check(check: ReturnCheck, ctx: CollectContext) -> None:
     check_template_id(check, ctx, plan, values)
     # Nothing locked changed: rows, locked cells, formulas (an older version: its answers found by number).
     formulas = parts.formula_cells.get(sheet, {})
+    answered = plan  # the plan whose elements get a result
     if check.template_version == TEMPLATE_VERSION:
         facts = ctx.facts(plan)
-        if facts.matches(values):
+        cells = facts.inputs
+        digest = identity.get("digest", "")
+        matches = facts.matches(values)
+        made = None if matches or digest == facts.digest else plan_as_made(ctx, plan, values)
+        if matches:
             check_formulas(check, plan, facts, formulas, values)
-        elif not outdated(check, plan, facts, values, identity.get("digest", "")):
+        elif made is not None and holds_digest(made, values, digest):
+            # Made before finance added or removed an element, and intact: the shared elements' answers count.
+            outdated(check, made, facts, values, digest)
+            cells, answered = from_earlier_master(check, ctx, plan, made)
+            check_formulas(check, made, Facts(made), formulas, values)
+        elif not outdated(check, plan, facts, values, digest):
             if not check_rows(check, plan, facts, values):
                 return
             check_locked(check, plan, facts, values, formulas)
-        cells = facts.inputs
     else:
         cells = migrate(check, ctx, plan, values)
         if cells is None:
             return
     check_protection(check, parts, cells)
     # The answers, and when they came.
-    read_answers(check, ctx, plan, values, cells, formulas, lambda ref: text_length(members, parts, sheet, ref))
+    read_answers(
+        check,
+        ctx,
+        answered,
+        values,
+        cells,
+        formulas,
+        lambda ref: text_length(members, parts, sheet, ref),
+        lambda ref, value: as_shown(value, number_format(members, parts, sheet, ref)),
+    )
     check_late(check, ctx)

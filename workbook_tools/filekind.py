@@ -18,6 +18,7 @@ from typing import NamedTuple
 from .zipguard import MAX_ZIP_DIRECTORY, zip_directory_size
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 _SAVE_AS_XLSX = "Åbn den i Excel, og gem den som Excel-projektmappe (.xlsx)"
@@ -42,6 +43,13 @@ KINDS: dict[str, FileKind] = {
     "xlsb": FileKind("en binær projektmappe (.xlsb)", "binær projektmappe", "binary-workbook", "xlsb"),
     "xls": FileKind("i det gamle .xls-format", "gammel projektmappe (.xls)", "legacy-xls", "xls"),
     "ods": FileKind("et OpenDocument-regneark (.ods)", "OpenDocument-regneark", "ods-workbook", "ods"),
+    "strict": FileKind(
+        "gemt som Strict Open XML-regneark",
+        "Strict Open XML-projektmappe",
+        "strict-ooxml",
+        "strict",
+        "Åbn den i Excel, og gem den som Excel-projektmappe (*.xlsx), ikke som Strict Open XML-regneark",
+    ),
     "encrypted": FileKind(
         "gemt med adgangskode",
         "krypteret fil",
@@ -75,7 +83,7 @@ KINDS: dict[str, FileKind] = {
     ),
 }
 # The kinds some spreadsheet program opens as a workbook: an e-mail's attachment of one of them is a return.
-WORKBOOK_KINDS = frozenset({"xlsx", "xlsm", "xlsb", "xls", "ods"})
+WORKBOOK_KINDS = frozenset({"xlsx", "xlsm", "xlsb", "xls", "ods", "strict"})
 
 
 def not_xlsx(kind: str) -> str:
@@ -140,7 +148,8 @@ def sniff_workbook_kind(path: Path | str) -> str:
     folder, missing, special (a pipe, device or socket: never opened, as reading one
     can wait forever), unreadable, empty, xlsx, xlsm, xlsb, ods, zip, broken-zip
     (starts as a zip but cannot be opened as one: cut off, or damaged),
-    oversized-zip (a central directory too large to parse safely), encrypted, xls,
+    oversized-zip (a central directory too large to parse safely), strict (Strict
+    Open XML, which no reader here knows), encrypted, xls,
     msg, ole, text, binary.
     """
     try:
@@ -185,7 +194,7 @@ def _sniff(fh) -> str:
                 if "xl/workbook.xml" in names:
                     if "xl/vbaProject.bin" in names:
                         return "xlsm"
-                    return "xlsx"
+                    return "strict" if _strict(z) else "xlsx"
                 return "zip"
         except (zipfile.BadZipFile, RuntimeError, ValueError, EOFError, NotImplementedError):
             return "broken-zip"
@@ -195,6 +204,17 @@ def _sniff(fh) -> str:
     if b"\x00" in sample:
         return "binary"
     return "text"
+
+
+def _strict(z: zipfile.ZipFile) -> bool:
+    # Excel's "Strict Open XML Spreadsheet": the same parts in other namespaces, which no
+    # reader here knows. The root element's namespace is in the first bytes; a part that
+    # cannot be read (encrypted, damaged) is for the zip screen to name, not this.
+    try:
+        with z.open("xl/workbook.xml") as w:
+            return STRICT_NAMESPACE in w.read(2048)
+    except Exception:
+        return False
 
 
 def _sniff_ole(fh) -> str:

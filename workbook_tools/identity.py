@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .model import unit_name
+from .migration import holds_digest, plan_as_made
+from .model import show_invisible, unit_name, without_invisible
 from .ooxml import Parts
 from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
@@ -83,8 +84,16 @@ def identify(check: ReturnCheck, parts: Parts, book, ctx: CollectContext) -> dic
     if check.year != a.year:
         add(Problem("wrong-year", inc.name, check.committee, expected=str(a.year), found=str(check.year)))
         ok = False
-    if check.committee not in {c.name for c in a.committees}:
-        add(Problem("wrong-committee", inc.name, check.committee, found=check.committee))
+    names = {c.name for c in a.committees}
+    if check.committee not in names:
+        # A committee name that differs only by invisible characters or odd spaces is that committee.
+        plain = {without_invisible(n).strip(): n for n in names}
+        seen = without_invisible(check.committee).strip()
+        if seen in plain:
+            add(Problem("invisible-characters", inc.name, plain[seen], sheet=META_SHEET, expected=plain[seen], found=show_invisible(check.committee)))
+            check.committee = plain[seen]
+    if check.committee not in names:
+        add(Problem("wrong-committee", inc.name, check.committee, found=show_invisible(check.committee)))
         ok = False
     elif check.department and check.department not in {e.department for e in a.elements_of(check.committee)}:
         add(Problem("wrong-committee", inc.name, check.committee, found=unit_name(check.committee, check.department)))
@@ -122,6 +131,9 @@ def check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, 
     if check.template_version == TEMPLATE_VERSION and entry.get("digest") and entry["digest"] != ctx.facts(plan).digest:
         # The master changed since generation: the return must still hold what that id was made with.
         same_content = content_digest((c.ref, value_at(values, c.row, c.col)) for c in plan.fixed()) == entry["digest"]
+        if not same_content:  # or an element was added or removed since: its own layout must give it
+            made = plan_as_made(ctx, plan, values)
+            same_content = made is not None and holds_digest(made, values, entry["digest"])
     if not same_unit or not same_content:
         made_for = unit_name(entry.get("committee") or "?", entry.get("department", "")) + f", runde {entry_round}"
         check.problems.append(

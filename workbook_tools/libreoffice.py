@@ -27,10 +27,12 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PureWindowsPath
 
 from .atomic import atomic_output, atomic_write_bytes
-from .xlsxio import sha256_of
+from .pdfstamp import reproducible_pdf
+from .xlsxio import FIXED_CREATED, sha256_of
 
 SOFFICE_ENV = "FOLLOWUP_SOFFICE"
 # Seconds for the whole batch: LibreOffice's start, then a generous time per file.
@@ -108,11 +110,14 @@ def convert_to_pdf(
     soffice: str | None = None,
     reuse: bool = False,
     pdf_filter: str = "pdf",
+    stamp: datetime = FIXED_CREATED,
 ) -> Conversion:
     """Convert `files` to PDF in `out_dir` (same stem, .pdf) with one LibreOffice run.
 
     `pdf_filter` is what ``--convert-to`` gets: plain "pdf", or a filter with its options
     (report_pdf's tagged Writer export). A PDF made with other options is not reused.
+    Each PDF is dated `stamp` (by default the fixed date of every workbook the tool
+    writes) and identified by a hash of its content, so that a rerun gives the same bytes.
 
     With `reuse`, a PDF in `out_dir` made from a byte-identical source by the same
     LibreOffice is kept instead of made again (`Conversion.kept`). Collect runs
@@ -136,7 +141,7 @@ def convert_to_pdf(
         result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
         return result
     sources = _read_sources(out_dir) if reuse else {}
-    made_by = _converter_stamp(program) + ("" if pdf_filter == "pdf" else f" {pdf_filter}")
+    made_by = _converter_stamp(program) + ("" if pdf_filter == "pdf" else f" {pdf_filter}") + f" dateret {stamp:%Y%m%d%H%M%S}"
     keys = {f.stem + ".pdf": f"{sha256_of(f)} {made_by}" for f in files} if reuse else {}
     todo = []
     for f in files:
@@ -145,14 +150,16 @@ def convert_to_pdf(
             result.kept.append(pdf)
         else:
             todo.append(f)
-    _convert(todo, out_dir, timeout, program, result, pdf_filter)
+    _convert(todo, out_dir, timeout, program, result, pdf_filter, stamp)
     if reuse:
         made = {p.name for p in result.pdfs} | {p.name for p in result.kept}
         _write_sources(out_dir, {**{k: v for k, v in sources.items() if (out_dir / k).is_file()}, **{name: keys[name] for name in made}})
     return result
 
 
-def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: str, result: Conversion, pdf_filter: str = "pdf") -> None:
+def _convert(
+    files: list[Path], out_dir: Path, timeout: float | None, program: str, result: Conversion, pdf_filter: str = "pdf", stamp: datetime = FIXED_CREATED
+) -> None:
     """One soffice run for `files`; the PDFs and failures go into `result`."""
     if not files:
         return
@@ -188,7 +195,7 @@ def _convert(files: list[Path], out_dir: Path, timeout: float | None, program: s
             if _is_pdf(made):
                 target = out_dir / made.name
                 with atomic_output(target) as tmp:
-                    shutil.copyfile(made, tmp)
+                    tmp.write_bytes(reproducible_pdf(made.read_bytes(), stamp))  # the same bytes on every rerun
                 result.pdfs.append(target)
             else:
                 result.failed.append(f)
@@ -227,7 +234,7 @@ def _write_sources(out_dir: Path, sources: dict[str, str]) -> None:
 
 def _run(cmd: list[str], timeout: float, cwd: Path) -> str:
     """Run soffice in its own process group; return a short reason when it did not end well."""
-    env = dict(os.environ, HOME=str(cwd))  # nothing of LibreOffice's lands in the user's home
+    env = dict(os.environ, HOME=str(cwd), TZ="UTC")  # nothing of LibreOffice's lands in the user's home; dates in UTC, one length all year
     try:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **_group_options(_WINDOWS))
     except OSError as exc:

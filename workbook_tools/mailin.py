@@ -28,9 +28,10 @@ from pathlib import Path
 from .deadline import local_time
 from .filekind import OLE2_MAGIC, WORKBOOK_KINDS, attachment_words, sniff_bytes, sniff_workbook_kind
 from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, discover, file_received
+from .outfolder import MAIL_PATH_ARROW as ARROW
 from .problems import Problem
+from .shownames import distinct, once
 
-ARROW = " › "
 MAX_MAIL_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 4  # e-mails attached to e-mails, as a forward does
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?")
@@ -119,10 +120,14 @@ def _looks_like_rfc822(path: Path) -> bool:
 
 
 def expand_inputs(paths: list[Path | str], name_of: Callable[[Path], str] | None = None) -> MailInputs:
-    """Every workbook to collect: plain files as they are, saved e-mails opened into their attachments."""
+    """Every workbook to collect: plain files as they are, saved e-mails opened into their attachments.
+
+    A path given twice (or a file given and also found in a folder given) is one
+    return, taken once. Each return's shown name is unique (shownames.distinct).
+    """
     name_of = name_of or (lambda p: p.name)
     out = MailInputs()
-    for p in discover(paths):
+    for p in once(discover(paths)):
         kind = mail_kind(p)
         if kind is None:
             out.incoming.append(Incoming(p, name_of(p), file_received(p), origin=str(p)))
@@ -132,6 +137,7 @@ def expand_inputs(paths: list[Path | str], name_of: Callable[[Path], str] | None
             out.problems.append(Problem("unreadable-mail", display, detail="filen er ikke en Outlook-besked"))
             continue
         read_mail(p, kind, display, out)
+    out.incoming = distinct(out.incoming)
     return out
 
 

@@ -360,3 +360,35 @@ def text_length(members: dict[str, bytes], parts: Parts, sheet: str, ref: str) -
                 return sum(len(t.text or "") for t in el.iter() if _local(t.tag) == "t")
             el.clear()
     return 0
+
+
+# Excel's built-in number formats a text cell may carry, as Danish Excel shows them (14 is the short date).
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
+    14: "dd-mm-yyyy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
+    20: "hh:mm", 21: "hh:mm:ss", 22: "dd-mm-yyyy hh:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mm:ss.0", 49: "@",
+}  # fmt: skip
+
+
+def number_format(members: dict[str, bytes], parts: Parts, sheet: str, ref: str) -> str:
+    """The number format of one cell (its ``s=`` style, through styles.xml's cellXfs and numFmts); "General" when none.
+
+    Only asked for the few answer cells that hold a number or date where text was
+    expected, so the sheet's XML is searched, not parsed.
+    """
+    target = parts.sheet_paths.get(sheet, "")
+    data = _member(members, target, _MAX_SHEET_XML) if target else None
+    m = re.search(rb'<(?:\w+:)?c\s[^>]*?\br="' + ref.encode("ascii") + rb'"[^>]*>', data) if data else None
+    style = re.search(rb'\ss="(\d+)"', m.group(0)) if m else None
+    styles = _xml(members, "xl/styles.xml") if style else None
+    if styles is None:
+        return "General"
+    xfs = styles.findall("main:cellXfs/main:xf", _NS)
+    index = int(style.group(1))
+    if index >= len(xfs):
+        return "General"
+    fmt_id = int(xfs[index].get("numFmtId", "0") or 0)
+    for nf in styles.iterfind("main:numFmts/main:numFmt", _NS):
+        if nf.get("numFmtId") == str(fmt_id):
+            return nf.get("formatCode", "General")
+    return BUILTIN_FORMATS.get(fmt_id, "General")

@@ -5,27 +5,32 @@ The CLI is a thin layer over these; finance's own scripts may call them too.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import atomic_write_bytes, flush_to_disk
+from .atomic import atomic_write_bytes, flush_to_disk, output_errors
 from .collect import check_return
-from .committee_report import report_committees, report_file_name, write_committee_pdfs, write_committee_report
+from .committee_report import report_committees, report_file_name, write_committee_report
 from .feedback import feedback_due, retire_stale_copies, write_feedback_copies
 from .inbox import Incoming
 from .inuse import OutputInUse, outputs_in_use
 from .mailin import expand_inputs
-from .master import read_master, write_master
+from .master import read_master
+from .masterpatch import write_merged_master
 from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED, MergeOutcome, merge_returns
-from .model import Agreement
+from .model import Agreement, unit_name
 from .outfolder import ARCHIVE_DIR, FEEDBACK_DIR, MASTER_NAME, OVERVIEW_NAME, PROBLEMS_NAME, REPORTS_DIR, VALIDATION_NAME
+from .outlock import output_lock
 from .problems import Problem, Severity, is_rejecting
 from .progress import Progress, phase
 from .report import write_overview, write_validation
+from .report_documents import REPORT_FORMATS, write_report_documents
 from .results import write_problems
 from .returncheck import CollectContext, ReturnCheck
+from .shownames import shown_name_of
 from .template import GeneratedTemplate, generate_templates, load_manifest
 from .texts import load_texts
 from .workers import frozen_heap, map_in_processes
@@ -48,7 +53,8 @@ class CollectRun:
 
     @property
     def rejected(self) -> list[ReturnCheck]:
-        return [c for c in self.checks if not c.accepted]
+        """Returns not accepted, leaving out those a later accepted return of the same committee replaced."""
+        return [c for c in self.checks if not c.accepted and c.name not in self.outcome.replaced]
 
     @property
     def exit_code(self) -> int:
@@ -119,7 +125,8 @@ def generate_round(
     """One locked workbook per committee (or department) for the round; `warnings` collects what in the master looks wrong but does not stop it."""
     agreement = read_master(master, warnings=warnings) if warnings is not None else read_master(master)
     texts = load_texts(layout)
-    return generate_templates(agreement, round_number, out_dir, texts, per=per, password=password, progress=progress)
+    with output_errors(out_dir):
+        return generate_templates(agreement, round_number, out_dir, texts, per=per, password=password, progress=progress)
 
 
 def collect_round(
@@ -136,14 +143,30 @@ def collect_round(
     progress: Progress | None = None,
     jobs: int | None = None,
     pdf: bool = True,
+    report_formats: tuple[str, ...] = REPORT_FORMATS,
 ) -> CollectRun:
     """Check every return, merge the accepted ones, write master, overview, the problems (validation.xlsx and problems.json) and reports.
 
-    With `pdf` the committee reports are also converted to PDF when LibreOffice is installed.
+    Each committee's report is written in `report_formats`: the workbook (xlsx), the
+    Word document (docx) and its accessible PDF (pdf, when LibreOffice is installed);
+    `pdf=False` leaves the PDF out whatever the formats say.
     """
+    formats = tuple(f for f in report_formats if pdf or f != "pdf")
     ctx = _context(master, round_number, layout, manifest, require_status)
-    with frozen_heap(), expand_inputs(inputs, lambda p: _display_name(p, inputs)) as inbox:
-        return _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, pdf)
+    with frozen_heap(), expand_inputs(inputs, shown_name_of(inputs)) as inbox, _writing(out_dir, dry_run) as lock_notes:
+        run = _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, formats, source=Path(master))
+        run.notes.extend(lock_notes)
+        return run
+
+
+@contextlib.contextmanager
+def _writing(out_dir, dry_run: bool):
+    # One collect at a time into `out_dir` (outlock), and a failed write there said as such (OutputError); yields the lock's note.
+    if dry_run:
+        yield []
+        return
+    with output_errors(out_dir), output_lock(out_dir) as lock:
+        yield [lock.note] if lock.note else []
 
 
 def _context(master, round_number: int, layout, manifest, require_status: bool) -> CollectContext:
@@ -154,13 +177,18 @@ def _context(master, round_number: int, layout, manifest, require_status: bool) 
     return ctx
 
 
-def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress: Progress | None, jobs, pdf) -> CollectRun:
+def _collect(
+    ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress: Progress | None, jobs, formats: tuple[str, ...], source: Path | None = None
+) -> CollectRun:
     # Saved e-mails (.eml, .msg) were opened into their workbook attachments, in a private temp folder
     # that lives as long as `inbox`.
     agreement, round_number, texts = ctx.agreement, ctx.round, ctx.texts
     checks = check_all(inbox.incoming, ctx, jobs=jobs, progress=progress)
     outcome = merge_returns(agreement, round_number, checks, prefer=prefer)
-    problems = inbox.problems + [p for c in checks for p in c.problems] + outcome.problems
+    # A replaced return's own problems are history: kept, with their codes, as info.
+    replaced = outcome.replaced
+    problems = inbox.problems + [replace(p, replaced_by=replaced[c.name]) if c.name in replaced else p for c in checks for p in c.problems]
+    problems += outcome.problems
     merged = agreement.with_results(outcome.results)
     run = CollectRun(merged, round_number, checks, outcome, problems)
     run.notes.extend(p.message for p in inbox.problems if p.severity is not Severity.INFO)
@@ -169,33 +197,36 @@ def _collect(ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progres
         run.notes.extend(dry_run_notes(run, agreement, out_dir))
         return run
     out_dir.mkdir(parents=True, exist_ok=True)
-    refuse_outputs_in_use(round_outputs(merged, out_dir, pdf))
+    refuse_outputs_in_use(round_outputs(merged, out_dir, formats))
     texts = texts.in_lang(lang)
-    master_path, overview_path, *reports = write_round_files(merged, round_number, texts, out_dir, checks, outcome, jobs, phase(progress, "Rapporter"))
+    (master_path, master_notes), overview_path, *reports = write_round_files(
+        merged, round_number, texts, out_dir, checks, outcome, jobs, phase(progress, "Rapporter"), reports="xlsx" in formats, source=source
+    )
+    run.notes.extend(master_notes)
     rows = [p.as_dict() for p in problems]  # once, for the list finance reads and the one programs read
     run.written.extend([master_path, overview_path, write_validation(problems, out_dir / VALIDATION_NAME, rows)])
     run.written.extend([write_problems(out_dir / PROBLEMS_NAME, round_number, checks, rows, outcome.status), *reports])
-    if pdf and reports:
-        conversion = write_committee_pdfs(merged, round_number, texts, out_dir / REPORTS_DIR, jobs=jobs, progress=phase(progress, "PDF"))
-        run.written.extend(conversion.pdfs)
-        if conversion.note:
-            run.notes.append(conversion.note)
-        if conversion.kept:
-            run.notes.append(f"PDF: {len(conversion.kept)} rapport(er) er uændrede siden sidste kørsel og har beholdt deres PDF.")
-    copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR)
+    documents = [f for f in formats if f in ("docx", "pdf")]
+    if documents:
+        made = write_report_documents(merged, None, round_number, texts, out_dir / REPORTS_DIR, formats=documents, jobs=jobs, sync=False)
+        run.written.extend([*made.docx, *made.pdfs])
+        if made.note:
+            run.notes.append(made.note)
+        if made.kept:
+            run.notes.append(f"PDF: {len(made.kept)} rapport(er) er uændrede siden sidste kørsel og har beholdt deres PDF.")
+    copies, notes = write_feedback_copies(checks, problems, out_dir / FEEDBACK_DIR, ctx)
     run.written.extend(copies)
     run.notes.extend(notes)
     run.notes.extend(retire_stale_copies(out_dir / FEEDBACK_DIR, copies))
-    run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status))
+    run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status, outcome.replaced))
     flush_to_disk()  # the reports, written without a flush each
     return run
 
 
-def round_outputs(merged: Agreement, out_dir: Path, pdf: bool) -> list[Path]:
-    """The files a collect replaces that finance opens: master, overview, validation list, each committee's report (and PDF)."""
+def round_outputs(merged: Agreement, out_dir: Path, formats: tuple[str, ...] = REPORT_FORMATS) -> list[Path]:
+    """The files a collect replaces that finance opens: master, overview, validation list, each committee's report in each format."""
     reports = [out_dir / REPORTS_DIR / report_file_name(merged, c.name) for c in report_committees(merged)]
-    pdfs = [r.with_suffix(".pdf") for r in reports] if pdf else []
-    return [out_dir / MASTER_NAME, out_dir / OVERVIEW_NAME, out_dir / VALIDATION_NAME, *reports, *pdfs]
+    return [out_dir / MASTER_NAME, out_dir / OVERVIEW_NAME, out_dir / VALIDATION_NAME, *(r.with_suffix("." + f) for f in formats for r in reports)]
 
 
 def refuse_outputs_in_use(paths: list[Path]) -> None:
@@ -211,25 +242,36 @@ def refuse_outputs_in_use(paths: list[Path]) -> None:
 
 
 def write_round_files(
-    merged: Agreement, round_number: int, texts, out_dir: Path, checks, outcome: MergeOutcome, jobs: int | None = None, progress: Progress | None = None
-) -> list[Path]:
+    merged: Agreement,
+    round_number: int,
+    texts,
+    out_dir: Path,
+    checks,
+    outcome: MergeOutcome,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    reports: bool = True,
+    source: Path | None = None,
+) -> list:
     """The master, the overview and every committee's report, side by side in worker processes.
 
     They are independent files made from the same merged agreement, and at a
     thousand committees the reports alone take longer than the rest: the master and
     the overview go first, to one worker each, while the others start on the reports.
-    Returns [master, overview, *reports in committee order].
+    Returns [(master, notes), overview, *reports in committee order]; `reports=False` when
+    finance asked for no report workbooks. The master is `source` (finance's master)
+    with its results brought up to date (masterpatch), the notes say what was not kept.
     """
-    tasks = [(MASTER_NAME, None), (OVERVIEW_NAME, None)] + [(REPORTS_DIR, c) for c in report_committees(merged)]
+    tasks = [(MASTER_NAME, source), (OVERVIEW_NAME, None)] + [(REPORTS_DIR, c) for c in (report_committees(merged) if reports else [])]
     shared = (merged, round_number, texts, out_dir, checks, outcome)
     return map_in_processes(_write_round_file, shared, tasks, jobs=jobs, chunk=1, progress=progress)
 
 
-def _write_round_file(shared, task) -> Path:
+def _write_round_file(shared, task):
     merged, round_number, texts, out_dir, checks, outcome = shared
     kind, committee = task
     if kind == MASTER_NAME:
-        return write_master(merged, out_dir / MASTER_NAME)
+        return write_merged_master(merged, out_dir / MASTER_NAME, committee)  # here `committee` is the source master
     if kind == OVERVIEW_NAME:
         return write_overview(merged, round_number, texts, out_dir / OVERVIEW_NAME, checks, outcome)
     return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(merged, committee.name), sync=False)
@@ -254,10 +296,11 @@ def check_files(
     written when `feedback_dir` is given (with notes on copies that could not be made).
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
-    with frozen_heap(), expand_inputs(paths, lambda p: _display_name(p, paths)) as inbox:
+    with frozen_heap(), expand_inputs(paths, shown_name_of(paths)) as inbox:
         run = CheckRun(round_number, check_all(inbox.incoming, ctx, jobs=jobs, progress=progress), list(inbox.problems))
         if feedback_dir is not None:
-            run.written, run.notes = write_feedback_copies(run.checks, [p for c in run.checks for p in c.problems], feedback_dir)
+            with output_errors(feedback_dir):
+                run.written, run.notes = write_feedback_copies(run.checks, [p for c in run.checks for p in c.problems], feedback_dir, ctx)
         return run
 
 
@@ -292,21 +335,14 @@ def check_all(incoming: list[Incoming], ctx: CollectContext, jobs: int | None = 
     return map_in_processes(_check_one, ctx, incoming, jobs=jobs, progress=progress)
 
 
-def _display_name(path: Path, inputs: list) -> str:
-    for root in map(Path, inputs):
-        try:
-            if root.is_dir():
-                return str(path.relative_to(root.parent))
-        except ValueError:
-            continue
-    return path.name
-
-
-def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int, status: dict[str, str] | None = None) -> Path:
+def archive_returns(
+    checks: list[ReturnCheck], archive: Path, round_number: int, status: dict[str, str] | None = None, replaced: dict[str, str] | None = None
+) -> Path:
     """Keep a copy of every processed return, named by its SHA-256, with an index of where it came from.
 
     Every return is kept, also the rejected, superseded and duplicate ones: finance
-    can always show what was received. `status` (from the merge) says what became of each.
+    can always show what was received. `status` (from the merge) says what became of each;
+    `replaced` names the accepted return that replaced a rejected one ("erstattet af FILE").
     """
     folder = archive / f"round-{round_number}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -322,6 +358,9 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
             "accepted": c.accepted,
             "status": (status or {}).get(c.name, ACCEPTED if c.accepted else "rejected"),
         }
+        if c.name in (replaced or {}):
+            entry["replaced_by"] = replaced[c.name]
+            entry["label"] = f"erstattet af {replaced[c.name]}"
         if c.sha256:
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
             try:
@@ -342,6 +381,25 @@ def archive_returns(checks: list[ReturnCheck], archive: Path, round_number: int,
     return path
 
 
+def standing_lines(run: CollectRun) -> list[str]:
+    """Each committee (or department) not simply done, for the screen summary: accepted with warnings,
+    rejected (a file came, none accepted) and missing (nothing came)."""
+    lines = []
+    warned = {p.file for p in run.problems if p.severity is Severity.WARNING and p.file}
+    for c in run.checks:
+        if run.status(c) == ACCEPTED and c.name in warned:
+            lines.append(f"Godkendt med advarsler: {unit_name(c.committee, c.department) or '-'} ({c.name})")
+    for p in run.outcome.problems:
+        if p.code != "missing-return":
+            continue
+        came = [c.name for c in run.rejected if c.committee == p.committee and (not p.department or c.department == p.department)]
+        if came:
+            lines.append(f"Afvist: {p.detail} (modtaget, men ikke godkendt: {', '.join(came)})")
+        else:
+            lines.append(f"Mangler: {p.detail} (intet modtaget)")
+    return lines
+
+
 def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
     """(file, committee, status, problems) per return, for the console table."""
     rows = []
@@ -351,5 +409,8 @@ def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
         first = mine[0].message if mine else ""
         if len(mine) > 1:
             first += f" (+{len(mine) - 1} mere)"
-        rows.append((c.name, c.committee or "-", STATUS_LABELS.get(status, status), first))
+        label = STATUS_LABELS.get(status, status)
+        if c.name in run.outcome.replaced:
+            label = f"erstattet af {run.outcome.replaced[c.name]}"
+        rows.append((c.name, c.committee or "-", label, first))
     return rows
