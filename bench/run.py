@@ -164,7 +164,7 @@ print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepte
                   "problems": len(run.problems), "phases": {{k: round(v, 3) for k, v in phases.items()}}}}))
 """
 # The steps of collect_round timed separately (each is looked up in workbook_tools.pipeline).
-COLLECT_PHASES = ("read_master", "check_all", "merge_returns", "write_round_files", "write_validation", "write_committee_pdfs", "write_feedback_copies", "archive_returns")
+COLLECT_PHASES = ("read_master", "check_all", "merge_returns", "write_round_files", "write_validation", "write_problems", "write_report_documents", "write_feedback_copies", "archive_returns")
 
 
 def collect_in_child(master: Path, round_number: int, returns: Path, out: Path, jobs: int | None) -> dict:
@@ -178,6 +178,8 @@ def collect_in_child(master: Path, round_number: int, returns: Path, out: Path, 
         kwargs["jobs"] = jobs
     if "pdf" in params:
         kwargs["pdf"] = False
+    if "report_formats" in params:  # the report workbooks, as every earlier figure measured; .docx adds ~40 ms a committee
+        kwargs["report_formats"] = ("xlsx",)
     code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), round_number=round_number, returns=str(returns), out=str(out), kwargs=kwargs, phases=COLLECT_PHASES)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:

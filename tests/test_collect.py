@@ -742,11 +742,11 @@ def test_a_folder_of_good_and_bad_returns_merges_the_good_reports_the_bad_and_to
         ("not-a-workbook", "returns/undermappe/billede.xlsx"),
     ]
     milestone = cell_of(kit.plan(), "1.01", "milestone", 1)
-    assert rows[0] == ["Alvor", "Kode", "Fil", "Udvalg", "Center", "Indsats", "Ark", "Celle", "Forventet", "Fundet", "Besked", "Hvad gør jeg?"]
+    assert rows[0] == ["Alvor", "Kode", "Fil", "Udvalg", "Center", "Indsats", "Felt", "Ark", "Celle", "Forventet", "Fundet", "Besked", "Hvad gør jeg?"]
     locked = next(r for r in rows if r[1] == "locked-cell-changed")
-    assert locked[:10] == ["Fejl", "locked-cell-changed", "returns/ekstra-kopi.xlsx", "Udvalg 01", "", "1.01", SHEET, milestone, "Milepæl 1 for element 1.01", "Ændret"]
-    assert locked[10] == f"returns/ekstra-kopi.xlsx: den låste celle {SHEET}!{milestone} (indsats 1.01) er ændret."
-    assert locked[11].startswith("Forventet: 'Milepæl 1 for element 1.01'. Fundet: 'Ændret'.")
+    assert locked[:11] == ["Fejl", "locked-cell-changed", "returns/ekstra-kopi.xlsx", "Udvalg 01", "", "1.01", "", SHEET, milestone, "Milepæl 1 for element 1.01", "Ændret"]
+    assert locked[11] == f"returns/ekstra-kopi.xlsx: den låste celle {SHEET}!{milestone} (indsats 1.01) er ændret."
+    assert locked[12].startswith("Forventet: 'Milepæl 1 for element 1.01'. Fundet: 'Ændret'.")
     for line in ("tom.xlsx", "gammel.xls", "noter.csv", "ekstra-kopi.xlsx", "billede.xlsx"):
         assert "afvist" in next(x for x in out.splitlines() if line in x)
     assert digest_tree(inbox) == before, "every input file is byte-identical afterwards"

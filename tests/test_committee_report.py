@@ -173,7 +173,8 @@ def test_collect_without_libreoffice_writes_the_workbooks_and_says_so(tmp_path, 
     code = main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "out"), str(round1)])
     assert code == 0
     assert "LibreOffice er ikke installeret" in capsys.readouterr().out
-    assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == ["Udvalg-01.xlsx", "Udvalg-02.xlsx"]
+    # The Word reports need no LibreOffice; only their PDF does.
+    assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == ["Udvalg-01.docx", "Udvalg-01.xlsx", "Udvalg-02.docx", "Udvalg-02.xlsx"]
 
 
 # --- With LibreOffice --------------------------------------------------------------------------
@@ -240,8 +241,12 @@ def test_the_demo_makes_the_round_2_report_as_pdf_whole_and_numbered(tmp_path):
     pages = pdf_pages(pdf)
     first = " ".join(w for _x, _y, w in pages[0])
     assert first.startswith(SEED_TITLE) and "Side 1 af" in first
+    # The demo's PDF is made from the Word report; the workbook's own PDF (the route without
+    # Writer) must read whole too.
     agreement = read_master(tmp_path / "round-2" / "master.xlsx")
-    assert_reads_whole(pdf, plan_sheet(agreement, agreement.committees[0], 2, load_texts(), PlanMode.REPORT))
+    conversion = write_committee_pdfs(agreement, 2, load_texts(), tmp_path / "calc")
+    assert conversion.failed == []
+    assert_reads_whole(conversion.pdfs[0], plan_sheet(agreement, agreement.committees[0], 2, load_texts(), PlanMode.REPORT))
 
 
 def test_long_texts_of_many_elements_are_neither_cut_nor_split_in_the_pdf(tmp_path, texts):

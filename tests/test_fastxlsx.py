@@ -465,6 +465,6 @@ def test_both_writers_write_the_same_validation_list(tmp_path, monkeypatch, roun
     fast, slow = _both_ways(monkeypatch, tmp_path, lambda p: write_validation(problems, p))
     _same_workbook(fast, slow)
     ws = openpyxl.load_workbook(fast)["Problemer"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:L{len(problems) + 1}"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:M{len(problems) + 1}"
     odd = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=@"]
-    assert {c.column_letter for c in odd} >= {"C", "J"} and all(c.quotePrefix and c.data_type == "s" for c in odd)  # file, found
+    assert {c.column_letter for c in odd} >= {"C", "K"} and all(c.quotePrefix and c.data_type == "s" for c in odd)  # file, found

@@ -73,7 +73,8 @@ def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(
     comment = ws[refs["smiley"]].comment
     assert comment.author == COMMENT_AUTHOR
     assert comment.text == (
-        "Fejl: Opfølgning!" + refs["smiley"] + " (indsats 1.03) indeholder 'Blå', som ikke er en gyldig smiley.\nVælg Grøn / Rød i listen i cellen."
+        "Fejl: Smiley for økonomi i Opfølgning!" + refs["smiley"] + " (indsats 1.03) indeholder 'Blå', som ikke er en gyldig smiley."
+        "\nVælg smiley for økonomi (Grøn / Rød) i listen i cellen."
     )
     assert "skal stå som i skabelonen: 'Milepæl 1 for element 1.02'" in ws[refs["milestone"]].comment.text
     assert ws["A1"].comment is None, "only problem cells are marked"
@@ -81,10 +82,10 @@ def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(
     summary = [[c.value for c in row] for row in wb[FEEDBACK_SHEET].iter_rows()]
     assert "AFVIST" in summary[2][0]
     table = [row for row in summary if row[-1] in ("locked-cell-changed", "invalid-smiley", "status-text-required")]
-    assert [(r[0], r[1], r[2]) for r in table] == [
-        ("Fejl", f"{SHEET}!{refs['milestone']}", "1.02"),
-        ("Fejl", f"{SHEET}!{refs['smiley']}", "1.03"),
-        ("Advarsel", f"{SHEET}!{refs['status']}", "1.01"),
+    assert [(r[0], r[1], r[2], r[3]) for r in table] == [
+        ("Fejl", f"{SHEET}!{refs['milestone']}", "1.02", None),
+        ("Fejl", f"{SHEET}!{refs['smiley']}", "1.03", "smiley for økonomi"),
+        ("Advarsel", f"{SHEET}!{refs['status']}", "1.01", "status"),
     ]
     link = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value == f"{SHEET}!{refs['smiley']}")
     assert link.hyperlink.location == f"'{SHEET}'!{refs['smiley']}"
@@ -149,8 +150,8 @@ def test_collect_writes_copies_only_for_workbooks_with_warnings_or_errors(kit, m
     (kit.returns / "ikke-en-projektmappe.xlsx").write_text("hej")
     before = {p.name: sha(p) for p in kit.returns.iterdir()}
     run = collect_round(master, 1, [kit.returns], tmp_path / "ud")
-    assert sorted(p.name for p in (tmp_path / "ud" / "feedback").iterdir()) == ["returns_udvalg-01_tilbagemelding.xlsx"]
-    assert any(p.name == "returns_udvalg-01_tilbagemelding.xlsx" for p in run.written)
+    assert sorted(p.name for p in (tmp_path / "ud" / "feedback").iterdir()) == ["udvalg-01_tilbagemelding.xlsx"]
+    assert any(p.name == "udvalg-01_tilbagemelding.xlsx" for p in run.written)
     assert {p.name: sha(p) for p in kit.returns.iterdir()} == before
 
 
@@ -159,7 +160,7 @@ def test_a_copy_that_no_longer_fits_is_moved_aside_when_the_sender_has_fixed_the
     bad, _ = a_bad_return(kit)
     out = tmp_path / "ud"
     collect_round(master, 1, [kit.returns], out, pdf=False)
-    old_copy = out / "feedback" / "returns_udvalg-01_tilbagemelding.xlsx"
+    old_copy = out / "feedback" / "udvalg-01_tilbagemelding.xlsx"
     assert old_copy.is_file()
     bad.unlink()
     kit.filled("udvalg-01.xlsx")  # sent again, fixed, under the same name
@@ -180,7 +181,7 @@ def test_a_copy_that_cannot_be_moved_aside_is_named_and_the_run_still_ends(kit, 
     kit.filled("udvalg-01.xlsx")
 
     run = collect_round(master, 1, [kit.returns], out, pdf=False)
-    assert any("kunne ikke flyttes" in n and "returns_udvalg-01_tilbagemelding.xlsx" in n and "Send dem ikke" in n for n in run.notes)
+    assert any("kunne ikke flyttes" in n and "udvalg-01_tilbagemelding.xlsx" in n and "Send dem ikke" in n for n in run.notes)
     assert (out / "master.xlsx").is_file() and run.written
 
 
@@ -192,11 +193,12 @@ def test_a_file_changed_after_it_was_checked_gets_no_copy(kit, tmp_path):
     assert written == [] and "ændret" in notes[0]
 
 
-def test_feedback_names_flatten_folders():
+def test_feedback_names_are_the_senders_file_name_without_finances_folders():
     from workbook_tools.outfolder import distinct_feedback_name, feedback_file_name
 
-    assert feedback_file_name("indbakke/Udvalg 01/svar.xlsx") == "indbakke_Udvalg 01_svar_tilbagemelding.xlsx"
-    assert feedback_file_name("e-mail.eml → svar.xlsx") == "e-mail.eml → svar_tilbagemelding.xlsx"
+    assert feedback_file_name("indbakke/Udvalg 01/svar.xlsx") == "svar_tilbagemelding.xlsx"
+    assert feedback_file_name("round-1/runde-1_Udvalg-02.xlsx") == feedback_file_name("indbakke/runde-1_Udvalg-02.xlsx") == "runde-1_Udvalg-02_tilbagemelding.xlsx"
+    assert feedback_file_name("e-mail.eml › svar.xlsx") == "svar_tilbagemelding.xlsx"
     assert feedback_file_name("?.xlsx") == "besvarelse_tilbagemelding.xlsx"
     assert distinct_feedback_name("svar_tilbagemelding.xlsx", "0123456789abcdef") == "svar_01234567_tilbagemelding.xlsx"
 

@@ -262,7 +262,9 @@ def test_reports_go_to_each_committee_with_xlsx_and_pdf(danish, capsys):
     (result / "reports" / "Børne-og-Ungeudvalget.xlsx").write_bytes(b"PK\x03\x04 rapport 1")
     (result / "reports" / "Børne-og-Ungeudvalget.pdf").write_bytes(b"%PDF-1.7 rapport 1")
     (result / "reports" / "Ældre-og-Sundhedsudvalget.xlsx").write_bytes(b"PK\x03\x04 rapport 2")
-    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result)]) == 1
+    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result)]) == 2
+    assert "--include-incomplete" in capsys.readouterr().err  # no problems.json: who answered cannot be known
+    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 1
     out = capsys.readouterr().out
     assert "Klima-, Miljø- og Erhvervsudvalget: ingen rapport" in out
     msg = parse((result / "outbox" / "rapport-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
@@ -316,11 +318,11 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert rejected["To"] == "udvalg02@example.invalid"
     assert rejected["Subject"] == "Rykker: 1. budgetopfølgning 2031 for Udvalg 02"
     text = body(rejected)
-    assert "- Filen «indbakke/runde-1_Udvalg-02.xlsx» kunne ikke godkendes:" in text
-    assert f"den låste celle {where}" in text and "fundet: 'Milepælen er flyttet'" in text
+    assert "- Filen »runde-1_Udvalg-02.xlsx« kunne ikke godkendes:" in text and "indbakke" not in text, "the sender's name, not finance's folder"
+    assert f"Fejl: Den låste celle {where}" in text and "fundet: 'Milepælen er flyttet'" in text
 
-    assert list(attachments(rejected)) == ["indbakke_runde-1_Udvalg-02_tilbagemelding.xlsx"], "the annotated copy goes along"
-    assert list(attachments(drafts["rykker-runde-1_Udvalg-01.eml"])) == ["indbakke_runde-1_Udvalg-01_tilbagemelding.xlsx"]
+    assert list(attachments(rejected)) == ["runde-1_Udvalg-02_tilbagemelding.xlsx"], "the annotated copy goes along"
+    assert list(attachments(drafts["rykker-runde-1_Udvalg-01.eml"])) == ["runde-1_Udvalg-01_tilbagemelding.xlsx"]
     assert "Vedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret" in text
 
     missing = body(drafts["rykker-runde-1_Udvalg-03.eml"])
@@ -328,7 +330,7 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert "- Vi har ikke modtaget den udfyldte skabelon fra Udvalg 03." in missing
     assert "Fristen for runden er 15. marts 2031." in missing
 
-    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result)]) == 0
+    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 0
     report = parse((result / "outbox" / "rapport-runde-1_Udvalg-01.eml").read_bytes())
     got = attachments(report)
     assert got["Udvalg-01.xlsx"] == (XLSX, (result / "reports" / "Udvalg-01.xlsx").read_bytes()), "the report collect wrote"
@@ -549,8 +551,8 @@ def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tm
     assert set(by_unit) == {("Udvalg 01", "Center 2")} and orphans == []
     due = by_unit[("Udvalg 01", "Center 2")]
     assert due.missing
-    assert list(due.rejected) == ["indbakke/svar.xlsx"]
-    assert [row["code"] for row in due.rejected["indbakke/svar.xlsx"]] == ["locked-cell-changed"]
+    assert due.rejected == {"indbakke/svar.xlsx"} and list(due.findings) == ["indbakke/svar.xlsx"]
+    assert [row["code"] for row in due.findings["indbakke/svar.xlsx"]] == ["locked-cell-changed"]
 
 
 def test_reminders_come_from_problems_json_whatever_finance_does_to_validation_xlsx(tmp_path, capsys):

@@ -30,7 +30,7 @@ def test_every_code_is_kebab_case_with_a_severity_a_danish_message_a_hint_and_a_
         assert t.category in CATEGORIES, code
         assert re.search(r"[æøå]|\b(er|ikke|og|har|den|det)\b", t.message + t.hint), f"{code}: not Danish?"
         placeholders = set(re.findall(r"\{(\w+)(?:!r)?\}", t.message + t.hint + t.advice))
-        assert placeholders <= {"file", "cell", "element", "expected", "found", "detail"}, code
+        assert placeholders <= {"file", "cell", "element", "field", "expected", "found", "detail"}, code
         assert code in DOC.read_text(encoding="utf-8")
 
 

@@ -176,17 +176,17 @@ def test_the_sources_sheet_names_file_sha256_and_template_version_of_each_merged
     assert ("3.01", "2. budgetopfølgning 2031") not in got
 
 
-def test_the_overview_sheet_shows_every_round_and_missing_answers_in_grey(collected):
+def test_the_overview_sheet_shows_every_round_and_this_rounds_missing_answers_as_ikke_besvaret(collected):
     got = {r[1]: r for r in table(collected / "overview.xlsx", "Oversigt", 0)[1:]}
     assert got["1.01"] == ["Udvalg 01", "1.01", "Element 1.01", "Center 1", GREEN, RED, GREEN, RED, "Leverandøren er gået konkurs.", "Merudgift på 1 mio. kr."]
-    assert got["3.01"][:8] == ["Udvalg 03", "3.01", "Element 3.01", "Center 1", RED, "Mangler", GREEN, "Mangler"]
+    assert got["3.01"][:8] == ["Udvalg 03", "3.01", "Element 3.01", "Center 1", RED, "Ikke besvaret", GREEN, "Ikke besvaret"]
     assert got["3.01"][8] == "Ikke startet."  # the latest status so far
     wb = openpyxl.load_workbook(collected / "overview.xlsx")
     ws = wb["Oversigt"]
     assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-    missing = next(c for c in ws["F"] if c.value == "Mangler")
-    assert missing.fill.fgColor.rgb.endswith("D9D9D9")
+    unanswered = next(c for c in ws["F"] if c.value == "Ikke besvaret")
+    assert unanswered.font.b and unanswered.font.color.rgb.endswith("C00000"), "stands out"
     assert [ws.title for ws in wb.worksheets] == ["Oversigt", "Status", "Ændringer", "Besvarelser", "Kilder", "Læsevejledning"]
 
 

@@ -389,3 +389,22 @@ def test_a_hundred_documents_are_written_in_seconds(tmp_path, texts):
     took = time.perf_counter() - start
     assert len(made.docx) == 100
     assert took < 30, f"{took:.1f} s for 100 documents"
+
+
+def test_collect_writes_the_report_formats_finance_picks(tmp_path, master, round1, capsys):
+    from workbook_tools.cli import main
+
+    def formats(folder):
+        return sorted({p.suffix for p in (folder / "reports").iterdir() if not p.name.startswith(".")})
+
+    assert main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "alle"), "--no-pdf", str(round1)]) == 0
+    assert formats(tmp_path / "alle") == [".docx", ".xlsx"]
+    assert main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "word"), "--report-format", "docx", str(round1)]) == 0
+    assert formats(tmp_path / "word") == [".docx"]
+    assert main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "ark"), "--report-format", "xlsx", str(round1)]) == 0
+    assert formats(tmp_path / "ark") == [".xlsx"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "x"), "--report-format", "word", str(round1)])
+    assert stopped.value.code == 2
+    assert "vælg blandt xlsx, docx, pdf" in capsys.readouterr().err

@@ -27,7 +27,7 @@ from workbook_tools.sheetplan import Mode, Role, plan_sheet
 COLLECT_KEYS = {"round", "exit_code", "returns", "problems", "written", "notes"}
 COLLECT_RETURN_KEYS = {"file", "committee", "status", "label", "accepted", "sha256"}
 CHECK_RETURN_KEYS = {"file", "committee", "accepted", "sha256", "problems"}
-PROBLEM_KEYS = ["severity", "code", "file", "committee", "department", "element", "sheet", "cell", "expected", "found", "detail", "message", "hint"]
+PROBLEM_KEYS = ["severity", "code", "file", "committee", "department", "element", "field", "field_words", "sheet", "cell", "expected", "found", "detail", "message", "hint"]
 
 
 @pytest.fixture
@@ -67,7 +67,8 @@ def test_problems_json_holds_every_row_of_validation_xlsx_and_every_returns_verd
     assert all(list(p) == PROBLEM_KEYS for p in doc["problems"])
 
     labels = {s.value: s.label for s in Severity}
-    as_people_read_it = [{k: labels[v] if k == "severity" else v for k, v in p.items() if k != "detail"} for p in doc["problems"]]
+    # validation.xlsx's "Felt" shows the field in words; problems.json has its code beside them.
+    as_people_read_it = [{k: labels[v] if k == "severity" else v for k, v in p.items() if k not in ("detail", "field")} for p in doc["problems"]]
     assert as_people_read_it == validation_rows(tmp_path / "ud" / "validation.xlsx")
 
     status = {r["file"]: r["status"] for r in doc["returns"]}

@@ -103,7 +103,8 @@ def report_status(out: Path, texts, element: str) -> str | None:
 
 
 def smiley_shown(state, texts) -> str:
-    return f"{SMILEY_LOOKS[state].glyph} {state.label}" if state else texts("ov_missing")
+    """This round's smiley cell in the overview: the face and word, or "Ikke besvaret" where none was given."""
+    return f"{SMILEY_LOOKS[state].glyph} {state.label}" if state else texts("not_answered")
 
 
 def assert_round_trip(round_one: Round, statuses: list[str], progress, economy) -> None:

@@ -228,11 +228,11 @@ def test_a_whole_collect_with_spawn_writes_what_a_collect_with_fork_writes(retur
     forked = collect_round(master, 1, [kit.returns], tmp_path / "fork", jobs=2, pdf=False)
     monkeypatch.setenv(workers.START_METHOD_ENV, "spawn")
     spawned = collect_round(master, 1, [kit.returns], tmp_path / "spawn", jobs=2, pdf=False)
-    assert methods == ["fork", "fork", "spawn", "spawn"], "the checks and the reports both went to worker processes"
+    assert methods == ["fork"] * 3 + ["spawn"] * 3, "the checks, the workbooks and the Word reports all went to worker processes"
     assert findings(spawned.checks) == findings(forked.checks)
     assert spawned.problems == forked.problems
     assert spawned.exit_code == forked.exit_code == 1
-    for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME, "reports/Udvalg-03.xlsx"):
+    for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME, "reports/Udvalg-03.xlsx", "reports/Udvalg-03.docx"):
         assert (tmp_path / "spawn" / name).read_bytes() == (tmp_path / "fork" / name).read_bytes(), name
 
 

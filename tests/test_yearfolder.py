@@ -33,7 +33,15 @@ def year(tmp_path) -> Path:
 
 def test_init_makes_a_folder_with_master_layout_mail_texts_and_a_read_me(year, capsys):
     names = sorted(p.relative_to(year).as_posix() for p in year.rglob("*") if p.is_file())
-    assert names == ["LÆS MIG.txt", "layout.xlsx", "mailtekster/rapport.txt", "mailtekster/rykker.txt", "mailtekster/skabelon.txt", "master.xlsx"]
+    assert names == [
+        "LÆS MIG.txt",
+        "layout.xlsx",
+        "mailtekster/oversigt.txt",
+        "mailtekster/rapport.txt",
+        "mailtekster/rykker.txt",
+        "mailtekster/skabelon.txt",
+        "master.xlsx",
+    ]
     read_me = (year / "LÆS MIG.txt").read_text(encoding="utf-8-sig")
     assert "followup generate master.xlsx --round 1" in read_me and "followup new-year" in read_me
     wb = openpyxl.load_workbook(year / "master.xlsx")
@@ -147,7 +155,7 @@ def test_the_package_ships_the_repos_layout_and_example_byte_for_byte():
     for source in sorted((EXAMPLE / "returns").rglob("*.xlsx")):
         relative = source.relative_to(EXAMPLE).parts
         assert shipped.joinpath(*relative).read_bytes() == source.read_bytes(), source
-    assert sorted(t.name for t in factory_mail_texts().iterdir()) == ["rapport.txt", "rykker.txt", "skabelon.txt"]
+    assert sorted(t.name for t in factory_mail_texts().iterdir()) == ["oversigt.txt", "rapport.txt", "rykker.txt", "skabelon.txt"]
 
 
 def test_next_year_is_made_from_the_last_rounds_master_with_the_year_folders_own_layout_and_texts(year, capsys):

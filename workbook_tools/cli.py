@@ -25,6 +25,7 @@ from .template import ManifestError, TemplateError
 from .texts import LayoutError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE_CLOSED = 141  # what a shell reports for a program whose reader went away (128 + SIGPIPE)
 
 
 class UsageError(FollowupError):
@@ -39,6 +40,17 @@ def _round(value: str) -> int:
     if n not in (1, 2, 3, 4):
         raise argparse.ArgumentTypeError(f"runden skal være 1, 2, 3 eller 4, ikke {n}")
     return n
+
+
+def _report_formats(value: str) -> tuple[str, ...]:
+    """'docx,pdf' -> ('docx', 'pdf'), in the order given, each format once."""
+    from .report_documents import REPORT_FORMATS
+
+    chosen = tuple(dict.fromkeys(v.strip().lower().lstrip(".") for v in value.split(",") if v.strip()))
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"'{value}': vælg blandt {', '.join(REPORT_FORMATS)}, adskilt af komma")
+    return chosen
 
 
 # argparse's own words (usage, headings, its error messages) in Danish, like the rest of the
@@ -140,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     c.add_argument("--dry-run", action="store_true", help="kontroller og vis resultatet uden at skrive noget")
     c.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne (sparer LibreOffice-kørslen)")
+    c.add_argument(
+        "--report-format",
+        type=_report_formats,
+        default=None,
+        metavar="FORMATER",
+        help="udvalgsrapporterne som xlsx, docx og/eller pdf, adskilt af komma (standard: alle tre; pdf kræver LibreOffice)",
+    )
     c.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
     _add_jobs_and_quiet(c)
 
@@ -245,13 +264,20 @@ _MAIL_KINDS = (
         "followup mail reminders master.xlsx --round 2 --from resultat/",
         "mappen som followup collect skrev i",
     ),
+    (
+        "overview",
+        "send oversigten til økonomiudvalget eller direktionen",
+        "Oversigten (overview.xlsx), som collect skrev den, til adresserne i rækken »Oversigt sendes til« på arket Aftale i masterfilen, eller til --to.",
+        "followup mail overview master.xlsx --round 2 --from resultat/ --to direktion@kommune.dk",
+        "mappen som followup collect skrev i",
+    ),
 )
 
 
 def _add_mail_parser(sub, fmt) -> None:
     m = sub.add_parser(
         "mail",
-        help="send skabeloner, rapporter og rykkere med e-mail",
+        help="send skabeloner, rapporter, rykkere og oversigten med e-mail",
         formatter_class=fmt,
         description=(
             "Skriv beskederne som .eml-filer i en udbakke (standard), så de kan tjekkes i Outlook eller Thunderbird, "
@@ -276,9 +302,23 @@ def _add_mail_parser(sub, fmt) -> None:
         x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
         x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
         x.add_argument("--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)")
-        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt); standard: mailtekster/ i årsmappen, ellers fabrikkens")
+        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt, oversigt.txt); standard: mailtekster/ i årsmappen, ellers fabrikkens")
         x.add_argument("--only", action="append", default=[], metavar="UDVALG", help="kun dette udvalg (kan gentages)")
         x.add_argument("--dry-run", action="store_true", help="vis hvad der ville blive skrevet eller sendt, uden at gøre det")
+        if name == "overview":
+            x.add_argument(
+                "--to",
+                action="append",
+                default=[],
+                metavar="ADRESSE",
+                help="send til denne adresse (kan gentages); standard: »Oversigt sendes til« på arket Aftale",
+            )
+        if name == "reports":
+            x.add_argument(
+                "--include-incomplete",
+                action="store_true",
+                help="send også til udvalg, hvis runde ikke er komplet (rapporten viser »Ikke besvaret«); standard: de holdes tilbage og nævnes",
+            )
         x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
         x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
         x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
@@ -300,15 +340,26 @@ def _speak_utf8() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _speak_utf8()
-    with _argparse_in_danish():
-        parser = build_parser()
-        args = parser.parse_args(argv)
+    try:
+        with _argparse_in_danish():
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit:  # --help or a usage error, printed: into a closed pipe it ends quietly too
+                sys.stdout.flush()
+                raise
+    except BrokenPipeError:
+        return _pipe_closed()
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
     try:
         _require_folders(args)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
     except _user_errors() as exc:
         print(f"Fejl: {exc}", file=sys.stderr)
         if args.debug:
@@ -324,14 +375,29 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _pipe_closed() -> int:
+    """The reader of stdout went away (`followup problems | head -1`): end quietly, as the Python docs recommend.
+
+    stdout is pointed at devnull so the flush at exit raises nothing more.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture)
+        pass
+    return EXIT_PIPE_CLOSED
+
+
 def _user_errors() -> tuple[type[Exception], ...]:
     """What a user can cause and fix: one line and exit 2, never a traceback."""
+    from .atomic import OutputError
     from .demo import DemoError
     from .inuse import OutputInUse
     from .newyear import NewYearError
+    from .outlock import OutputLocked
     from .yearfolder import YearFolderError
 
-    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError, OutputInUse)
+    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError, OutputInUse, OutputLocked, OutputError)
 
 
 def _add_jobs_and_quiet(parser) -> None:
@@ -412,6 +478,7 @@ def cmd_collect(args) -> int:
         progress=_progress(not (args.quiet or args.json), "Indsamling"),
         jobs=args.jobs,
         pdf=not args.no_pdf,
+        **({"report_formats": args.report_format} if args.report_format else {}),
     )
     if args.json:
         _print_json(run.as_dict())
@@ -474,7 +541,7 @@ def print_check(check) -> None:
 
 
 def print_summary(run) -> None:
-    from .pipeline import summary_rows
+    from .pipeline import standing_lines, summary_rows
 
     rows = summary_rows(run)
     if rows:
@@ -487,9 +554,8 @@ def print_summary(run) -> None:
         print("Ingen filer fundet at samle ind.")
     accepted = sum(1 for c in run.checks if c.accepted)
     print(f"\n{accepted} af {len(run.checks)} besvarelser godkendt for runde {run.round}.")
-    missing = [p for p in run.outcome.problems if p.code == "missing-return"]
-    for p in missing:
-        print(f"Mangler: {p.detail}")
+    for line in standing_lines(run):
+        print(line)
     for note in run.notes:
         print(note)
     if run.written:
@@ -597,6 +663,8 @@ def cmd_mail(args) -> int:
             password=password,
             dry_run=args.dry_run,
             resend=args.resend,
+            include_incomplete=getattr(args, "include_incomplete", False),
+            to=getattr(args, "to", None),
         )
     except SendError as exc:
         print(f"Fejl: {exc}", file=sys.stderr)

@@ -8,11 +8,14 @@ Danish comment on it saying what is wrong and what to do, and a first sheet
 verdict. The original is never opened for writing: the copy is made from the
 bytes the check hashed, and skipped if the file has changed since.
 
-Protection is kept as the sender left it. Comments and fills show on a
-protected sheet, and a protected copy is one the sender can fix in the white
-cells and send back: ``collect`` recognises the ``Tilbagemelding`` sheet as ours
-and ignores it, so the fixed copy passes. Unprotecting the copy would invite
-edits of locked cells and earn the resend a ``protection-removed`` warning.
+The copy is one staff can just fix and send: every locked cell the sender changed
+is put back to what the template held (re-derived from the round's sheet plan, as
+the check does), their answers stay exactly as typed, and the sheet protection is
+as generated (switched on again if it was removed; the password as for the
+template, ``FOLLOWUP_SHEET_PASSWORD``). What was put back is listed on the
+``Tilbagemelding`` sheet. Comments and fills show on a protected sheet; ``collect``
+recognises the ``Tilbagemelding`` sheet as ours and ignores it, so the copy with
+its white cells fixed passes. The sender's original is never touched.
 
 The copy goes through openpyxl, which drops formulas' cached results (Excel
 recalculates them on opening) and extension parts it does not know; for a
@@ -26,6 +29,7 @@ import html
 import io
 import os
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -35,8 +39,8 @@ from .model import unit_name
 from .ooxml import own_name, own_rule, own_validation
 from .outfolder import FEEDBACK_SUFFIX, RETIRED_DIR, distinct_feedback_name, feedback_file_name
 from .problems import Problem, Severity
-from .returncheck import ReturnCheck
-from .sheetplan import LINE_POINTS, MAX_ROW_PT
+from .returncheck import CollectContext, ReturnCheck
+from .sheetplan import LINE_POINTS, MAX_ROW_PT, Role, SheetPlan
 from .template import needs_quote
 from .xlsxio import deterministic_zip
 
@@ -46,7 +50,14 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 UNOPENABLE = ("unsafe-workbook", "broken-workbook")
 # A committee's return is well under a megabyte unpacked; one this large (a big paste) gets no annotated copy.
 MAX_ANNOTATED_BYTES = 8 << 20
-_COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
+# A return whose sheet does not follow this round's plan cannot have its locked cells put back from it.
+_NOT_RESTORABLE = frozenset(
+    {
+        "unknown-template", "wrong-year", "wrong-committee", "wrong-round", "old-template-version", "old-template-not-migratable",
+        "template-outdated", "template-id-mismatch", "metadata-changed", "sheet-missing", "rows-moved",
+    }
+)
+_COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Felt", 18), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
 
 
 def needs_feedback(check: ReturnCheck, mine: list[Problem]) -> bool:
@@ -73,8 +84,13 @@ def feedback_due(checks: list[ReturnCheck], problems: list[Problem]) -> list[tup
     return [(check, mine) for check in checks if needs_feedback(check, mine := by_file.get(check.name, []))]
 
 
-def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], folder: Path | str) -> tuple[list[Path], list[str]]:
-    """One annotated copy per return that needs one. Returns (files written, notes on copies not made)."""
+def write_feedback_copies(
+    checks: list[ReturnCheck], problems: list[Problem], folder: Path | str, ctx: CollectContext | None = None
+) -> tuple[list[Path], list[str]]:
+    """One annotated copy per return that needs one. Returns (files written, notes on copies not made).
+
+    With the round's `ctx`, each copy has its locked cells put back from the sheet plan (see `restore_plan`).
+    """
     folder = Path(folder)
     written: list[Path] = []
     notes: list[str] = []
@@ -88,7 +104,7 @@ def write_feedback_copies(checks: list[ReturnCheck], problems: list[Problem], fo
             name = distinct_feedback_name(name, check.sha256)
         used.add(name)
         try:
-            path = write_feedback(check, mine, folder / name)
+            path = write_feedback(check, mine, folder / name, restore_plan(ctx, check) if ctx is not None else None)
         except Exception as exc:  # openpyxl may refuse a file calamine could read
             notes.append(f"Ingen kommenteret kopi af {check.name}: {type(exc).__name__}: {exc}"[:300])
             continue
@@ -135,30 +151,113 @@ def _inflated_size(path: Path) -> int:
         return 0
 
 
-def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str) -> Path | None:
-    """Write the annotated copy of one return to `out` (atomically); None if the file changed since the check."""
+def restore_plan(ctx: CollectContext, check: ReturnCheck) -> SheetPlan | None:
+    """The plan a return's locked cells are put back from: its committee's template for this round; None when it is not one."""
+    if not check.committee or check.round != ctx.round or any(p.code in _NOT_RESTORABLE for p in check.problems):
+        return None
+    try:
+        return ctx.plan(check.committee, check.department)
+    except (KeyError, ValueError, LookupError):  # a committee no longer in the master
+        return None
+
+
+def sheet_password() -> str:
+    """The sheet protection's password, as the template writer gets it from the command line: FOLLOWUP_SHEET_PASSWORD or none."""
+    return os.environ.get("FOLLOWUP_SHEET_PASSWORD") or ""
+
+
+def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str, plan: SheetPlan | None = None) -> Path | None:
+    """Write the annotated copy of one return to `out` (atomically); None if the file changed since the check.
+
+    With `plan` (the template's, see restore_plan) every changed locked cell is put back and protection switched on as generated.
+    """
     import openpyxl
 
     data = check.incoming.path.read_bytes()
     if check.sha256 and hashlib.sha256(data).hexdigest() != check.sha256:
         return None
-    wb = openpyxl.load_workbook(io.BytesIO(_without_added_names(data)))
+    with warnings.catch_warnings():
+        # Silenced on purpose: openpyxl warns, in English, about what it cannot keep of a
+        # sender's file ("File contains an invalid specification for …", "Defined names for
+        # sheet index … cannot be located", "… extension is not supported and will be
+        # removed"). The return was already checked from its own bytes, which report every
+        # such change that matters; the copy only carries the notes, so nothing here is for the user.
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(_without_added_names(data)))
     mine = sorted(problems, key=lambda p: _ORDER[p.severity])  # stable: errors first, then as found
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in mine:
         if p.sheet in wb.sheetnames and p.cell:
             by_cell.setdefault((p.sheet, p.cell), []).append(p)
+    _formulas_as_text(wb, check, {(p.sheet, p.cell) for p in mine if p.found.startswith("=")})
+    restored: dict[str, str] = {}
+    if plan is not None and check.sheet_name in wb.sheetnames:
+        restored = _restore_locked(wb[check.sheet_name], plan, [p for p in mine if p.sheet == check.sheet_name], sheet_password())
     anchors: dict[tuple[str, str], str] = {}
     for (sheet, ref), found in by_cell.items():
-        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found)
-    _formulas_as_text(wb, check, {(p.sheet, p.cell) for p in mine if p.found.startswith("=")})
+        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found, restored.get(ref, "") if sheet == check.sheet_name else "")
     _drop_formulas_outside_cells(wb)
-    _summary(wb, check, mine, anchors)
+    _summary(wb, check, mine, anchors, restored)
     buffer = io.BytesIO()
     wb.save(buffer)
     out = Path(out)
     atomic_write_bytes(out, deterministic_zip(buffer.getvalue(), check.modified))  # the sender's time, not the time of saving
     return out
+
+
+def _restore_locked(ws, plan: SheetPlan, problems: list[Problem], password: str) -> dict[str, str]:
+    """Put every changed locked cell back to the template's content, and the protection on; {cell: what was done, in words}.
+
+    The cells are those the check found changed (`locked-cell-changed`); their content
+    comes from the plan: the text, the formula, or nothing where the template had nothing.
+    """
+    from openpyxl.cell.cell import MergedCell
+
+    planned = {c.ref: c for c in plan.cells}
+    done: dict[str, str] = {}
+    for p in problems:
+        if p.code != "locked-cell-changed" or not p.cell or p.cell in done or not _addressable(ws, p.cell):
+            continue
+        cell = ws[p.cell]
+        if isinstance(cell, MergedCell):
+            continue
+        c = planned.get(p.cell)
+        if c is not None and c.role is Role.INPUT:
+            continue
+        was = "" if cell.value is None else str(getattr(cell.value, "text", cell.value))
+        if c is not None and c.role is Role.FORMULA:
+            cell.value, cell.quotePrefix = "=" + c.formula.lstrip("="), False
+            done[p.cell] = f"{p.cell} stod {_quoted(was)}; skabelonens formel er sat tilbage."
+        elif c is not None and c.value:
+            cell.value = c.value
+            cell.data_type = "s"
+            cell.quotePrefix = needs_quote(c.value)
+            done[p.cell] = f"{p.cell} stod {_quoted(was)}; skabelonens tekst er sat tilbage."
+        else:
+            cell.value = None
+            done[p.cell] = f"{p.cell} stod {_quoted(was)}; cellen er tom i skabelonen og er tømt igen."
+    if not ws.protection.sheet:
+        ws.protection.sheet = True
+        # As the template writer: locked and open cells may be selected, row heights changed, nothing else.
+        ws.protection.selectLockedCells = ws.protection.selectUnlockedCells = ws.protection.formatRows = False
+        if password:
+            ws.protection.password = password
+        done[""] = "Arkbeskyttelsen var fjernet; den er slået til igen, som i skabelonen."
+    return done
+
+
+def _addressable(ws, ref: str) -> bool:
+    # A reference openpyxl can address on this sheet (a problem may name a cell past Excel's last column).
+    try:
+        ws[ref]
+    except (ValueError, IndexError):
+        return False
+    return True
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    text = text.replace("\n", " ")
+    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'" if text else "tom"
 
 
 def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> None:
@@ -232,8 +331,11 @@ def _drop_formulas_outside_cells(wb) -> None:
         ws.data_validations.dataValidation = kept_lists
 
 
-def _annotate(ws, ref: str, problems: list[Problem]) -> str:
-    """Colour the cell by its worst problem and comment on it; a merged cell is marked at its top-left."""
+def _annotate(ws, ref: str, problems: list[Problem], restored: str = "") -> str:
+    """Colour the cell by its worst problem and comment on it; a merged cell is marked at its top-left.
+
+    `restored` says what was put back in the cell: it replaces the advice to put it back.
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -244,7 +346,9 @@ def _annotate(ws, ref: str, problems: list[Problem]) -> str:
     cell = ws[ref]
     worst = problems[0].severity
     cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
-    text = "\n\n".join(f"{p.severity.label}: {_sender_message(p)}\n{p.advice}" for p in problems)
+    text = "\n\n".join(
+        f"{p.severity.label}: {_sender_message(p)}\n" + (restored + " Ingen handling." if restored and p.code == "locked-cell-changed" else p.advice) for p in problems
+    )
     if cell.comment is not None and cell.comment.text:
         text = cell.comment.text.rstrip() + "\n\n" + text
     comment = Comment(text[:32_000], COMMENT_AUTHOR)
@@ -264,10 +368,11 @@ def _sender_message(p: Problem) -> str:
     return text
 
 
-def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str]) -> None:
+def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str], restored: dict[str, str] | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    restored = restored or {}
     if FEEDBACK_SHEET in wb.sheetnames:  # a feedback copy sent back and checked again
         del wb[FEEDBACK_SHEET]
     ws = wb.create_sheet(FEEDBACK_SHEET, 0)
@@ -310,7 +415,8 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
     for r, p in enumerate(problems, start=head + 1):
         anchor = anchors.get((p.sheet, p.cell))
         where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet in (check.sheet_name,) else "")
-        row = (p.severity.label, where, p.element, _sender_message(p), p.advice, p.code)
+        advice = restored[p.cell] + " Ingen handling." if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored else p.advice
+        row = (p.severity.label, where, p.element, p.field_words, _sender_message(p), advice, p.code)
         for c, value in enumerate(row, start=1):
             _text(ws, r, c, value)
             ws.cell(r, c).alignment = wrap
@@ -321,6 +427,13 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
             link = ws.cell(r, 2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{p.sheet}'!{anchor}", display=where)
             link.font = Font(color="0563C1", underline="single")
+    if restored:
+        at = head + len(problems) + 2
+        _text(ws, at, 1, "Sat tilbage til skabelonen i denne kopi (dine svar er ikke ændret):")
+        ws.cell(at, 1).font = Font(bold=True)
+        for r, line in enumerate(restored.values(), start=at + 1):
+            _text(ws, r, 1, line)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(_COLUMNS))
     ws.freeze_panes = ws.cell(head + 1, 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

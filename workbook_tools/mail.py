@@ -1,6 +1,6 @@
 """E-mail out, the shared part: the three kinds of message, what one message is, and the errors.
 
-`followup mail templates|reports|reminders` composes messages from the master (who
+`followup mail templates|reports|reminders|overview` composes messages from the master (who
 gets what), the folder a round's step wrote (generate's manifest, collect's reports,
 problems.json and feedback copies) and an editable Danish text per kind (the year
 folder's ``mailtekster/*.txt``, else the factory texts shipped in the package). By
@@ -30,8 +30,8 @@ from .errors import FollowupError
 from .model import unit_name, unit_stem
 from .xlsxio import sha256_of
 
-TEMPLATES, REPORTS, REMINDERS = "templates", "reports", "reminders"
-OUTBOX_PREFIX = {TEMPLATES: "skabelon", REPORTS: "rapport", REMINDERS: "rykker"}
+TEMPLATES, REPORTS, REMINDERS, OVERVIEW = "templates", "reports", "reminders", "overview"
+OUTBOX_PREFIX = {TEMPLATES: "skabelon", REPORTS: "rapport", REMINDERS: "rykker", OVERVIEW: "oversigt"}
 
 
 class MailError(FollowupError):
@@ -85,3 +85,4 @@ class Composed:
 
     messages: list[Outgoing] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # left out on purpose (a report of an incomplete round), with the reason

@@ -1,4 +1,4 @@
-"""The messages of a round, composed from the master and the folder a step wrote: templates, reports, reminders.
+"""The messages of a round, composed from the master and the folder a step wrote: templates, reports, reminders, the overview.
 
 Templates come from generate's folder (its manifest says which file is whose), the
 reports and reminders from collect's folder. A reminder says exactly what is missing
@@ -9,16 +9,27 @@ cannot be composed (a unit without an address, a missing file) is listed, not ra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
 from .committee_report import report_file_name
-from .mail import REMINDERS, REPORTS, TEMPLATES, Composed, MailError, Outgoing
+from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, Composed, MailError, Outgoing
 from .mailtexts import MailText, common_values
-from .master import EMAIL_ADDRESS
-from .model import Agreement, unit_name
-from .outfolder import FEEDBACK_DIR, PROBLEMS_NAME, REPORTS_DIR, VALIDATION_NAME, distinct_feedback_name, feedback_file_name
+from .master import AGREEMENT_FIELDS, EMAIL_ADDRESS
+from .merge import REJECTED
+from .model import Agreement, field_words, unit_name
+from .outfolder import (
+    FEEDBACK_DIR,
+    OVERVIEW_NAME,
+    PROBLEMS_NAME,
+    REPORTS_DIR,
+    VALIDATION_NAME,
+    distinct_feedback_name,
+    feedback_file_name,
+    sent_name,
+)
 from .problems import Severity
 from .results import CollectResults, ResultsError, read_problems
 from .template import MANIFEST_NAME, ManifestError, load_manifest
@@ -101,14 +112,55 @@ def report_files(agreement: Agreement, folder: Path | str, committee: str) -> tu
     return tuple(p for p in (xlsx, xlsx.with_suffix(".pdf")) if p.is_file())
 
 
-def compose_reports(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
-    """Each committee its report (xlsx, and the PDF where one was made)."""
+def incomplete_committees(agreement: Agreement, results: CollectResults) -> dict[str, str]:
+    """Committees whose round is not complete, each with why in finance's words; a committee not named is complete.
+
+    Complete means every element of the committee has an accepted answer this round, the rule
+    collect's ``missing-answer`` follows: nothing came, what came was rejected, or some elements lack one.
+    """
+    unanswered: dict[str, set[str]] = {}
+    for row in results.problems:
+        if row.get("code") == "missing-answer":
+            unanswered.setdefault(row.get("committee", "").strip(), set()).add(row.get("element", ""))
+    rejected = {r.get("committee", "") for r in results.returns if r.get("status") == REJECTED}
+    why: dict[str, str] = {}
+    for c in agreement.committees:
+        total = len(agreement.elements_of(c.name))
+        missing = len(unanswered.get(c.name, set()))
+        if not missing:
+            continue
+        if missing < total:
+            why[c.name] = f"{missing} af {total} indsatser mangler svar"
+        elif c.name in rejected:
+            why[c.name] = "besvarelsen er afvist"
+        else:
+            why[c.name] = "ingen besvarelse modtaget"
+    return why
+
+
+def compose_reports(
+    agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None, include_incomplete: bool = False
+) -> Composed:
+    """Each committee its report (xlsx, and the PDF where one was made), by default only where the round is complete.
+
+    A committee with elements left unanswered is held back with the reason (its report says
+    "Ikke besvaret" there); `include_incomplete` sends its report as it is.
+    """
     folder = Path(folder)
     if not (folder / REPORTS_DIR).is_dir():
         raise MailError(f"{folder / REPORTS_DIR} findes ikke. Angiv mappen, som followup collect skrev rapporterne i.")
+    incomplete = {}
+    if not include_incomplete:
+        try:
+            incomplete = incomplete_committees(agreement, collect_results(folder, round_number))
+        except MailError as exc:
+            raise MailError(f"{exc} Uden den kan det ikke ses, hvilke udvalg der har svaret; send alle rapporter som de er med --include-incomplete.") from None
     out = Composed()
     for c in agreement.committees:
         if only and c.name not in only:
+            continue
+        if c.name in incomplete:
+            out.held.append(f"{c.name}: {incomplete[c.name]}")
             continue
         files = report_files(agreement, folder, c.name)
         if not files:
@@ -121,7 +173,7 @@ def compose_reports(agreement: Agreement, round_number: int, folder: Path | str,
         values = common_values(agreement, round_number) | {"udvalg": c.name, "modtager": c.name, "filer": _files_list(files)}
         subject, body = text.fill(values)
         out.messages.append(Outgoing(REPORTS, round_number, c.name, "", c.emails, subject, body, files, stem=agreement.file_stem(c.name)))
-    if not out.messages and not out.skipped:
+    if not out.messages and not out.skipped and not out.held:
         raise MailError(f"der er ingen rapporter i {folder / REPORTS_DIR}.")
     return out
 
@@ -134,7 +186,8 @@ class _Due:
     committee: str
     department: str
     missing: bool = False
-    rejected: dict[str, list[dict]] = field(default_factory=dict)  # file -> its error rows
+    findings: dict[str, list[dict]] = field(default_factory=dict)  # file -> its errors and warnings, in collect's order
+    rejected: set[str] = field(default_factory=set)  # the files among them that were not accepted
     unanswered: list[dict] = field(default_factory=list)
     senders: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # returns whose annotated copy goes along
@@ -180,13 +233,16 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
     """Who must be reminded and of what, from collect's problems (problems.json, as Problem.as_dict); and rows that name no one.
 
     A unit is reminded when its return is missing or was rejected (collect then lists it as
-    missing) or when an accepted return left elements without an answer.
+    missing) or when an accepted return left elements without an answer. The reminder carries
+    every error and warning of the unit's returns, so one round trip fixes everything; a rejected
+    return that a later accepted one replaced is not brought up again.
     """
     senders = senders or {}
     noted: dict[tuple[str, str], list[str]] = {}  # (committee, element) -> returns with a finding on it
     committees = {c.name for c in agreement.committees}
     dues: dict[tuple[str, str], _Due] = {}
-    rejected: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    findings: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    erroneous: set[str] = set()
     unanswered: dict[str, list[dict]] = {}
     split: set[str] = set()
     orphans: list[str] = []
@@ -204,19 +260,14 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
         elif code == "missing-answer":
             if committee in committees:
                 unanswered.setdefault(committee, []).append(row)
-        elif file and _severity(row) is Severity.ERROR:
+        elif file and _severity(row) in (Severity.ERROR, Severity.WARNING):
             if committee not in committees:
-                orphans.append(f"{file}: {row.get('message', '')}")
+                if _severity(row) is Severity.ERROR:
+                    orphans.append(f"{file}: {row.get('message', '')}")
                 continue
-            unit = (committee, department)
-            rejected.setdefault(unit, {}).setdefault(file, []).append(row)
-    for unit, files in rejected.items():
-        due = dues.get(unit) or dues.get((unit[0], ""))
-        if due is None:
-            continue  # a later return from the same unit was accepted
-        for file, file_rows in files.items():
-            due.rejected.setdefault(file, []).extend(file_rows)
-            _add_file(due, file, senders)
+            if _severity(row) is Severity.ERROR:
+                erroneous.add(file)
+            findings.setdefault((committee, department), {}).setdefault(file, []).append(row)
     departments = {e.number: e.department for e in agreement.elements}
     for committee, answer_rows in unanswered.items():
         for row in answer_rows:
@@ -230,6 +281,17 @@ def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], sen
             due.unanswered.append(row)
             for file in noted.get((committee, row.get("element", "")), []):
                 _add_file(due, file, senders)
+    for unit, files in findings.items():
+        due = dues.get(unit) or dues.get((unit[0], ""))
+        if due is None:
+            continue  # nothing is due: accepted, at most with warnings that need no answer now
+        for file, file_rows in files.items():
+            if file in erroneous and not due.missing:
+                continue  # a later return from the same unit was accepted
+            due.findings.setdefault(file, []).extend(file_rows)
+            if file in erroneous:
+                due.rejected.add(file)
+            _add_file(due, file, senders)
     ordered = sorted(dues.values(), key=lambda d: (_committee_order(agreement, d.committee), d.department))
     return ordered, orphans
 
@@ -243,27 +305,51 @@ def _add_file(due: _Due, file: str, senders: dict[str, str]) -> None:
 
 
 def reminder_lines(due: _Due, agreement: Agreement) -> str:
-    """The {mangler} list: exactly what is missing or wrong, one line per thing."""
+    """The {mangler} list: everything missing or wrong, per file as the sender named it, grouped by element, each in its field's words."""
     titles = {e.number: e.title for e in agreement.elements}
+    order = {e.number: i for i, e in enumerate(agreement.elements)}
     lines: list[str] = []
     unit = unit_name(due.committee, due.department)
     if due.missing and not due.rejected:
         lines.append(f"- Vi har ikke modtaget den udfyldte skabelon fra {unit}.")
-    for file, rows in due.rejected.items():
-        lines.append(f"- Filen «{file}» kunne ikke godkendes:")
+    for file, rows in due.findings.items():
+        verdict = "kunne ikke godkendes" if file in due.rejected else "er godkendt, men ret venligst dette"
+        lines.append(f"- Filen »{sent_name(file)}« {verdict}:")
+        groups: dict[str, list[dict]] = {}
         for row in rows:
-            text = row.get("message", "").strip() or row.get("code", "")
-            extra = []
-            if row.get("expected") and row["expected"] not in text:
-                extra.append(f"forventet: '{row['expected']}'")
-            if row.get("found") and row["found"] not in text:
-                extra.append(f"fundet: '{row['found']}'")
-            lines.append(f"    • {text}" + (f" ({'; '.join(extra)})" if extra else ""))
+            groups.setdefault(row.get("element", ""), []).append(row)
+        for element in sorted(groups, key=lambda n: (n != "", order.get(n, len(order)), n)):
+            indent = "    "
+            if element:
+                title = titles.get(element, "")
+                lines.append(f"    Indsats {element}{' ' + title if title else ''}:")
+                indent = "      "
+            else:
+                lines.append("    Hele filen:")
+                indent = "      "
+            lines.extend(f"{indent}• {_finding_line(row, file)}" for row in groups[element])
     for row in due.unanswered:
         number = row.get("element", "")
         title = titles.get(number, "")
         lines.append(f"- Indsats {number}{' ' + title if title else ''}: intet godkendt svar (smiley mangler).")
     return "\n".join(lines)
+
+
+def _finding_line(row: dict, file: str) -> str:
+    # One problem as the sender reads it: its field's words first, no finance folders, what was expected and found.
+    text = row.get("message", "").strip() or row.get("code", "")
+    if text.startswith(f"{file}: "):
+        text = text[len(file) + 2 :]  # the file heads the group
+    text = text.replace(file, sent_name(file))
+    extra = []
+    if row.get("expected") and row["expected"] not in text:
+        extra.append(f"forventet: '{row['expected']}'")
+    if row.get("found") and row["found"] not in text:
+        extra.append(f"fundet: '{row['found']}'")
+    words = row.get("field_words") or field_words(row.get("field", ""))
+    severity = "Advarsel" if _severity(row) is Severity.WARNING else "Fejl"
+    head = f"{severity}, {words}" if words else severity
+    return f"{head}: {text[:1].upper()}{text[1:]}" + (f" ({'; '.join(extra)})" if extra else "")
 
 
 def compose_reminders(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
@@ -296,4 +382,42 @@ def compose_reminders(agreement: Agreement, round_number: int, folder: Path | st
     return out
 
 
-COMPOSERS = {TEMPLATES: compose_templates, REPORTS: compose_reports, REMINDERS: compose_reminders}
+# ---------------------------------------------------------------- the overview
+
+OVERVIEW_STEM = "alle-udvalg"  # the overview's .eml in the outbox: oversigt-runde-N_alle-udvalg.eml
+OVERVIEW_UNIT = "Oversigten"  # how the command's summary and the send log name the overview's message
+
+
+def overview_recipients(agreement: Agreement, to: list[str] | None = None) -> tuple[str, ...]:
+    """Who gets the overview: `to` (--to) when given, else the master's "Oversigt sendes til"; MailError for a bad address."""
+    given = [p.strip() for a in to or [] for p in re.split(r"[;,]", a) if p.strip()]
+    addresses = given or [p.strip() for p in agreement.overview_to.split(";") if p.strip()]
+    for a in addresses:
+        if not EMAIL_ADDRESS.match(a):
+            raise MailError(f"'{a}' er ikke en gyldig e-mailadresse. Ret den i --to eller i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale.")
+    return tuple(dict.fromkeys(addresses))
+
+
+def compose_overview(
+    agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None, to: list[str] | None = None
+) -> Composed:
+    """One message with collect's overview.xlsx, as collect wrote it, to the finance committee or management."""
+    folder = Path(folder)
+    overview = folder / OVERVIEW_NAME
+    if not overview.is_file():
+        raise MailError(f"{overview} findes ikke. Angiv mappen, som followup collect skrev i, eller kør followup collect med --out {folder}.")
+    collect_results(folder, round_number)  # the folder is this round's, or say so
+    out = Composed()
+    recipients = overview_recipients(agreement, to)
+    if not recipients:
+        out.skipped.append(
+            f"oversigten: ingen modtagere; skriv adresserne i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale i masterfilen, eller brug --to ADRESSE."
+        )
+        return out
+    values = common_values(agreement, round_number) | {"modtager": ", ".join(recipients), "filer": _files_list([overview])}
+    subject, body = text.fill(values)
+    out.messages.append(Outgoing(OVERVIEW, round_number, OVERVIEW_UNIT, "", recipients, subject, body, (overview,), stem=OVERVIEW_STEM))
+    return out
+
+
+COMPOSERS = {TEMPLATES: compose_templates, REPORTS: compose_reports, REMINDERS: compose_reminders, OVERVIEW: compose_overview}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .mail import Composed, MailError
+from .mail import OVERVIEW, REPORTS, Composed, MailError
 from .mailcompose import COMPOSERS
 from .mailoutbox import OUTBOX_NAME, sender_address, write_outbox
 from .mailsend import SEND_LOG, SendReport, SmtpSettings, pending, send
@@ -44,6 +44,8 @@ def run_mail(
     password: str | None = None,
     dry_run: bool = False,
     resend: bool = False,
+    include_incomplete: bool = False,
+    to: list[str] | None = None,
 ) -> MailRun:
     """Compose one kind of message; then list it (dry run), write the outbox, or send (smtp given)."""
     sender = sender_address(agreement, from_address)
@@ -51,7 +53,8 @@ def run_mail(
     if unknown:
         raise MailError(f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: " + ", ".join(c.name for c in agreement.committees) + ".")
     text = load_mail_text(kind, texts)
-    composed = COMPOSERS[kind](agreement, round_number, folder, text, only)
+    options = {REPORTS: {"include_incomplete": include_incomplete}, OVERVIEW: {"to": to}}.get(kind, {})
+    composed = COMPOSERS[kind](agreement, round_number, folder, text, only, **options)
     outbox = Path(outbox) if outbox else Path(folder) / OUTBOX_NAME
     run = MailRun(kind, composed, outbox, dry_run=dry_run)
     display, reply_to = agreement.office, agreement.email

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .mail import REMINDERS, REPORTS, TEMPLATES, MailError
+from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, MailError
 from .model import Agreement
 from .resources import factory_mail_texts
 from .texts import fill, long_date
 
 TEXTS_DIR = factory_mail_texts()  # packaged: found wherever the tool is installed
-TEXT_FILES = {TEMPLATES: "skabelon.txt", REPORTS: "rapport.txt", REMINDERS: "rykker.txt"}
+TEXT_FILES = {TEMPLATES: "skabelon.txt", REPORTS: "rapport.txt", REMINDERS: "rykker.txt", OVERVIEW: "oversigt.txt"}
 PLACEHOLDERS = (
     "runde", "rundenummer", "udvalg", "center", "modtager", "frist", "aftale", "år",
     "kontakt", "kontakt_navn", "kontakt_email", "kontakt_telefon", "afsender", "sagsid",

@@ -3,7 +3,8 @@
 Layout (one header row per sheet, Danish headings; extra columns are ignored):
 
 * ``Aftale``     – ``Felt`` | ``Værdi``: År, Titel, Afsender, Dato, Telefon, E-mail,
-  Kontakt, Sagsid, Læsevejledning indsats, Læsevejledning økonomi.
+  Kontakt, Sagsid, Læsevejledning indsats, Læsevejledning økonomi, and (optional) Oversigt
+  sendes til (addresses for ``followup mail overview``, several separated by ``;``).
 * ``Runder``     – Runde (1–4) | Betegnelse | Frist.
 * ``Udvalg``     – Udvalg | Nummer | Område | E-mail (several separated by ``;``).
 * ``Centre``     – Center | E-mail  (optional; addresses for per-department templates).
@@ -79,6 +80,7 @@ AGREEMENT_FIELDS = {  # attribute -> Danish key in the Felt column
     "case_number": "Sagsid",
     "guide_progress": "Læsevejledning indsats",
     "guide_economy": "Læsevejledning økonomi",
+    "overview_to": "Oversigt sendes til",  # optional: older masters have no such row
 }
 ROUND_COLUMNS = ("Runde", "Betegnelse", "Frist")
 COMMITTEE_COLUMNS = ("Udvalg", "Nummer", "Område", "E-mail")
@@ -461,6 +463,8 @@ class _MasterReader:
                     fields["year"] = self.integer(value, AGREEMENT_SHEET, i, 1)
             elif attr == "date":
                 fields["date"] = self.a_date(value, AGREEMENT_SHEET, i, 1, fields.get("year"))
+            elif attr == "overview_to":
+                fields[attr] = "; ".join(self.emails(value, AGREEMENT_SHEET, i, 1))
             else:
                 fields[attr] = _text(value)
         self.field_rows = {key: by_key[key][0] for key in YEAR_TEXT_FIELDS if key in by_key}

@@ -13,7 +13,10 @@ Only what validated is merged. The rules, in order:
    forwarded copy) that answer the same element differently are a *conflict*: that
    element is merged from neither until finance names the file to trust
    (``--prefer FILE``). Their other answers still merge.
-4. Whoever (committee or department) and whatever (element) has no accepted answer
+4. A rejected return is *replaced* when a return of the same committee (and
+   department) that is newer is accepted: its problems are history (info), one
+   info line says by which file, and it no longer counts as rejected.
+5. Whoever (committee or department) and whatever (element) has no accepted answer
    is listed as missing.
 """
 
@@ -24,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .model import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Agreement, Result, unit_name
-from .problems import Problem
+from .problems import Problem, Severity
 from .returncheck import ReturnCheck
 
 ACCEPTED = "accepted"
@@ -49,6 +52,7 @@ class MergeOutcome:
     expected_units: list[tuple[str, str]] = field(default_factory=list)  # (committee, department)
     accepted_units: set[tuple[str, str]] = field(default_factory=set)
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # element -> return names
+    replaced: dict[str, str] = field(default_factory=dict)  # rejected return name -> the accepted return that replaced it
 
 
 def _values(r: Result) -> dict[str, object]:
@@ -194,12 +198,14 @@ def merge_returns(
                     found=_describe(r, differing),
                     detail=others,
                     department=c.department,
+                    field=differing[0],
                 )
             )
     out.results = merged
     for c in kept:
         if out.status[c.name] in (ACCEPTED, CONFLICT):
             out.accepted_units.add((c.committee, c.department))
+    _replace_rejected(out, checks, kept)
 
     # Who and what is missing; an answer already in the master for this round counts.
     if expected_units is None:
@@ -215,6 +221,34 @@ def merge_returns(
         if e.number not in answered and e.number not in out.conflicts:
             out.problems.append(Problem("missing-answer", committee=e.committee, element=e.number, department=e.department, detail=e.committee))
     return out
+
+
+def _replace_rejected(out: MergeOutcome, checks: list[ReturnCheck], kept: list[ReturnCheck]) -> None:
+    # A rejected return followed by an accepted one of the same committee and department: the fixed one counts.
+    for bad in checks:
+        if bad.accepted or not bad.committee:
+            continue
+        newer = [
+            c
+            for c in kept
+            if out.status[c.name] in (ACCEPTED, CONFLICT) and (c.committee, c.department) == (bad.committee, bad.department) and _later(c, bad)
+        ]
+        if not newer:
+            continue
+        by = newer[-1]
+        out.status[bad.name] = SUPERSEDED
+        out.replaced[bad.name] = by.name
+        errors = sum(1 for p in bad.problems if p.severity is Severity.ERROR)
+        out.problems.append(Problem("rejected-return-replaced", bad.name, bad.committee, department=bad.department, found=str(errors), detail=by.name))
+
+
+def _later(a: ReturnCheck, b: ReturnCheck) -> bool:
+    # By document time, then by arrival: two files saved in the same minute are told apart by when they came.
+    def received(c: ReturnCheck) -> datetime:
+        t = c.incoming.received
+        return datetime.min.replace(tzinfo=UTC) if t is None else (t if t.tzinfo else t.replace(tzinfo=UTC))
+
+    return (_time(a), received(a)) > (_time(b), received(b))
 
 
 def _stamp(check: ReturnCheck) -> str:

@@ -112,10 +112,44 @@ _SMILEY_ALIASES.update(
 )
 
 
+# Characters a person cannot see in a cell, pasted in from mail, web pages and Word:
+# spaces that are not plain spaces become one, the rest are dropped (a zero-width
+# joiner only outside emoji, where it joins nothing). The one place for them.
+_ODD_SPACES = "\u00a0\u2007\u202f\u2009\u200a\u3000"
+_INVISIBLE = "\u200b\u200c\u2060\ufeff\u00ad"
+_ZWJ = "\u200d"
+_INVISIBLE_OR_ODD = re.compile(f"[{_ODD_SPACES}{_INVISIBLE}{_ZWJ}]")
+
+
+def _is_emoji(ch: str) -> bool:
+    return ord(ch) >= 0x2190 and ch not in _ODD_SPACES + _INVISIBLE + _ZWJ
+
+
+def without_invisible(text: str) -> str:
+    """Text with odd spaces made plain and invisible characters (ZWSP, BOM, soft hyphen, ZWJ outside emoji) left out."""
+    if not _INVISIBLE_OR_ODD.search(text):
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _ODD_SPACES:
+            out.append(" ")
+        elif ch == _ZWJ and 0 < i < len(text) - 1 and _is_emoji(text[i - 1]) and _is_emoji(text[i + 1]):
+            out.append(ch)
+        elif ch not in _INVISIBLE and ch != _ZWJ:
+            out.append(ch)
+    return "".join(out)
+
+
+def show_invisible(text: str) -> str:
+    """Text with every odd space and invisible character made visible, as ⟨U+00A0⟩, so a message shows the difference."""
+    return _INVISIBLE_OR_ODD.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
 def parse_smiley(text: str) -> tuple[Smiley | None, bool]:
     """Read a smiley cell: (state, exact). `exact` is False for a tolerated variant.
 
-    An empty cell gives (None, True); an unknown word gives (None, False).
+    An empty cell gives (None, True); an unknown word gives (None, False). Invisible
+    characters and odd spaces are read past (see :func:`without_invisible`).
     """
     if text is None:
         return None, True
@@ -125,7 +159,7 @@ def parse_smiley(text: str) -> tuple[Smiley | None, bool]:
     for s, look in SMILEY_LOOKS.items():
         if raw == look.label_da:
             return s, True
-    key = raw.strip().casefold()
+    key = without_invisible(raw).strip().casefold()
     if key == "":
         return None, False
     return _SMILEY_ALIASES.get(key), False
@@ -200,6 +234,20 @@ STATUS = "status"
 ECONOMY = "economy"
 ECONOMY_STATUS = "economy_status"
 ANSWER_FIELDS = (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS)
+# How each answer is named to people: the one place for these words (messages,
+# validation.xlsx "Felt", feedback copies, reminders). Danish first, then English.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    PROGRESS: ("smiley for indsats", "progress smiley"),
+    STATUS: ("status", "status text"),
+    ECONOMY: ("smiley for økonomi", "economy smiley"),
+    ECONOMY_STATUS: ("status økonomi", "economy status"),
+}
+
+
+def field_words(name: str, lang: str = "da") -> str:
+    """The words for an answer field (`PROGRESS` …) in a message; "" for no field."""
+    words = FIELD_WORDS.get(name)
+    return (words[1] if lang == "en" else words[0]) if words else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +286,7 @@ class Agreement:
     case_number: str = ""
     guide_progress: str = ""
     guide_economy: str = ""
+    overview_to: str = ""  # who gets the overview (followup mail overview): addresses separated by ";"
     rounds: tuple[Round, ...] = ()
     committees: tuple[Committee, ...] = ()
     departments: tuple[Department, ...] = ()

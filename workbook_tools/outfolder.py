@@ -23,9 +23,23 @@ ARCHIVE_DIR = "archive"  # a copy of every processed return, by its SHA-256, wit
 FEEDBACK_SUFFIX = "_tilbagemelding.xlsx"
 
 
+MAIL_PATH_ARROW = " › "  # how collect shows an e-mail's attachment: "mail.eml › svar.xlsx"
+
+
+def sent_name(display_name: str) -> str:
+    """The file's name as the sender sent it: the attachment of an e-mail, without the folders finance keeps it in."""
+    last = display_name.rsplit(MAIL_PATH_ARROW, 1)[-1]
+    return re.split(r"[\\/]", last)[-1]
+
+
 def feedback_file_name(display_name: str) -> str:
-    """The annotated copy's file name for a return shown as `display_name` (folders flattened), with "_tilbagemelding"."""
-    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(display_name).with_suffix("")))[:150]  # file systems allow 255 bytes
+    """The annotated copy's file name for a return shown as `display_name`: `<sent name>_tilbagemelding.xlsx`.
+
+    One rule for collect's copy, the demo and the reminder's attachment: the name the sender
+    gave the file (:func:`sent_name`), so they recognise it; two with the same name are told
+    apart by :func:`distinct_feedback_name`.
+    """
+    stem = re.sub(r"[\\/:*?\"<>|]+", "_", str(Path(sent_name(display_name)).with_suffix("")))[:150]  # file systems allow 255 bytes
     return f"{stem.strip('_. ') or 'besvarelse'}{FEEDBACK_SUFFIX}"
 
 

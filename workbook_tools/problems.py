@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .model import field_words
 from .texts import fill
 
 
@@ -34,7 +35,7 @@ class ProblemType:
 
     code: str
     severity: Severity
-    message: str  # Danish; placeholders {file} {cell} {element} {expected} {found} {detail}
+    message: str  # Danish; placeholders {file} {cell} {element} {field} {expected} {found} {detail}
     hint: str  # to finance, who reads validation.xlsx
     category: str = ""
     advice: str = ""  # to the sender, in the annotated feedback copy; "" = use the hint
@@ -65,6 +66,8 @@ ADVICE: dict[str, str] = {
     "old-template-version": "Du har brugt en ældre udgave af skabelonen. Svarene er læst; brug den nye skabelon næste gang.",
     "old-template-not-migratable": "Du har brugt en ældre udgave af skabelonen, som ikke kan læses sikkert. Udfyld den nye skabelon.",
     "template-outdated": "Skabelonen er lavet før en ændring hos Økonomi. Ingen handling, medmindre andet står her.",
+    "element-not-in-template": "Indsats {element} er kommet til, efter skabelonen blev sendt. Økonomi sender en skabelon til den eller skriver svaret ind selv.",
+    "element-removed-from-master": "Indsats {element} er udgået, efter skabelonen blev sendt; dens svar er ikke brugt. Ingen handling nødvendig.",
     "template-id-mismatch": "Skabelonen passer ikke til den, der blev sendt ud. " + _FRESH,
     "metadata-changed": "Skabelonens skjulte oplysninger er ændret. " + _FRESH,
     "locked-cell-changed": "Cellen er låst og skal stå som i skabelonen: {expected!r}. Ret den tilbage, eller: " + _FRESH,
@@ -74,18 +77,22 @@ ADVICE: dict[str, str] = {
     "sheet-hidden": "Et ark er skjult eller vist. Lad arkene være, som de er i skabelonen.",
     "rows-moved": "Der er indsat, slettet eller sorteret rækker. " + _FRESH + " Lad rækkerne være.",
     "protection-removed": "Arkbeskyttelsen er fjernet. De hvide felter kan udfyldes uden at fjerne den; lad den være slået til.",
-    "dropdown-removed": "Rullelisten i cellen er forsvundet, typisk efter kopiér/indsæt. Vælg smileyen i listen i stedet for at indsætte.",
+    "dropdown-removed": "Rullelisten i cellen ({field}) er forsvundet, typisk efter kopiér/indsæt. Vælg smileyen i listen i stedet for at indsætte.",
     "external-link": "Projektmappen har kæder til andre filer. Indsæt værdier i stedet for kæder.",
     "formulas-outside-cells": "Projektmappen har fået navne eller regler med formler, som skabelonen ikke har. De er fjernet i denne kopi; lad dem være næste gang.",
-    "invalid-smiley": "Vælg {expected} i listen i cellen.",
+    "invalid-smiley": "Vælg {field} ({expected}) i listen i cellen.",
+    "strict-ooxml": "Filen er gemt som \"Strict Open XML-regneark\". Åbn den i Excel, vælg Filer > Gem som, og vælg filtypen \"Excel-projektmappe (*.xlsx)\".",
     "smiley-normalised": "Værdien er læst som '{expected}'. Vælg næste gang smileyen i listen.",
-    "smiley-missing": "Vælg en smiley i listen i cellen.",
-    "status-text-required": "En gul eller rød smiley skal forklares: skriv en kort status i cellen.",
-    "text-too-long": "Teksten er {found} tegn; Excel tillader {expected}. Forkort den.",
-    "formula-in-input": "Skriv statusteksten som almindelig tekst, ikke som formel (begynd ikke med =).",
+    "answer-as-shown": "Excel gemte det, du skrev, som tal eller dato; det er taget, som det stod i cellen: '{expected}'. Ingen handling nødvendig.",
+    "invisible-characters": "Cellen havde usynlige tegn ({found}); værdien er læst som '{expected}'. Ingen handling nødvendig.",
+    "smiley-missing": "Vælg {field} i listen i cellen.",
+    "status-text-required": "En gul eller rød {detail} skal forklares: skriv en kort tekst i cellen ({field}).",
+    "text-too-long": "Teksten ({field}) er {found} tegn; Excel tillader {expected}. Forkort den.",
+    "formula-in-input": "Skriv {field} som almindelig tekst, ikke som formel (begynd ikke med =).",
     "late-return": "Besvarelsen er modtaget efter fristen {expected}. Den er taget med.",
     "conflicting-return": "Indsatsen er også besvaret i {detail} med et andet svar. Aftal med Økonomi, hvilket svar der gælder.",
     "superseded-return": "En nyere udgave af din besvarelse er modtaget og brugt: {detail}.",
+    "rejected-return-replaced": "Denne udgave blev afvist, men din rettede udgave ({detail}) er godkendt og brugt. Ingen handling.",
     "newer-return-rejected": "Din nyeste udgave ({detail}) er afvist; denne ældre udgave er brugt indtil videre.",
 }
 
@@ -103,6 +110,7 @@ _TYPES = [
     _t(FILE, "macro-workbook", E, "{file} er en projektmappe med makroer (.xlsm).", "Makroer tages ikke imod. Bed afsenderen gemme som .xlsx uden makroer."),
     _t(FILE, "binary-workbook", E, "{file} er gemt som binær projektmappe (.xlsb).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx)."),
     _t(FILE, "ods-workbook", E, "{file} er et OpenDocument-regneark (.ods).", "Bed afsenderen gemme som Excel-projektmappe (.xlsx); i LibreOffice: Gem som > Excel 2007-365."),
+    _t(FILE, "strict-ooxml", E, "{file} er gemt som Strict Open XML-regneark, som værktøjet ikke kan læse.", "Bed afsenderen åbne filen i Excel og gemme den som \"Excel-projektmappe (*.xlsx)\" (Filer > Gem som > Filtype)."),
     _t(FILE, "unsafe-workbook", E, "{file} afvises af sikkerhedshensyn: {detail}.", "Filen er usædvanligt stor eller misdannet. Bed afsenderen sende skabelonen igen."),
     _t(FILE, "broken-workbook", E, "{file} er beskadiget: {detail}.", "Bed afsenderen åbne filen i Excel, gemme den igen og sende den."),
     _t(FILE, "attachment-not-workbook", INFO, "E-mailen {file} har en vedhæftet fil, der ikke er en projektmappe: {detail}.", "Ingen handling, medmindre afsenderen skulle have vedhæftet skabelonen."),
@@ -116,6 +124,8 @@ _TYPES = [
     _t(TEMPLATE, "old-template-version", W, "{file} er lavet med skabelonversion {found}; nu er den {expected}. Svarene er hentet efter indsatsnummer.", "Tjek svarene i oversigten; send den nye skabelon næste gang."),
     _t(TEMPLATE, "old-template-not-migratable", E, "{file} er lavet med skabelonversion {found} (nu {expected}), og svarene kan ikke hentes sikkert: {detail}.", "Send den nye skabelon til afsenderen, og bed om at få svarene i den."),
     _t(TEMPLATE, "template-outdated", W, "{file} er lavet ud fra en tidligere udgave af masterfilen eller layoutet: {detail}.", "Er skabelonens låste indhold uændret, er svarene taget med. Skal ændringen nå afsenderne, så lav og send nye skabeloner."),
+    _t(TEMPLATE, "element-not-in-template", W, "{file}: indsats {element} står i masterfilen, men ikke i skabelonen; den er kommet til, efter skabelonen blev lavet.", "Svarene på de andre indsatser er taget med. Send en skabelon til indsatsen, eller skriv svaret ind i masterfilen."),
+    _t(TEMPLATE, "element-removed-from-master", INFO, "{file}: indsats {element} står i skabelonen, men ikke længere i masterfilen; dens svar er ikke taget med.", "Ingen handling nødvendig, medmindre indsatsen skal tilbage i masterfilen."),
     _t(TEMPLATE, "unknown-template-id", W, "{file} har et skabelon-id, som ikke står i manifestet: {found}.", "Skabelonen er ikke lavet i denne genereringsmappe. Tjek at den er til denne runde."),
     _t(TEMPLATE, "template-id-mismatch", E, "{file} har skabelon-id {found}, men det id blev lavet til {expected}.", "Skabelonen er ændret eller kopieret. Send den oprindelige skabelon igen."),
     _t(TEMPLATE, "metadata-changed", E, "{file}: skabelonens skjulte oplysninger er ændret eller fjernet ({detail}).", "Send skabelonen igen, og bed afsenderen ikke ændre skjulte ark."),
@@ -128,21 +138,24 @@ _TYPES = [
     _t(INTEGRITY, "sheet-hidden", W, "{file}: arket '{detail}' er skjult eller vist i modsætning til skabelonen.", "Ingen handling nødvendig; indholdet er kontrolleret."),
     _t(INTEGRITY, "rows-moved", E, "{file}: rækker er indsat, slettet eller sorteret (indsats {element} står i række {found}, forventet {expected}).", "Send skabelonen igen, og bed afsenderen ikke indsætte, slette eller sortere rækker."),
     _t(INTEGRITY, "protection-removed", W, "{file}: arkbeskyttelsen på '{detail}' er fjernet.", "Indholdet er kontrolleret celle for celle; bed afsenderen lade beskyttelsen være."),
-    _t(INTEGRITY, "dropdown-removed", W, "{file}: rullelisten i {cell} (indsats {element}) er fjernet eller erstattet (fundet: {found}).", "Typisk efter kopiér/indsæt. Værdien er kontrolleret; brug listen næste gang."),
+    _t(INTEGRITY, "dropdown-removed", W, "{file}: rullelisten til {field} i {cell} (indsats {element}) er fjernet eller erstattet (fundet: {found}).", "Typisk efter kopiér/indsæt. Værdien er kontrolleret; brug listen næste gang."),
     _t(INTEGRITY, "external-link", W, "{file} indeholder eksterne kæder til andre filer.", "Kæderne ignoreres. Bed afsenderen indsætte værdier i stedet for kæder."),
     _t(INTEGRITY, "formulas-outside-cells", W, "{file} har formler uden for cellerne, som skabelonen ikke har: {detail}.", "Formlerne bruges ikke, og de er fjernet i tilbagemeldingskopien; svarene er læst. Bed afsenderen lade navne og regler være."),
     # The answers
-    _t(VALUES, "invalid-smiley", E, "{file}: {cell} (indsats {element}) indeholder '{found}', som ikke er en gyldig smiley.", "Vælg {expected} i listen."),
-    _t(VALUES, "smiley-normalised", W, "{file}: {cell} (indsats {element}) indeholder '{found}'; læst som '{expected}'.", "Ingen handling nødvendig; brug listen næste gang."),
-    _t(VALUES, "smiley-missing", W, "{file}: indsats {element} mangler smiley i {cell}.", "Bed afsenderen vælge en smiley for indsatsen."),
-    _t(VALUES, "status-text-required", W, "{file}: indsats {element} har smiley {found}, men ingen statustekst i {cell}.", "En gul eller rød smiley skal forklares. Bed afsenderen skrive en status."),
-    _t(VALUES, "text-too-long", E, "{file}: teksten i {cell} (indsats {element}) er {found} tegn; Excel tillader {expected}.", "Bed afsenderen forkorte teksten."),
-    _t(VALUES, "formula-in-input", E, "{file}: {cell} (indsats {element}) indeholder en formel: {found}.", "Skriv statusteksten som almindelig tekst, ikke som formel."),
+    _t(VALUES, "invalid-smiley", E, "{file}: {field} i {cell} (indsats {element}) indeholder '{found}', som ikke er en gyldig smiley.", "Vælg {expected} i listen."),
+    _t(VALUES, "smiley-normalised", W, "{file}: {field} i {cell} (indsats {element}) indeholder '{found}'; læst som '{expected}'.", "Ingen handling nødvendig; brug listen næste gang."),
+    _t(VALUES, "invisible-characters", INFO, "{file}: '{found}' indeholder usynlige tegn og er læst som '{expected}'.", "Ingen handling nødvendig; tegnene kommer typisk med ved kopiér/indsæt fra mail eller web."),
+    _t(VALUES, "answer-as-shown", INFO, "{file}: {field} i {cell} (indsats {element}) er gemt som tal eller dato ({found}); taget, som Excel viste den: '{expected}'.", "Ingen handling nødvendig; tjek i oversigten, at teksten er den, afsenderen mente."),
+    _t(VALUES, "smiley-missing", W, "{file}: indsats {element} mangler {field} i {cell}.", "Bed afsenderen vælge {field} i listen."),
+    _t(VALUES, "status-text-required", W, "{file}: indsats {element} har {detail} {found}, men {field} i {cell} er tom.", "En gul eller rød smiley skal forklares. Bed afsenderen skrive en status."),
+    _t(VALUES, "text-too-long", E, "{file}: teksten i {field} i {cell} (indsats {element}) er {found} tegn; Excel tillader {expected}.", "Bed afsenderen forkorte teksten."),
+    _t(VALUES, "formula-in-input", E, "{file}: {field} i {cell} (indsats {element}) indeholder en formel: {found}.", "Skriv statusteksten som almindelig tekst, ikke som formel."),
     # Across returns
     _t(ACROSS, "duplicate-return", INFO, "{file} er en kopi af {detail}, som allerede er modtaget.", "Ingen handling nødvendig."),
     _t(ACROSS, "superseded-return", W, "{file} er erstattet af en nyere udgave af samme skabelon: {detail}.", "Den nyeste udgave er brugt; begge er arkiveret."),
     _t(ACROSS, "newer-return-rejected", W, "{file} er brugt, men en nyere udgave fra samme afsender er afvist: {detail}.", "Svarene fra den ældre udgave er taget med. Bed afsenderen rette og sende den nye udgave igen."),
-    _t(ACROSS, "conflicting-return", E, "{file}: indsats {element} er besvaret anderledes end i {detail}. Her: {found}.", "Ingen af svarene på indsatsen er flettet. Afgør hvilken fil der gælder, og kør igen med --prefer FIL."),
+    _t(ACROSS, "rejected-return-replaced", INFO, "{file} blev afvist ({found} fejl), men er erstattet af {detail}, som er godkendt.", "Ingen handling nødvendig; den afviste fil er arkiveret, og dens fejl tæller ikke længere."),
+    _t(ACROSS, "conflicting-return", E, "{file}: indsats {element} er besvaret anderledes ({field}) end i {detail}. Her: {found}.", "Ingen af svarene på indsatsen er flettet. Afgør hvilken fil der gælder, og kør igen med --prefer FIL."),
     _t(ACROSS, "prefer-not-found", W, "--prefer {detail} passer ikke på nogen af de indsamlede filer.", "Skriv filens navn, som det står i oversigten, eller hele stien."),
     _t(ACROSS, "late-return", W, "{file} er modtaget {found}, efter fristen {expected}.", "Svarene er taget med; noter forsinkelsen."),
     _t(ACROSS, "missing-return", W, "Der er ikke modtaget en godkendt besvarelse fra {detail}.", "Send en rykker (followup mail reminders)."),
@@ -170,6 +183,8 @@ class Problem:
     found: str = ""
     detail: str = ""
     department: str = ""  # the responsible department, when the return or answer is per department
+    field: str = ""  # which answer (model.PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS) the problem is about; "" for none
+    replaced_by: str = ""  # the accepted return that replaced this problem's (rejected) file: history now, so info
 
     def __post_init__(self):
         if self.code not in CATALOG:
@@ -181,7 +196,7 @@ class Problem:
 
     @property
     def severity(self) -> Severity:
-        return self.type.severity
+        return Severity.INFO if self.replaced_by else self.type.severity
 
     @property
     def where(self) -> str:
@@ -192,11 +207,17 @@ class Problem:
             "file": self.file,
             "cell": self.where or "-",
             "element": self.element or "-",
+            "field": self.field_words or "svaret",
             "expected": _short(self.expected),
             "found": _short(self.found),
             "detail": self.detail,
         }
         return fill(template.replace("{expected!r}", "'{expected}'").replace("{found!r}", "'{found}'"), values)
+
+    @property
+    def field_words(self) -> str:
+        """The answer the problem is about, in Danish words ("smiley for økonomi"); "" for none."""
+        return field_words(self.field)
 
     @property
     def message(self) -> str:
@@ -219,6 +240,8 @@ class Problem:
             "committee": self.committee,
             "department": self.department,
             "element": self.element,
+            "field": self.field,
+            "field_words": self.field_words,
             "sheet": self.sheet,
             "cell": self.cell,
             "expected": self.expected,
@@ -247,13 +270,14 @@ def catalog_markdown() -> str:
         "`tests/test_problems_doc.py` fails when this file is not current.",
         "",
         "Every problem found in a returned workbook is one row in `validation.xlsx` (and in "
-        "`followup check` and `--json`): severity, code, file, committee, department, element, sheet, cell, "
+        "`followup check` and `--json`): severity, code, file, committee, department, element, field, sheet, cell, "
         "expected, found, message and hint. An **error** rejects the return: none of its answers "
         "are merged, and finance sends the sender the annotated copy from `feedback/`. A "
         "**warning** or **info** does not reject; the answers are merged. `conflicting-return` "
         "holds back only the element in question, until `--prefer FILE` decides.",
         "",
-        "In the messages, `{file}`, `{cell}` (as `Sheet!A1`), `{element}`, `{expected}`, "
+        "In the messages, `{file}`, `{cell}` (as `Sheet!A1`), `{element}`, `{field}` (which answer: "
+        "smiley for indsats, status, smiley for økonomi or status økonomi), `{expected}`, "
         "`{found}` and `{detail}` are filled in from the problem. The last column is the comment "
         "on the problem cell in the annotated copy of the sender's own workbook (`feedback/`); where "
         "it is empty, the comment repeats the hint. Files that are not workbooks get no annotated copy.",

@@ -45,7 +45,7 @@ def check_protection(check: ReturnCheck, parts: Parts, cells: list[PlannedCell])
             t, f1 = covering[0]
             found = f"liste {f1}" if t == "list" else f"regel af typen '{t or 'any'}'"
         check.problems.append(
-            Problem("dropdown-removed", check.name, check.committee, c.element, sheet, c.ref, ",".join(s.label for s in c.states), found)
+            Problem("dropdown-removed", check.name, check.committee, c.element, sheet, c.ref, ",".join(s.label for s in c.states), found, field=c.field)
         )
 
 

@@ -28,15 +28,17 @@ from .atomic import atomic_output
 from .fastxlsx import FastWorkbook
 from .merge import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, SUPERSEDED
 from .model import (
+    ECONOMY,
     ECONOMY_STATES,
     EXCEL_CELL_LIMIT,
+    PROGRESS,
     SMILEY_LOOKS,
     Agreement,
     Result,
     Smiley,
 )
 from .problems import Problem, Severity
-from .sheetplan import normalise_value, reading_guide
+from .sheetplan import NOT_ANSWERED_FILL, NOT_ANSWERED_FONT, normalise_value, reading_guide
 from .template import needs_quote
 from .texts import Texts
 
@@ -372,6 +374,14 @@ def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, te
     _headings(ws, f, 0, columns)
     results = agreement.results_index()
     smiley = f.smiley_cells(texts.lang, texts("ov_missing"))
+    # This round's cells of an element with no accepted answer say so, in the committee report's red.
+    not_answered = (texts("not_answered"), f.wb.add_format({"bold": True, "italic": True, "font_color": NOT_ANSWERED_FONT, "bg_color": NOT_ANSWERED_FILL, "align": "center", "valign": "top"}))
+
+    def shown(res, r: int, answer: str):
+        # Each smiley cell tells its own truth: this round's without a smiley says "Ikke besvaret".
+        state = getattr(res, answer) if res else None
+        return not_answered if state is None and r == round_number else smiley[state]
+
     rows = []
     for e in agreement.elements:
         got = [results.get((e.number, r)) for r in rounds]
@@ -387,8 +397,8 @@ def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, te
                 e.number,
                 e.title,
                 e.department,
-                *(smiley[res.progress if res else None] for res in got),
-                *(smiley[res.economy if res else None] for res in got),
+                *(shown(res, r, PROGRESS) for r, res in zip(rounds, got)),
+                *(shown(res, r, ECONOMY) for r, res in zip(rounds, got)),
                 latest_status,
                 latest_economy_status,
             )
@@ -614,6 +624,7 @@ VALIDATION_COLUMNS = (
     ("Udvalg", "committee", 28),
     ("Center", "department", 20),
     ("Indsats", "element", 9),
+    ("Felt", "field_words", 18),
     ("Ark", "sheet", 12),
     ("Celle", "cell", 8),
     ("Forventet", "expected", 30),

@@ -44,7 +44,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from .atomic import atomic_output
 from .model import ROUNDS, Agreement, Committee, Element, Result, Smiley
-from .sheetplan import reading_guide, title_text
+from .sheetplan import NOT_ANSWERED_FONT, reading_guide, title_text
 from .texts import Texts, guide_key, long_date
 from .xlsxio import FIXED_CREATED, deterministic_zip
 
@@ -191,23 +191,25 @@ class Body:
                 grey = self.future
                 row([1, 2, 1, 1], _plain(t("milestone_label"), grey), _paragraphs(e.milestone(r), grey), _plain(a.round(r).label, grey), [])
                 continue
+            unanswered = r == self.round and (res is None or res.progress is None)
             row(
                 [1, 2, 1, 1],
                 _plain(t("milestone_label")),
                 _paragraphs(e.milestone(r)),
                 _plain(a.round(r).label),
-                self.answer(res and res.progress, "progress"),
+                self.not_answered() if unanswered else self.answer(res and res.progress, "progress"),
             )
             if res and res.status:
                 row([1, 4], _plain(t("status_label")), _paragraphs(res.status))
         row([1, 4], _plain(t("economy_label")), _paragraphs(e.economy_text))
         latest = latest_economy(results, e.number, self.round)
+        current = results.get((e.number, self.round))
         row(
             [1, 2, 1, 1],
             _plain(t("economy_status_label")),
             _paragraphs(latest.economy_status if latest else ""),
             _plain(a.round(self.round).label),
-            self.answer(latest and latest.economy, "economy"),
+            self.not_answered() if current is None or current.economy is None else self.answer(latest and latest.economy, "economy"),
         )
         self.out.append(_table(rows))
         self.out.append(_p("", props='<w:spacing w:before="0" w:after="120"/>'))  # Word joins two tables that touch
@@ -219,6 +221,10 @@ class Body:
         word = state.label_in(self.texts.lang)
         alt = ALT_TEXT.format(state=word, meaning=self.texts(guide_key(kind, state)))
         return [(self.picture(state, alt) + _r(word), "")]
+
+    def not_answered(self) -> list[tuple[str, str]]:
+        """Where the round's smiley would stand but no answer was accepted: the layout's words, bold and red, so it is seen."""
+        return [(_r(self.texts("not_answered"), bold=True, colour=NOT_ANSWERED_FONT.lstrip("#")), "")]
 
     def picture(self, state: Smiley, alt: str) -> str:
         """The state's picture inline, then a no-break space: Word's "alternative text" is the picture's `descr`."""

@@ -31,7 +31,7 @@ def factory_layout() -> Traversable:
 
 
 def factory_mail_texts() -> Traversable:
-    """The folder of the factory mail texts (skabelon.txt, rapport.txt, rykker.txt)."""
+    """The folder of the factory mail texts (skabelon.txt, rapport.txt, rykker.txt, oversigt.txt)."""
     return data().joinpath(MAIL)
 
 

@@ -429,6 +429,8 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
             add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, PROGRESS, r, "", -1, PROGRESS_STATES))
             add(cell(row, COL_MARK, MARK_PROGRESS, "mark", FIXED, e, "", r))
             add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(xl_rowcol_to_cell(row, COL_SMILEY))))
+        elif r == round_number and _unanswered(res):
+            _put_not_answered(add, row, texts, e, PROGRESS, r)
         elif not future:
             _put_smiley(add, row, res.progress if res else None, texts, e, PROGRESS, r)
         row += 1
@@ -463,7 +465,10 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
         else:
             status = res.economy_status if res else ""
             add(cell(row, COL_TEXT, status or "", "text", FIXED, e, ECONOMY_STATUS, r))
-            _put_smiley(add, row, res.economy if res else None, texts, e, ECONOMY, r)
+            if not template and _unanswered(results.get((e, r)), ECONOMY):
+                _put_not_answered(add, row, texts, e, ECONOMY, r)
+            else:
+                _put_smiley(add, row, res.economy if res else None, texts, e, ECONOMY, r)
             height(row, status, width_text)
             fixed_height(row, glyph_points)
         row += 1
@@ -508,6 +513,20 @@ def _put_smiley(add, row, state: Smiley | None, texts: Texts, element: str, fiel
         return
     add(PlannedCell(row, COL_SMILEY, state.label_in(texts.lang), f"smiley_{state.value}", Role.FIXED, element, field, round_number))
     add(PlannedCell(row, COL_GLYPH, SMILEY_LOOKS[state].glyph, f"glyph_{state.value}", Role.FIXED, element, "", round_number))
+
+
+# How "Ikke besvaret" looks wherever a report shows it (workbook, Word, overview): dark red on pale red.
+NOT_ANSWERED_FONT, NOT_ANSWERED_FILL = "#C00000", "#FDE9E7"
+
+
+def _unanswered(res: Result | None, answer: str = PROGRESS) -> bool:
+    """No accepted answer this round for this smiley (progress or economy): each cell tells its own truth."""
+    return res is None or getattr(res, answer) is None
+
+
+def _put_not_answered(add, row, texts: Texts, element: str, field: str, round_number: int) -> None:
+    """A report's cell where the round's smiley would stand but no answer came: says so, across smiley and glyph."""
+    add(PlannedCell(row, COL_SMILEY, texts("not_answered"), "not_answered", Role.FIXED, element, field, round_number, "", COL_GLYPH))
 
 
 def _latest_economy(results, element: str, round_number: int) -> Result | None:

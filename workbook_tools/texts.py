@@ -94,6 +94,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "case_label": ("Sagsid:", "Case no.:", "Kontaktblok"),
     "col_time": ("Tid", "Round", "Kolonneoverskrift over runderne"),
     "col_smiley": ("Smiley", "Smiley", "Kolonneoverskrift over smileys"),
+    "not_answered": ("Ikke besvaret", "Not answered", "Udvalgsrapport og oversigt: står i stedet for smileys, når en indsats intet godkendt svar har i runden"),
     "department_label": ("Ansvarligt center:", "Responsible department:", "Indsatsblok"),
     "committee_label": ("Ansvarligt udvalg:", "Responsible committee:", "Indsatsblok"),
     "contributors_label": ("Væsentlig bidragsyder:", "Significant contributors:", "Indsatsblok"),

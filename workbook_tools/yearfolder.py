@@ -174,6 +174,7 @@ FIELD_HELP = {
     "Sagsid": "Sagens nummer i sagssystemet.",
     "Læsevejledning indsats": "Læsevejledningen over smileys på indsats, øverst i skabeloner og rapporter.",
     "Læsevejledning økonomi": "Læsevejledningen over smileys på økonomi.",
+    "Oversigt sendes til": "Hvem oversigten (overview.xlsx) sendes til med followup mail overview, fx økonomiudvalget eller direktionen; flere adresser adskilles med ;. Kan stå tom.",
 }
 COLUMN_HELP = {
     (ROUNDS_SHEET, "Runde"): "1, 2, 3 eller 4.",
