@@ -86,3 +86,18 @@ def test_the_economy_smiley_is_never_called_just_a_smiley(collected):
     doc = json.loads((out / "problems.json").read_text(encoding="utf-8"))
     red = next(p for p in doc["problems"] if p["field"] == ECONOMY_STATUS)
     assert red["message"].endswith(f"indsats 1.03 har smiley for økonomi Rød, men status økonomi i {SHEET}!{cells[ECONOMY_STATUS][2]} er tom.")
+
+
+@pytest.mark.parametrize("field", [PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS])
+def test_the_reminder_names_the_field_of_each_problem(collected, master, field):
+    import email
+    from email import policy
+
+    out, cells = collected
+    code, element, cell = cells[field]
+    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(out)]) == 0
+    (message,) = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in (out / "outbox").glob("*Udvalg-01*.eml")]
+    body = message.get_body(("plain",)).get_content()
+    lines = [line for line in body.splitlines() if cell in line]
+    assert lines, body
+    assert any(FIELD_WORDS[field][0] in line for line in lines), lines

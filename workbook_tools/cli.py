@@ -319,6 +319,13 @@ def _add_mail_parser(sub, fmt) -> None:
                 action="store_true",
                 help="send også til udvalg, hvis runde ikke er komplet (rapporten viser »Ikke besvaret«); standard: de holdes tilbage og nævnes",
             )
+            x.add_argument(
+                "--attach",
+                type=_report_formats,
+                default=None,
+                metavar="FORMATER",
+                help="vedhæft rapporten som pdf, docx og/eller xlsx, adskilt af komma (standard: pdf; mangler den, det der findes)",
+            )
         x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
         x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
         x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
@@ -664,6 +671,7 @@ def cmd_mail(args) -> int:
             dry_run=args.dry_run,
             resend=args.resend,
             include_incomplete=getattr(args, "include_incomplete", False),
+            attach=getattr(args, "attach", None),
             to=getattr(args, "to", None),
         )
     except SendError as exc:

@@ -106,10 +106,21 @@ def _committee_order(agreement: Agreement, name: str) -> int:
     return len(agreement.committees)
 
 
-def report_files(agreement: Agreement, folder: Path | str, committee: str) -> tuple[Path, ...]:
-    """The committee's report in a collect folder: reports/<slug>.xlsx and, where made, .pdf."""
-    xlsx = Path(folder) / REPORTS_DIR / report_file_name(agreement, committee)
-    return tuple(p for p in (xlsx, xlsx.with_suffix(".pdf")) if p.is_file())
+# What a committee's report mail carries unless finance says otherwise: the PDF, which every
+# member can open; where collect made none (no LibreOffice), the Word document, then the workbook.
+ATTACH_DEFAULT = ("pdf",)
+ATTACH_FALLBACK = ("pdf", "docx", "xlsx")
+
+
+def report_files(agreement: Agreement, folder: Path | str, committee: str, attach: tuple[str, ...] = ATTACH_DEFAULT) -> tuple[Path, ...]:
+    """The committee's report files in a collect folder to attach: the formats in `attach` that collect made.
+
+    When none of them is there, the first that is, in the order PDF, Word, workbook:
+    a committee gets its report in some form rather than a mail without it.
+    """
+    stem = Path(folder) / REPORTS_DIR / report_file_name(agreement, committee)
+    chosen = tuple(p for p in (stem.with_suffix("." + f) for f in attach) if p.is_file())
+    return chosen or next(((p,) for p in (stem.with_suffix("." + f) for f in ATTACH_FALLBACK) if p.is_file()), ())
 
 
 def incomplete_committees(agreement: Agreement, results: CollectResults) -> dict[str, str]:
@@ -139,9 +150,15 @@ def incomplete_committees(agreement: Agreement, results: CollectResults) -> dict
 
 
 def compose_reports(
-    agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None, include_incomplete: bool = False
+    agreement: Agreement,
+    round_number: int,
+    folder: Path | str,
+    text: MailText,
+    only: list[str] | None = None,
+    include_incomplete: bool = False,
+    attach: tuple[str, ...] = ATTACH_DEFAULT,
 ) -> Composed:
-    """Each committee its report (xlsx, and the PDF where one was made), by default only where the round is complete.
+    """Each committee its report (the PDF, or the formats in `attach`), by default only where the round is complete.
 
     A committee with elements left unanswered is held back with the reason (its report says
     "Ikke besvaret" there); `include_incomplete` sends its report as it is.
@@ -162,7 +179,7 @@ def compose_reports(
         if c.name in incomplete:
             out.held.append(f"{c.name}: {incomplete[c.name]}")
             continue
-        files = report_files(agreement, folder, c.name)
+        files = report_files(agreement, folder, c.name, attach)
         if not files:
             if agreement.elements_of(c.name):
                 out.skipped.append(f"{c.name}: ingen rapport i {folder / REPORTS_DIR} ({report_file_name(agreement, c.name)}); ikke sendt.")

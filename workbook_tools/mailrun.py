@@ -46,6 +46,7 @@ def run_mail(
     resend: bool = False,
     include_incomplete: bool = False,
     to: list[str] | None = None,
+    attach: tuple[str, ...] | None = None,
 ) -> MailRun:
     """Compose one kind of message; then list it (dry run), write the outbox, or send (smtp given)."""
     sender = sender_address(agreement, from_address)
@@ -53,7 +54,8 @@ def run_mail(
     if unknown:
         raise MailError(f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: " + ", ".join(c.name for c in agreement.committees) + ".")
     text = load_mail_text(kind, texts)
-    options = {REPORTS: {"include_incomplete": include_incomplete}, OVERVIEW: {"to": to}}.get(kind, {})
+    report_options = {"include_incomplete": include_incomplete} | ({"attach": tuple(attach)} if attach else {})
+    options = {REPORTS: report_options, OVERVIEW: {"to": to}}.get(kind, {})
     composed = COMPOSERS[kind](agreement, round_number, folder, text, only, **options)
     outbox = Path(outbox) if outbox else Path(folder) / OUTBOX_NAME
     run = MailRun(kind, composed, outbox, dry_run=dry_run)
