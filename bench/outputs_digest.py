@@ -34,13 +34,39 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     inputs = out / "inputs"
     if not (inputs / "returns").is_dir():
-        bench = [sys.executable, str(ROOT / "bench" / "run.py"), "--committees", "30", "--elements", "8", "--round", "2", "--skip-naive", "--keep", str(inputs)]
+        bench = [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--committees",
+            "30",
+            "--elements",
+            "8",
+            "--round",
+            "2",
+            "--skip-naive",
+            "--keep",
+            str(inputs),
+        ]
         subprocess.run(bench, check=True, stdout=subprocess.DEVNULL)
     outputs = out / "outputs"
     shutil.rmtree(outputs, ignore_errors=True)
     quiet = {"check": False, "stdout": subprocess.DEVNULL}
     subprocess.run([*FOLLOWUP, "demo", "--no-pdf", "--out", str(outputs / "demo")], **quiet)
-    subprocess.run([*FOLLOWUP, "collect", "--no-pdf", "--quiet", str(inputs / "master.xlsx"), "--round", "2", "--out", str(outputs / "bench"), str(inputs / "returns")], **quiet)
+    subprocess.run(
+        [
+            *FOLLOWUP,
+            "collect",
+            "--no-pdf",
+            "--quiet",
+            str(inputs / "master.xlsx"),
+            "--round",
+            "2",
+            "--out",
+            str(outputs / "bench"),
+            str(inputs / "returns"),
+        ],
+        **quiet,
+    )
     for path in sorted(p for p in outputs.rglob("*") if p.is_file()):
         if path.suffix in VARYING or path.name in VARYING_NAMES or "templates" in path.relative_to(outputs).parts:
             continue

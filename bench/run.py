@@ -164,7 +164,17 @@ print(json.dumps({{"seconds": elapsed, "rss_kb": max(self_kb, kids_kb), "accepte
                   "problems": len(run.problems), "phases": {{k: round(v, 3) for k, v in phases.items()}}}}))
 """
 # The steps of collect_round timed separately (each is looked up in workbook_tools.pipeline).
-COLLECT_PHASES = ("read_master", "check_all", "merge_returns", "write_round_files", "write_validation", "write_problems", "write_report_documents", "write_feedback_copies", "archive_returns")
+COLLECT_PHASES = (
+    "read_master",
+    "check_all",
+    "merge_returns",
+    "write_round_files",
+    "write_validation",
+    "write_problems",
+    "write_report_documents",
+    "write_feedback_copies",
+    "archive_returns",
+)
 
 
 def collect_in_child(master: Path, round_number: int, returns: Path, out: Path, jobs: int | None) -> dict:
@@ -180,7 +190,15 @@ def collect_in_child(master: Path, round_number: int, returns: Path, out: Path, 
         kwargs["pdf"] = False
     if "report_formats" in params:  # the report workbooks, as every earlier figure measured; .docx adds ~40 ms a committee
         kwargs["report_formats"] = ("xlsx",)
-    code = COLLECT_CHILD.format(root=str(ROOT), master=str(master), round_number=round_number, returns=str(returns), out=str(out), kwargs=kwargs, phases=COLLECT_PHASES)
+    code = COLLECT_CHILD.format(
+        root=str(ROOT),
+        master=str(master),
+        round_number=round_number,
+        returns=str(returns),
+        out=str(out),
+        kwargs=kwargs,
+        phases=COLLECT_PHASES,
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"collect failed:\n{done.stderr[-3000:]}")
@@ -192,7 +210,13 @@ def main(argv=None) -> int:
     p.add_argument("--committees", type=int, default=100)
     p.add_argument("--elements", type=int, default=50)
     p.add_argument("--returns", type=int, default=None, help="how many committees return (default: all)")
-    p.add_argument("--round", type=int, default=1, choices=range(1, 5), help="the round to generate and collect; the rounds before it are answered in the master (default: 1)")
+    p.add_argument(
+        "--round",
+        type=int,
+        default=1,
+        choices=range(1, 5),
+        help="the round to generate and collect; the rounds before it are answered in the master (default: 1)",
+    )
     p.add_argument("--jobs", type=int, default=None, help="worker processes for collect (default: all cores)")
     p.add_argument("--keep", type=Path, help="leave master.xlsx and returns/ here for re-timing")
     p.add_argument("--skip-naive", action="store_true", help="skip the slow pandas/openpyxl baseline")
@@ -264,8 +288,10 @@ def main(argv=None) -> int:
     ]
     if naive_s is not None:
         rows.append(("naive pandas+openpyxl", naive_s, collect_s))
-    print(f"\n{returns_n} returns × {args.elements} elements, {args.committees} committees, round {args.round}, jobs={result['jobs']}, "
-          f"{result['mean_return_kb']} KB a return, Python {result['python']}, {result['cores']} cores")
+    print(
+        f"\n{returns_n} returns × {args.elements} elements, {args.committees} committees, round {args.round}, jobs={result['jobs']}, "
+        f"{result['mean_return_kb']} KB a return, Python {result['python']}, {result['cores']} cores"
+    )
     print(f"{'step':<42}{'seconds':>10}{'ratio':>10}")
     for name, secs, base in rows:
         ratio = f"{secs / base:.2f}×" if base else ""

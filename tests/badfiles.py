@@ -355,7 +355,10 @@ def _rows_appended(n: int, col: str = "A", start: int = 200):
 
     def grow(xml: bytes) -> bytes:
         letter = col.encode()
-        rows = b"".join(b'<row r="%d"><c r="%s%d" t="inlineStr"><is><t>Post %d</t></is></c></row>' % (r, letter, r, r * 7919 % 1000003) for r in range(start, start + n))
+        rows = b"".join(
+            b'<row r="%d"><c r="%s%d" t="inlineStr"><is><t>Post %d</t></is></c></row>' % (r, letter, r, r * 7919 % 1000003)
+            for r in range(start, start + n)
+        )
         return xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
 
     return grow
@@ -454,7 +457,9 @@ def _formulas_outside_cells(c: Corpus, folder: Path):
 
     def change(wb):
         wb.defined_names["Hent"] = DefinedName("Hent", attr_text='WEBSERVICE("http://example.invalid/navn")')
-        wb[SHEET].conditional_formatting.add("H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000")))
+        wb[SHEET].conditional_formatting.add(
+            "H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000"))
+        )
 
     c.edited(folder, "navne.xlsx", change)
 
@@ -566,7 +571,10 @@ def _other_committees_id(c: Corpus, folder: Path):
 
 def _same_id_different_answers(c: Corpus, folder: Path):
     """One template, filled twice by two people who disagree on 1.01."""
-    other = [replace(a, progress=Smiley.RED, status="Forsinket.") if a.element == "1.01" else a for a in synthetic_answers(c.agreement, "Udvalg 01", 1)]
+    other = [
+        replace(a, progress=Smiley.RED, status="Forsinket.") if a.element == "1.01" else a
+        for a in synthetic_answers(c.agreement, "Udvalg 01", 1)
+    ]
     c.good_file(folder, "fra-anne.xlsx", author="Anne")
     (folder / "fra-bo.xlsx").write_bytes(c.good(answers=other, author="Bo"))
 
@@ -599,8 +607,13 @@ def _mail(attachments: list[tuple[str, Callable[[Corpus], bytes]]], name: str = 
 def _outlook_msg_with_bomb(c: Corpus, folder: Path):
     from msgfile import MsgAttachment, outlook_msg
 
-    data = outlook_msg("SV: Opfølgning", "Søren Sørensen", "soren@example.invalid", [("Økonomi", "okonomi@example.invalid")],
-                       [MsgAttachment("svar.xlsx", _bomb_bytes(c))])
+    data = outlook_msg(
+        "SV: Opfølgning",
+        "Søren Sørensen",
+        "soren@example.invalid",
+        [("Økonomi", "okonomi@example.invalid")],
+        [MsgAttachment("svar.xlsx", _bomb_bytes(c))],
+    )
     (folder / "svar.msg").write_bytes(data)
 
 
@@ -626,11 +639,23 @@ KINDS: list[Kind] = [
     Kind("text", "a letter saved as .xlsx", "not-a-workbook", False, _bytes("Kære Økonomi\n\nHer er vores svar.\n".encode())),
     Kind("csv", "a CSV export renamed .xlsx", "csv-file", False, _bytes("Nummer;Smiley;Status\r\n1.01;Grøn;Fint\r\n".encode("cp1252"))),
     Kind("pdf", "a PDF renamed .xlsx", "not-a-workbook", False, _bytes(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")),
-    Kind("html", "a web page saved as .xls", "not-a-workbook", False, _bytes(b"<html><body><table><tr><td>1.01</td></tr></table></body></html>", "svar.xls")),
+    Kind(
+        "html",
+        "a web page saved as .xls",
+        "not-a-workbook",
+        False,
+        _bytes(b"<html><body><table><tr><td>1.01</td></tr></table></body></html>", "svar.xls"),
+    ),
     Kind("random", "random bytes named .xlsx", "not-a-workbook", False, _random_bytes),
     Kind("truncated", "a return cut off halfway (a broken download)", "broken-workbook", False, _truncated),
     Kind("broken-xml", "a valid zip whose sheet XML stops halfway", "broken-workbook", False, _broken_xml),
-    Kind("encrypted", "a workbook saved with a password (OLE2, EncryptionInfo)", "encrypted-workbook", False, lambda c, f: (f / "kode.xlsx").write_bytes(_encrypted(c))),
+    Kind(
+        "encrypted",
+        "a workbook saved with a password (OLE2, EncryptionInfo)",
+        "encrypted-workbook",
+        False,
+        lambda c, f: (f / "kode.xlsx").write_bytes(_encrypted(c)),
+    ),
     Kind("xls", "a legacy .xls (BIFF8)", "legacy-xls", False, _bytes(ole2({"Workbook": BIFF8_BOF}), "svar.xls")),
     Kind("xlsm", "the template saved with a macro", "macro-workbook", False, _macro),
     Kind("xlsb", "a binary .xlsb", "binary-workbook", False, _bytes(xlsb_bytes(), "svar.xlsb")),
@@ -646,8 +671,20 @@ KINDS: list[Kind] = [
     Kind("zip-bzip2", "a member compressed with bzip2, which Excel never writes", "unsafe-workbook", False, _odd_compression),
     Kind("laughs-workbook", "billion laughs in xl/workbook.xml", "unsafe-workbook", False, _laughs_in("xl/workbook.xml")),
     Kind("laughs-sheet", "billion laughs in the sheet XML", "unsafe-workbook", False, _laughs_in("xl/worksheets/sheet1.xml")),
-    Kind("xxe-sheet", "an external entity reading a local file, in the sheet XML", "unsafe-workbook", False, _xxe_in("xl/worksheets/sheet1.xml")),
-    Kind("xxe-properties", "an external entity reading a local file, in the custom properties", "unsafe-workbook", False, _xxe_in("docProps/custom.xml")),
+    Kind(
+        "xxe-sheet",
+        "an external entity reading a local file, in the sheet XML",
+        "unsafe-workbook",
+        False,
+        _xxe_in("xl/worksheets/sheet1.xml"),
+    ),
+    Kind(
+        "xxe-properties",
+        "an external entity reading a local file, in the custom properties",
+        "unsafe-workbook",
+        False,
+        _xxe_in("docProps/custom.xml"),
+    ),
     Kind("million-rows", "a million rows of text pasted under the follow-up sheet", "unsafe-workbook", False, _million_rows),
     Kind("last-cell", "one character typed in cell XFD1048576", "unsafe-workbook", False, _far_cell),
     Kind("last-cell-odd-part", "the last-cell sheet stored under a name that is not .xml", "unsafe-workbook", False, _far_cell_in_odd_part),
@@ -666,20 +703,54 @@ KINDS: list[Kind] = [
     Kind("name-dashes", "a good return whose name starts with dashes", None, True, _named("--help -rf.xlsx")),
     # the answers
     Kind("long-text", "a 40,000-character status text", "text-too-long", False, _long_text),
-    Kind("formula-status", "a formula in a status cell", "formula-in-input", False, _type_into(_status, '=HYPERLINK("http://example.invalid","klik")', as_text=False)),
-    Kind("formula-locked", "a formula without a cached value in an empty locked cell", "locked-cell-changed", False, _formula_in_locked_cell),
+    Kind(
+        "formula-status",
+        "a formula in a status cell",
+        "formula-in-input",
+        False,
+        _type_into(_status, '=HYPERLINK("http://example.invalid","klik")', as_text=False),
+    ),
+    Kind(
+        "formula-locked", "a formula without a cached value in an empty locked cell", "locked-cell-changed", False, _formula_in_locked_cell
+    ),
     Kind("formula-swapped", "the smiley glyph's formula replaced by another formula", "locked-cell-changed", False, _formula_swapped),
     Kind("invalid-smiley", "a smiley that is no smiley ('Blå')", "invalid-smiley", False, _invalid_smiley),
     Kind("external-link", "a link to another workbook", "external-link", True, _external_link),
-    Kind("formulas-outside", "a defined name and a colour rule with formulas added", "formulas-outside-cells", True, _formulas_outside_cells),
+    Kind(
+        "formulas-outside", "a defined name and a colour rule with formulas added", "formulas-outside-cells", True, _formulas_outside_cells
+    ),
     Kind("formula-print-titles", "the print titles' name made a formula", "formulas-outside-cells", True, _hidden_formula("titel")),
-    Kind("formula-second-bound", "a dropdown given a second bound that is a formula", "formulas-outside-cells", True, _hidden_formula("graense")),
-    Kind("formula-x14-rule", "a colour rule in Excel's x14 extension form with a formula", "formulas-outside-cells", True, _hidden_formula("x14")),
+    Kind(
+        "formula-second-bound",
+        "a dropdown given a second bound that is a formula",
+        "formulas-outside-cells",
+        True,
+        _hidden_formula("graense"),
+    ),
+    Kind(
+        "formula-x14-rule",
+        "a colour rule in Excel's x14 extension form with a formula",
+        "formulas-outside-cells",
+        True,
+        _hidden_formula("x14"),
+    ),
     Kind("formula-colour-scale", "a colour scale whose threshold is a formula", "formulas-outside-cells", True, _hidden_formula("skala")),
     # the structure
-    Kind("sheet-added", "a sheet of notes added", "sheet-added-or-removed", True, lambda c, f: c.edited(f, "noter.xlsx", lambda wb: wb.create_sheet("Noter").cell(1, 1, "mine noter"))),
+    Kind(
+        "sheet-added",
+        "a sheet of notes added",
+        "sheet-added-or-removed",
+        True,
+        lambda c, f: c.edited(f, "noter.xlsx", lambda wb: wb.create_sheet("Noter").cell(1, 1, "mine noter")),
+    ),
     Kind("sheet-removed", "the follow-up sheet deleted", "sheet-missing", False, _delete_follow_up_sheet),
-    Kind("sheet-renamed", "the follow-up sheet renamed", "sheet-renamed", True, lambda c, f: c.edited(f, "omdoebt.xlsx", lambda wb: setattr(wb[SHEET], "title", "Vores svar"))),
+    Kind(
+        "sheet-renamed",
+        "the follow-up sheet renamed",
+        "sheet-renamed",
+        True,
+        lambda c, f: c.edited(f, "omdoebt.xlsx", lambda wb: setattr(wb[SHEET], "title", "Vores svar")),
+    ),
     Kind("sheet-hidden", "the follow-up sheet hidden", "sheet-hidden", True, _hide(SHEET, "hidden")),
     Kind("meta-unhidden", "the hidden metadata sheet made visible", "sheet-hidden", True, _hide(META_SHEET, "visible")),
     Kind("row-inserted", "a row inserted inside element 1.02", "rows-moved", False, _row_inserted),
@@ -689,15 +760,29 @@ KINDS: list[Kind] = [
     Kind("protection-removed", "the sheet protection removed", "protection-removed", True, _protection_removed),
     # the identity
     Kind("meta-deleted", "the hidden metadata sheet deleted", "sheet-added-or-removed", True, _meta_sheet_deleted),
-    Kind("meta-edited", "the committee edited in the hidden sheet only", "metadata-changed", False, _meta("meta.xlsx", properties=False, committee="Udvalg 02")),
+    Kind(
+        "meta-edited",
+        "the committee edited in the hidden sheet only",
+        "metadata-changed",
+        False,
+        _meta("meta.xlsx", properties=False, committee="Udvalg 02"),
+    ),
     Kind("properties-removed", "the custom document properties removed", "properties-removed", True, _no_properties),
     Kind("no-identity", "both the metadata sheet and the properties removed", "unknown-template", False, _no_identity),
     Kind("wrong-year", "the template for another year", "wrong-year", False, _meta("aar.xlsx", year="2030")),
-    Kind("wrong-committee", "the template of a committee not in the master", "wrong-committee", False, _meta("udvalg.xlsx", committee="Udvalg 99")),
+    Kind(
+        "wrong-committee",
+        "the template of a committee not in the master",
+        "wrong-committee",
+        False,
+        _meta("udvalg.xlsx", committee="Udvalg 99"),
+    ),
     Kind("wrong-round", "last round's template", "wrong-round", False, _wrong_round),
     Kind("unknown-id", "a template id that was never generated", "unknown-template-id", True, _meta("id.xlsx", template_id="f" * 32)),
     Kind("borrowed-id", "another committee's template id", "template-id-mismatch", False, _other_committees_id),
-    Kind("same-id-other-answers", "one template filled twice with different answers", "conflicting-return", True, _same_id_different_answers),
+    Kind(
+        "same-id-other-answers", "one template filled twice with different answers", "conflicting-return", True, _same_id_different_answers
+    ),
     Kind("same-file-twice", "the same file twice, in two folders", "duplicate-return", True, _same_file_twice),
     # by e-mail
     Kind("mail-bomb", "an e-mail whose attachment is a zip bomb", "unsafe-workbook", False, _mail([("svar.xlsx", _bomb_bytes)])),

@@ -8,9 +8,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fill_kit import fill_template  # noqa: E402
 from synthetic import synthetic_agreement, synthetic_answers  # noqa: E402
 
-from workbook_tools.fill import fill_template  # noqa: E402
 from workbook_tools.master import write_master  # noqa: E402
 from workbook_tools.template import generate_templates  # noqa: E402
 from workbook_tools.texts import load_texts  # noqa: E402
@@ -62,7 +62,6 @@ def soffice_or_skip():
     pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui python3-uno)")
 
 
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     """A running headless LibreOffice, a person's stand-in for Excel (tests/office.py)."""
@@ -70,3 +69,8 @@ def office(tmp_path_factory):
 
     with running_office(tmp_path_factory.mktemp("libreoffice")) as running:
         yield running
+
+
+def followup_command(*args) -> list[str]:
+    """`followup ARGS…` as a subprocess runs it: this Python's `-m workbook_tools`, every argument as text."""
+    return [sys.executable, "-m", "workbook_tools", *map(str, args)]

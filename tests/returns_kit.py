@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+from fill_kit import fill_template
 from synthetic import synthetic_answers
 
 from workbook_tools.collect import check_return
-from workbook_tools.fill import fill_template
 from workbook_tools.inbox import Incoming, file_received
 from workbook_tools.returncheck import CollectContext, ReturnCheck
 from workbook_tools.sheetplan import Mode, Role, SheetPlan, plan_sheet
@@ -46,7 +46,9 @@ class Kit:
         c = self.agreement.committee(committee)
         return plan_sheet(self.agreement, c, self.round, self.texts, Mode.TEMPLATE, department)
 
-    def template(self, committee: str = "Udvalg 01", department: str = "", round_number: int | None = None, template_id: str | None = None) -> Path:
+    def template(
+        self, committee: str = "Udvalg 01", department: str = "", round_number: int | None = None, template_id: str | None = None
+    ) -> Path:
         r = round_number or self.round
         path = self.templates / template_file_name(self.agreement, committee, r, department)
         if not path.exists():
@@ -62,20 +64,33 @@ class Kit:
             )
         return path
 
-    def filled(self, name: str = "", committee: str = "Udvalg 01", answers=None, department: str = "", author: str = "", round_number: int | None = None) -> Path:
+    def filled(
+        self,
+        name: str = "",
+        committee: str = "Udvalg 01",
+        answers=None,
+        department: str = "",
+        author: str = "",
+        round_number: int | None = None,
+    ) -> Path:
         """A correctly filled return in returns/, as staff send it."""
         r = round_number or self.round
         if answers is None:
             answers = synthetic_answers(self.agreement, committee, r, department)
         out = self.returns / (name or template_file_name(self.agreement, committee, r, department))
-        fill_template(self.template(committee, department, r), out, self.agreement, committee, r, answers, self.texts, department, author=author)
+        fill_template(
+            self.template(committee, department, r), out, self.agreement, committee, r, answers, self.texts, department, author=author
+        )
         return out
 
     def ctx(self, **kw) -> CollectContext:
         return CollectContext(self.agreement, self.round, self.texts, **kw)
 
     def check(self, path: Path, received: datetime | None = None, sender: str = "", **ctx_kw) -> ReturnCheck:
-        return check_return(Incoming(Path(path), Path(path).name, received or file_received(Path(path)), sender=sender, origin=str(path)), self.ctx(**ctx_kw))
+        return check_return(
+            Incoming(Path(path), Path(path).name, received or file_received(Path(path)), sender=sender, origin=str(path)),
+            self.ctx(**ctx_kw),
+        )
 
 
 def _id_for(committee: str, department: str, round_number: int) -> str:
@@ -144,7 +159,12 @@ def rewrite_zip(path: Path, out: Path | None = None, **changes) -> Path:
 # each planted by rewriting the XML the way Excel writes it. Every formula calls
 # example.invalid/<place>, so a test can see where it went.
 def _layout_name(xml: bytes) -> bytes:
-    return re.sub(rb'(<definedName[^>]*name="_xlnm.Print_Titles"[^>]*>)[^<]*(</definedName>)', lambda m: m.group(1) + b'WEBSERVICE("http://example.invalid/titel")' + m.group(2), xml, count=1)
+    return re.sub(
+        rb'(<definedName[^>]*name="_xlnm.Print_Titles"[^>]*>)[^<]*(</definedName>)',
+        lambda m: m.group(1) + b'WEBSERVICE("http://example.invalid/titel")' + m.group(2),
+        xml,
+        count=1,
+    )
 
 
 def _second_bound(xml: bytes) -> bytes:
@@ -222,7 +242,11 @@ def set_core(path: Path, modified: datetime | None = None, author: str | None = 
             text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", lambda m: m.group(1) + stamp + m.group(2), text)
         if author is not None:
             if "<cp:lastModifiedBy" in text:
-                text = re.sub(r"<cp:lastModifiedBy>[^<]*</cp:lastModifiedBy>|<cp:lastModifiedBy/>", f"<cp:lastModifiedBy>{author}</cp:lastModifiedBy>", text)
+                text = re.sub(
+                    r"<cp:lastModifiedBy>[^<]*</cp:lastModifiedBy>|<cp:lastModifiedBy/>",
+                    f"<cp:lastModifiedBy>{author}</cp:lastModifiedBy>",
+                    text,
+                )
             else:
                 text = text.replace("</cp:coreProperties>", f"<cp:lastModifiedBy>{author}</cp:lastModifiedBy></cp:coreProperties>")
         return text.encode("utf-8")
@@ -333,7 +357,9 @@ def ods_bytes() -> bytes:
 def xlsb_bytes() -> bytes:
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+        )
         z.writestr("xl/workbook.bin", b"\x83\x01\x00")
     return data.getvalue()
 

@@ -19,7 +19,9 @@ from workbook_tools.model import (
 YEAR = 2031
 
 
-def synthetic_agreement(committees: int = 2, elements: int = 3, departments: int = 2, year: int = YEAR, answered_rounds: int = 0) -> Agreement:
+def synthetic_agreement(
+    committees: int = 2, elements: int = 3, departments: int = 2, year: int = YEAR, answered_rounds: int = 0
+) -> Agreement:
     """`committees` committees "Udvalg 01…", each with `elements` elements "Element 1.01…".
 
     With `answered_rounds`, every element has a full answer for rounds 1 to that one:

@@ -96,11 +96,21 @@ NOT_OURS = [
     ("macro xlsm", _macro_workbook, "macro-workbook", None),
     ("binary xlsb", lambda kit: xlsb_bytes(), "binary-workbook", None),
     ("OpenDocument", lambda kit: ods_bytes(), "ods-workbook", None),
-    ("CSV with semicolons", lambda kit: "Nummer;Smiley;Status\r\n1.01;Grøn;Fint\r\n1.02;Gul;Forsinket\r\n".encode("cp1252"), "csv-file", None),
+    (
+        "CSV with semicolons",
+        lambda kit: "Nummer;Smiley;Status\r\n1.01;Grøn;Fint\r\n1.02;Gul;Forsinket\r\n".encode("cp1252"),
+        "csv-file",
+        None,
+    ),
     ("a PDF", lambda kit: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "not-a-workbook", "PDF"),
     ("a zip of returns", lambda kit: zip_bytes(), "not-a-workbook", "zip"),
     ("a web page saved as .xls", lambda kit: b"<html><body><table><tr><td>1.01</td></tr></table></body></html>", "not-a-workbook", "HTML"),
-    ("Excel 2003 XML", lambda kit: b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>', "not-a-workbook", "Excel 2003"),
+    (
+        "Excel 2003 XML",
+        lambda kit: b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+        "not-a-workbook",
+        "Excel 2003",
+    ),
     ("plain text", lambda kit: "Kære Økonomi\n\nHer er vores svar.\n".encode(), "not-a-workbook", "tekstfil"),
 ]
 
@@ -236,7 +246,11 @@ def test_with_the_real_manifest_a_good_return_passes(kit, agreement, texts):
     plan = kit.plan()
     write_manifest(
         kit.templates,
-        [GeneratedTemplate(kit.template().name, check.template_id, "Udvalg 01", "", 1, agreement.year, "1", plan.locked_digest(), "t", "s")],
+        [
+            GeneratedTemplate(
+                kit.template().name, check.template_id, "Udvalg 01", "", 1, agreement.year, "1", plan.locked_digest(), "t", "s"
+            )
+        ],
     )
     manifest = {e["template_id"]: e for e in read_manifest(kit.templates / "manifest.json")}
     assert found(kit.check(path, manifest=manifest)) == []
@@ -423,10 +437,14 @@ def test_a_pasted_colour_rule_is_named_once_with_its_count_and_a_long_list_is_cu
             wb.defined_names[f"Navn{n}"] = DefinedName(f"Navn{n}", attr_text=f"Element7.0{n}")
 
     pasted = b"".join(
-        b'<conditionalFormatting sqref="H%d"><cfRule type="cellIs" dxfId="0" priority="%d" operator="equal"><formula>"R\xc3\xb8d"</formula></cfRule></conditionalFormatting>' % (row, 100 + row)
+        b'<conditionalFormatting sqref="H%d"><cfRule type="cellIs" dxfId="0" priority="%d" operator="equal"><formula>"R\xc3\xb8d"</formula></cfRule></conditionalFormatting>'
+        % (row, 100 + row)
         for row in range(1, 301)
     )
-    path = rewrite_zip(edit(kit.filled(), names), xl__worksheets__sheet1_dot_xml=lambda xml: xml.replace(b"<dataValidations", pasted + b"<dataValidations", 1))
+    path = rewrite_zip(
+        edit(kit.filled(), names),
+        xl__worksheets__sheet1_dot_xml=lambda xml: xml.replace(b"<dataValidations", pasted + b"<dataValidations", 1),
+    )
     [warning] = [p for p in kit.check(path).problems if p.code == "formulas-outside-cells"]
     assert warning.found == "307 formler"
     assert "en betinget formatering på 'Opfølgning': =\"Rød\" (300 gange)" in warning.detail
@@ -471,7 +489,16 @@ def test_a_word_that_is_no_smiley_and_yellow_on_economy_are_invalid(kit):
 
 @pytest.mark.parametrize(
     "typed, state",
-    [("grøn", Smiley.GREEN), ("  Gul ", Smiley.YELLOW), ("RØD", Smiley.RED), ("Green", Smiley.GREEN), ("red", Smiley.RED), ("☺", Smiley.GREEN), ("😐", Smiley.YELLOW), ("☹ Rød", Smiley.RED)],
+    [
+        ("grøn", Smiley.GREEN),
+        ("  Gul ", Smiley.YELLOW),
+        ("RØD", Smiley.RED),
+        ("Green", Smiley.GREEN),
+        ("red", Smiley.RED),
+        ("☺", Smiley.GREEN),
+        ("😐", Smiley.YELLOW),
+        ("☹ Rød", Smiley.RED),
+    ],
 )
 def test_harmless_smiley_variants_are_read_with_a_warning(kit, typed, state):
     plan = kit.plan()
@@ -498,7 +525,9 @@ def test_an_empty_smiley_is_a_warning_and_the_rest_of_the_return_counts(kit):
 
 def test_yellow_or_red_without_a_status_text_is_a_warning_unless_turned_off(kit, agreement):
     plan = kit.plan()
-    answers = _answers(agreement, **{"1_01": {"progress": Smiley.YELLOW, "status": ""}, "1_02": {"economy": Smiley.RED, "economy_status": "  "}})
+    answers = _answers(
+        agreement, **{"1_01": {"progress": Smiley.YELLOW, "status": ""}, "1_02": {"economy": Smiley.RED, "economy_status": "  "}}
+    )
     path = kit.filled(answers=answers)
     check = kit.check(path)
     assert found(check) == [
@@ -517,7 +546,9 @@ def test_a_text_longer_than_excel_allows_is_rejected(kit):
     path = _put(kit, {ref: "kort"})  # openpyxl itself cuts at the limit; LibreOffice writes longer texts
 
     def lengthen(xml: bytes) -> bytes:
-        return re.sub(rf'(<c r="{ref}"[^>]*><is><t>)kort(</t>)'.encode(), lambda m: m.group(1) + b"x" * (EXCEL_CELL_LIMIT + 10) + m.group(2), xml)
+        return re.sub(
+            rf'(<c r="{ref}"[^>]*><is><t>)kort(</t>)'.encode(), lambda m: m.group(1) + b"x" * (EXCEL_CELL_LIMIT + 10) + m.group(2), xml
+        )
 
     check = kit.check(rewrite_zip(path, xl__worksheets__sheet1_dot_xml=lengthen))
     assert found(check) == [("text-too-long", at(ref), "1.02")]
@@ -543,7 +574,11 @@ def test_a_too_long_text_in_the_shared_strings_is_measured_in_full(kit, monkeypa
         return xml.replace(b"</sst>", b"<si><t>" + b"y" * (EXCEL_CELL_LIMIT + 1) + b"</t></si></sst>")
 
     def point_at_it(xml: bytes) -> bytes:
-        return re.sub(rf'<c r="{ref}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)'.encode(), lambda m: f'<c r="{ref}"{(m.group(1) or b"").decode()} t="s"><v>{index["n"]}</v></c>'.encode(), xml)
+        return re.sub(
+            rf'<c r="{ref}"( s="\d+")?[^>]*?(?:/>|>.*?</c>)'.encode(),
+            lambda m: f'<c r="{ref}"{(m.group(1) or b"").decode()} t="s"><v>{index["n"]}</v></c>'.encode(),
+            xml,
+        )
 
     path = rewrite_zip(template, kit.returns / "delte.xlsx", xl__sharedStrings_dot_xml=add_string)
     path = rewrite_zip(path, xl__worksheets__sheet1_dot_xml=point_at_it)
@@ -554,7 +589,7 @@ def test_a_too_long_text_in_the_shared_strings_is_measured_in_full(kit, monkeypa
 def test_a_formula_typed_into_an_input_cell_is_rejected_but_text_that_looks_like_one_is_fine(kit):
     plan = kit.plan()
     status, economy_status = cell_of(plan, "1.01", "status", 1), cell_of(plan, "1.02", "economy_status", 1)
-    formula = _put(kit, {status: "=B10&\" er nået\""}, "formel.xlsx", as_text=False)
+    formula = _put(kit, {status: '=B10&" er nået"'}, "formel.xlsx", as_text=False)
     check = kit.check(formula)
     assert found(check) == [("formula-in-input", at(status), "1.01")]
     assert check.problems[0].found == '=B10&" er nået"'
@@ -567,7 +602,7 @@ def test_status_texts_are_taken_exactly_as_entered_line_breaks_and_blanks_includ
     # Issue 7: "exactly as entered" (docs/guarantees.md); tests/test_roundtrip_property.py checks it end to end.
     plan = kit.plan()
     ref = cell_of(plan, "1.01", "status", 1)
-    from workbook_tools.fill import as_excel_stores  # the carriage return as Excel stores it: _x000D_
+    from fill_kit import as_excel_stores  # the carriage return as Excel stores it: _x000D_
 
     check = kit.check(_put(kit, {ref: as_excel_stores("  Første linje\r\nAnden linje  ")}))
     assert next(r for r in check.results if r.element == "1.01").status == "  Første linje\r\nAnden linje  "
@@ -658,7 +693,10 @@ def test_a_template_made_before_the_master_changed_is_accepted_when_untouched(ki
     from dataclasses import replace
 
     path = kit.filled()
-    changed = replace(agreement, elements=tuple(replace(e, economy_text=e.economy_text + " (rettet)") if e.number == "1.02" else e for e in agreement.elements))
+    changed = replace(
+        agreement,
+        elements=tuple(replace(e, economy_text=e.economy_text + " (rettet)") if e.number == "1.02" else e for e in agreement.elements),
+    )
     later = Kit(tmp_path / "later", changed, texts)
     check = later.check(path)
     assert found(check) == [("template-outdated", SHEET, "")]
@@ -679,7 +717,10 @@ def test_with_a_manifest_a_return_made_before_the_master_changed_must_hold_what_
     path = kit.filled()
     made = kit.check(path)
     entry = {"template_id": made.template_id, "committee": "Udvalg 01", "department": "", "round": 1, "digest": kit.plan().locked_digest()}
-    changed = replace(agreement, elements=tuple(replace(e, economy_text=e.economy_text + " (rettet)") if e.number == "1.02" else e for e in agreement.elements))
+    changed = replace(
+        agreement,
+        elements=tuple(replace(e, economy_text=e.economy_text + " (rettet)") if e.number == "1.02" else e for e in agreement.elements),
+    )
     later = Kit(tmp_path / "later", changed, texts)
     assert later.plan().locked_digest() != entry["digest"]
 
@@ -742,9 +783,35 @@ def test_a_folder_of_good_and_bad_returns_merges_the_good_reports_the_bad_and_to
         ("not-a-workbook", "returns/undermappe/billede.xlsx"),
     ]
     milestone = cell_of(kit.plan(), "1.01", "milestone", 1)
-    assert rows[0] == ["Alvor", "Kode", "Fil", "Udvalg", "Center", "Indsats", "Felt", "Ark", "Celle", "Forventet", "Fundet", "Besked", "Hvad gør jeg?"]
+    assert rows[0] == [
+        "Alvor",
+        "Kode",
+        "Fil",
+        "Udvalg",
+        "Center",
+        "Indsats",
+        "Felt",
+        "Ark",
+        "Celle",
+        "Forventet",
+        "Fundet",
+        "Besked",
+        "Hvad gør jeg?",
+    ]
     locked = next(r for r in rows if r[1] == "locked-cell-changed")
-    assert locked[:11] == ["Fejl", "locked-cell-changed", "returns/ekstra-kopi.xlsx", "Udvalg 01", "", "1.01", "", SHEET, milestone, "Milepæl 1 for element 1.01", "Ændret"]
+    assert locked[:11] == [
+        "Fejl",
+        "locked-cell-changed",
+        "returns/ekstra-kopi.xlsx",
+        "Udvalg 01",
+        "",
+        "1.01",
+        "",
+        SHEET,
+        milestone,
+        "Milepæl 1 for element 1.01",
+        "Ændret",
+    ]
     assert locked[11] == f"returns/ekstra-kopi.xlsx: den låste celle {SHEET}!{milestone} (indsats 1.01) er ændret."
     assert locked[12].startswith("Forventet: 'Milepæl 1 for element 1.01'. Fundet: 'Ændret'.")
     for line in ("tom.xlsx", "gammel.xls", "noter.csv", "ekstra-kopi.xlsx", "billede.xlsx"):
@@ -807,14 +874,18 @@ def test_json_output_is_one_parsable_document_with_every_return_and_problem(kit,
 # --- what finance types on the command line -----------------------------------------------
 
 
-@pytest.mark.parametrize("content, said", [("{ikke json", "er ikke gyldig JSON (linje 1)"), (None, "findes ikke"), ("[]", "nævner ingen skabeloner")])
+@pytest.mark.parametrize(
+    "content, said", [("{ikke json", "er ikke gyldig JSON (linje 1)"), (None, "findes ikke"), ("[]", "nævner ingen skabeloner")]
+)
 def test_collect_with_a_manifest_it_cannot_use_stops_before_writing_and_names_it(round1, master, tmp_path, capsys, content, said):
     """Read as empty, a broken manifest would silently switch off the template-id check finance asked for."""
     manifest = tmp_path / "manifest.json"
     if content is not None:
         manifest.write_text(content, encoding="utf-8")
 
-    code = main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--manifest", str(manifest), str(round1)])
+    code = main(
+        ["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--manifest", str(manifest), str(round1)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert f"Manifestet {manifest} {said}" in err and "followup generate" in err
@@ -824,7 +895,9 @@ def test_collect_with_a_manifest_it_cannot_use_stops_before_writing_and_names_it
 
 def test_the_manifest_may_be_given_as_the_folder_generate_wrote(round1, master, tmp_path, capsys):
     def collect_with(manifest, out):
-        return main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / out), "--manifest", str(manifest), str(round1)])
+        return main(
+            ["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / out), "--manifest", str(manifest), str(round1)]
+        )
 
     def codes(out):
         return {row[1] for row in values(tmp_path / out / "validation.xlsx", "Problemer")[1:]}
@@ -909,7 +982,10 @@ def test_formula_cells_are_found_with_a_namespace_prefix_and_as_shared_formulas(
 
 
 def test_no_require_status_on_the_command_line_turns_the_rule_off(kit, agreement, master, capsys):
-    answers = [a if a.element != "1.01" else Result(a.element, 1, Smiley.RED, "", a.economy, a.economy_status) for a in synthetic_answers(agreement, "Udvalg 01", 1)]
+    answers = [
+        a if a.element != "1.01" else Result(a.element, 1, Smiley.RED, "", a.economy, a.economy_status)
+        for a in synthetic_answers(agreement, "Udvalg 01", 1)
+    ]
     path = kit.filled(answers=answers)
     assert main(["check", str(master), "--round", "1", str(path)]) == 0
     assert "status-text-required" in capsys.readouterr().out

@@ -174,7 +174,12 @@ def test_collect_without_libreoffice_writes_the_workbooks_and_says_so(tmp_path, 
     assert code == 0
     assert "LibreOffice er ikke installeret" in capsys.readouterr().out
     # The Word reports need no LibreOffice; only their PDF does.
-    assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == ["Udvalg-01.docx", "Udvalg-01.xlsx", "Udvalg-02.docx", "Udvalg-02.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out" / "reports").iterdir()) == [
+        "Udvalg-01.docx",
+        "Udvalg-01.xlsx",
+        "Udvalg-02.docx",
+        "Udvalg-02.xlsx",
+    ]
 
 
 # --- With LibreOffice --------------------------------------------------------------------------
@@ -258,11 +263,17 @@ def test_long_texts_of_many_elements_are_neither_cut_nor_split_in_the_pdf(tmp_pa
     for k, e in enumerate(a.elements):
         take = [paragraphs[(k * 3 + j) % len(paragraphs)] for j in range(1 + k % 3)]
         title = e.title + (" – en titel der er så lang, at den må brydes over to linjer i overskriften" if k % 4 == 0 else "")
-        elements.append(replace(e, title=title, agreement_text="\n\n".join(take), milestones=tuple(paragraphs[(k + r) % len(paragraphs)] for r in range(4))))
+        elements.append(
+            replace(
+                e, title=title, agreement_text="\n\n".join(take), milestones=tuple(paragraphs[(k + r) % len(paragraphs)] for r in range(4))
+            )
+        )
     # One agreement text far taller than the 409 points a row can be: it goes on over several rows.
     elements[1] = replace(elements[1], agreement_text="\n\n".join(paragraphs[:12]))
     a = replace(a, elements=tuple(elements))
-    results = [replace(r, status=paragraphs[i % len(paragraphs)]) for c in a.committees for i, r in enumerate(synthetic_answers(a, c.name, 1))]
+    results = [
+        replace(r, status=paragraphs[i % len(paragraphs)]) for c in a.committees for i, r in enumerate(synthetic_answers(a, c.name, 1))
+    ]
     a = a.with_results(results)
     conversion = write_committee_pdfs(a, 1, texts, tmp_path)
     assert conversion.failed == [] and len(conversion.pdfs) == 2

@@ -18,17 +18,16 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, followup_command
+from fill_kit import fill_template
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
-from workbook_tools.fill import fill_template
 from workbook_tools.master import write_master
 from workbook_tools.template import generate_templates
 
@@ -52,7 +51,7 @@ def temps(folder: Path) -> set[str]:
 
 def collect_command(master: Path, out: Path, inputs: list[Path], pdf: bool = False) -> list[str]:
     no_pdf = [] if pdf else ["--no-pdf"]
-    return [sys.executable, "-m", "workbook_tools", "collect", str(master), "--round", "1", "--out", str(out), *no_pdf, "--quiet", *map(str, inputs)]
+    return followup_command("collect", master, "--round", "1", "--out", out, *no_pdf, "--quiet", *inputs)
 
 
 def start(cmd: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:

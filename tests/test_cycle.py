@@ -49,7 +49,11 @@ def test_filled_returns_are_collected_into_master_and_overview(tmp_path, master,
         for answer in synthetic_answers(read_master(master), committee, 1):
             got = merged.result(answer.element, 1)
             assert (got.progress, got.status, got.economy, got.economy_status) == (
-                answer.progress, answer.status, answer.economy, answer.economy_status)
+                answer.progress,
+                answer.status,
+                answer.economy,
+                answer.economy_status,
+            )
     assert r.source.file.endswith("runde-1_Udvalg-01.xlsx") and len(r.source.sha256) == 64
     overview = sheet_rows(tmp_path / "result" / "overview.xlsx", "Oversigt")
     row = next(x for x in overview if x[1] == "2.03")
@@ -134,7 +138,12 @@ def test_demo_runs_three_rounds_and_the_round_2_overview_holds_the_seed_status_t
     for round_number in (1, 2):
         for res in seed.RETURNS[round_number]:
             got = master2.result(res.element, round_number)
-            assert (got.progress, got.status, got.economy, got.economy_status) == (res.progress, res.status, res.economy, res.economy_status)
+            assert (got.progress, got.status, got.economy, got.economy_status) == (
+                res.progress,
+                res.status,
+                res.economy,
+                res.economy_status,
+            )
     workbook = CalamineWorkbook.from_path(str(tmp_path / "round-2" / "overview.xlsx"))
     all_text = "\n".join(str(v) for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).to_python() for v in row)
     latest = {}
@@ -188,9 +197,9 @@ def _collect_output(cmd: list[str], terminal: bool) -> str:
 
 def test_collect_and_check_show_each_phase_on_a_terminal_and_nothing_in_a_pipe(tmp_path, texts):
     """A round of many returns takes a while: finance sees how far each step is; a script's log stays clean."""
+    from fill_kit import fill_template
     from synthetic import synthetic_agreement
 
-    from workbook_tools.fill import fill_template
     from workbook_tools.master import write_master
     from workbook_tools.template import generate_templates
 
@@ -199,7 +208,9 @@ def test_collect_and_check_show_each_phase_on_a_terminal_and_nothing_in_a_pipe(t
     inbox = tmp_path / "indbakke"
     inbox.mkdir()
     for m in generate_templates(agreement, 1, tmp_path / "skabeloner", texts):
-        fill_template(tmp_path / "skabeloner" / m.file, inbox / m.file, agreement, m.committee, 1, synthetic_answers(agreement, m.committee, 1), texts)
+        fill_template(
+            tmp_path / "skabeloner" / m.file, inbox / m.file, agreement, m.committee, 1, synthetic_answers(agreement, m.committee, 1), texts
+        )
     cmd = [sys.executable, "-m", "workbook_tools", "collect", str(master), str(inbox), "--round", "1", "--no-pdf", "--jobs", "1", "--out"]
 
     shown = _collect_output([*cmd, str(tmp_path / "ud1")], terminal=True)
@@ -219,9 +230,9 @@ def test_committees_whose_names_differ_only_in_punctuation_and_case_each_keep_th
     """Both names slug to "Social-og-Sundhedsudvalget": one template, report and draft overwrote the other."""
     from dataclasses import replace
 
+    from fill_kit import fill_template
     from synthetic import synthetic_agreement
 
-    from workbook_tools.fill import fill_template
     from workbook_tools.master import write_master
 
     names = {"Udvalg 01": "Social- og Sundhedsudvalget", "Udvalg 02": "social og sundhedsudvalget"}

@@ -39,7 +39,9 @@ def _changed_master(round2_master: Path, tmp_path: Path, change: str) -> Path:
         added = replace(a.elements[-1], number="5.14", title="Ny indsats aftalt midt i runden")
         a = replace(a, elements=(*a.elements, added))
     else:
-        a = replace(a, elements=tuple(e for e in a.elements if e.number != "5.13"), results=tuple(r for r in a.results if r.element != "5.13"))
+        a = replace(
+            a, elements=tuple(e for e in a.elements if e.number != "5.13"), results=tuple(r for r in a.results if r.element != "5.13")
+        )
     return write_master(a, tmp_path / "master.xlsx")
 
 
@@ -105,5 +107,8 @@ def test_with_a_manifest_the_id_of_a_return_made_before_an_element_was_added_sti
 
     check = later.check(path, manifest={made.template_id: entry})
     assert check.accepted, [(p.code, p.detail) for p in check.problems]
-    assert [(p.code, p.element) for p in check.problems if p.severity.value != "info"] == [("template-outdated", ""), ("element-not-in-template", added.number)]
+    assert [(p.code, p.element) for p in check.problems if p.severity.value != "info"] == [
+        ("template-outdated", ""),
+        ("element-not-in-template", added.number),
+    ]
     assert {r.element for r in check.results} == {e.number for e in mine}

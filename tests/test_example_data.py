@@ -42,9 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 SEED_DATA = REPO / "examples" / "budget-2018" / "seed_data.py"
 
 ORDINALS_DA = {1: "Første", 2: "Anden", 3: "Tredje", 4: "Endelig"}
-MONTHS_DA = (
-    "januar februar marts april maj juni juli august september oktober november december"
-).split()
+MONTHS_DA = ("januar februar marts april maj juni juli august september oktober november december").split()
 HEADINGS = ("Læsevejledning", "Definition af smileys på indsats:", "Definition af smileys på økonomi")
 
 
@@ -65,8 +63,7 @@ RETURNS: dict[int, list[Result]] = data.RETURNS
 def seed() -> Path:
     if SEED_PATH is None:
         pytest.skip(
-            "seed report not found: set FOLLOWUP_SEED or place it at "
-            "../shared/seed/000_b414e4a587953cae.txt next to the repository"
+            "seed report not found: set FOLLOWUP_SEED or place it at ../shared/seed/000_b414e4a587953cae.txt next to the repository"
         )
     if not Path(SEED_PATH).is_file():
         pytest.skip(f"seed report not found at FOLLOWUP_SEED={SEED_PATH}")
@@ -112,7 +109,15 @@ def report_texts() -> list[str]:
 
 def test_nine_elements_in_seed_order():
     assert [e.number for e in AGREEMENT.elements] == [
-        "5.01", "5.02", "5.08.1", "5.08.2", "5.08.3", "5.09", "5.10", "5.11", "5.13",
+        "5.01",
+        "5.02",
+        "5.08.1",
+        "5.08.2",
+        "5.08.3",
+        "5.09",
+        "5.10",
+        "5.11",
+        "5.13",
     ]
     for e in AGREEMENT.elements:
         assert e.committee == "Erhvervs- og Beskæftigelsesudvalget"
@@ -126,8 +131,10 @@ def test_header_and_rounds():
     assert (a.year, a.title, a.office) == (2018, "Aftale om budget 2018", "Økonomi og Styring")
     assert danish_date(a.date) == "4. juli 2018"
     assert [r.label for r in a.rounds] == [
-        "1. budgetopfølgning 2018", "2. budgetopfølgning 2018",
-        "3. budgetopfølgning 2018", "31.12.2018",
+        "1. budgetopfølgning 2018",
+        "2. budgetopfølgning 2018",
+        "3. budgetopfølgning 2018",
+        "31.12.2018",
     ]
     assert [r.number for r in a.rounds] == [1, 2, 3, 4]
     assert all(r.deadline is None for r in a.rounds)
@@ -157,11 +164,8 @@ def test_every_seed_fragment_is_in_the_data(seed):
 
 def test_no_data_text_is_foreign_to_the_seed(seed):
     seed_text = normalise(seed.read_text(encoding="utf-8"))
-    foreign = [
-        f for t in data_texts() for f in split_fragments(normalise(t)) if f not in seed_text
-    ]
-    foreign += [t for t in (AGREEMENT.guide_progress, AGREEMENT.guide_economy)
-                if normalise(t) not in seed_text]
+    foreign = [f for t in data_texts() for f in split_fragments(normalise(t)) if f not in seed_text]
+    foreign += [t for t in (AGREEMENT.guide_progress, AGREEMENT.guide_economy) if normalise(t) not in seed_text]
     assert not foreign, "text not in the seed:\n" + "\n".join(foreign)
 
 
@@ -196,21 +200,31 @@ def rebuilt_seed() -> str:
     looks = [SMILEY_LOOKS[s] for s in (Smiley.GREEN, Smiley.YELLOW, Smiley.RED)]
     parts = [
         f"{ORDINALS_DA[2]} opfølgning på {a.title} for {c.name}",
-        "Læsevejledning", a.guide_progress,
-        "Definition af smileys på indsats:", *[look.progress_guide for look in looks],
+        "Læsevejledning",
+        a.guide_progress,
+        "Definition af smileys på indsats:",
+        *[look.progress_guide for look in looks],
         a.guide_economy,
-        "Definition af smileys på økonomi", *[look.economy_guide for look in looks],
+        "Definition af smileys på økonomi",
+        *[look.economy_guide for look in looks],
         a.office.upper(),
-        f"Dato: {danish_date(a.date)}", f"Tlf. dir.: {a.phone}", f"E-mail: {a.email}",
-        f"Kontakt: {a.contact}", f"Sagsid: {a.case_number}",
+        f"Dato: {danish_date(a.date)}",
+        f"Tlf. dir.: {a.phone}",
+        f"E-mail: {a.email}",
+        f"Kontakt: {a.contact}",
+        f"Sagsid: {a.case_number}",
         f"{c.section}. {c.area}",
     ]
     index = {(r.element, r.round): r for rs in RETURNS.values() for r in rs}
     for e in a.elements_of(c.name):
         parts += [
-            f"{e.number}. {e.title}", "Drift Tid Smiley", e.agreement_text,
-            f"Ansvarligt center: {e.department}", f"Ansvarligt udvalg: {e.committee}",
-            f"Væsentlig bidragsyder: {e.contributors}", e.supplementary_text,
+            f"{e.number}. {e.title}",
+            "Drift Tid Smiley",
+            e.agreement_text,
+            f"Ansvarligt center: {e.department}",
+            f"Ansvarligt udvalg: {e.committee}",
+            f"Væsentlig bidragsyder: {e.contributors}",
+            e.supplementary_text,
         ]
         for n in (1, 2, 3, 4):
             r = index.get((e.number, n))
@@ -234,7 +248,7 @@ def test_data_laid_out_by_the_reading_rule_rebuilds_the_seed(seed):
         if g != x:
             pytest.fail(
                 f"word {i}: data has {g!r}, seed has {x!r}\n"
-                f"  data: …{' '.join(got[max(0, i - 12):i + 8])}…\n"
-                f"  seed: …{' '.join(expected[max(0, i - 12):i + 8])}…"
+                f"  data: …{' '.join(got[max(0, i - 12) : i + 8])}…\n"
+                f"  seed: …{' '.join(expected[max(0, i - 12) : i + 8])}…"
             )
     assert len(got) == len(expected)

@@ -31,7 +31,15 @@ def _draw(writer, path, plan, texts):
 def _cells(path, sheet):
     ws = openpyxl.load_workbook(path)[sheet]
     return {
-        c.coordinate: (c.value, c.protection.locked, c.fill.fgColor.rgb, c.font.b, c.font.color.rgb if c.font.color else None, c.alignment.wrap_text, c.quotePrefix)
+        c.coordinate: (
+            c.value,
+            c.protection.locked,
+            c.fill.fgColor.rgb,
+            c.font.b,
+            c.font.color.rgb if c.font.color else None,
+            c.alignment.wrap_text,
+            c.quotePrefix,
+        )
         for row in ws.iter_rows()
         for c in row
     }, ws
@@ -62,13 +70,31 @@ def test_both_writers_draw_the_same_sheet(tmp_path, agreement, texts, mode):
     assert [b.id for b in ws2.row_breaks.brk] == [b.id for b in ws1.row_breaks.brk]
     margins = lambda ws: (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom)  # noqa: E731
     assert margins(ws2) == margins(ws1)
-    rules = lambda ws: sorted((str(cf.sqref), r.formula, r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None) for cf in ws.conditional_formatting for r in cf.rules)  # noqa: E731
+
+    def rules(ws):
+        return sorted(
+            (str(cf.sqref), r.formula, r.dxf.fill.bgColor.rgb if r.dxf and r.dxf.fill else None)
+            for cf in ws.conditional_formatting
+            for r in cf.rules
+        )
+
     assert rules(ws2) == rules(ws1)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["=SUM(A1)", "+45 12 34 56", "-", "@navn", "æøå ÆØÅ 😀", "linje 1\nlinje 2", "  indrykket ", "_x0041_ bogstaveligt", "a\x01b", "<tag> & \"citat\""],
+    [
+        "=SUM(A1)",
+        "+45 12 34 56",
+        "-",
+        "@navn",
+        "æøå ÆØÅ 😀",
+        "linje 1\nlinje 2",
+        "  indrykket ",
+        "_x0041_ bogstaveligt",
+        "a\x01b",
+        '<tag> & "citat"',
+    ],
 )
 def test_text_comes_back_exactly_as_written(tmp_path, text):
     wb = FastWorkbook(tmp_path / "t.xlsx")
@@ -95,7 +121,11 @@ def _rows_both_ways(tmp_path, rows, first_row=1):
     parts = []
     for how in ("cells", "rows"):
         wb = FastWorkbook(tmp_path / f"{how}.xlsx")
-        plain, quoted, own = wb.add_format({"text_wrap": True}), wb.add_format({"text_wrap": True, "quote_prefix": True}), wb.add_format({"bold": True})
+        plain, quoted, own = (
+            wb.add_format({"text_wrap": True}),
+            wb.add_format({"text_wrap": True, "quote_prefix": True}),
+            wb.add_format({"bold": True}),
+        )
         wb.register(_GREY)
         ws = wb.add_worksheet("Ark")
         ws.write_string(0, 0, "Overskrift", own)
@@ -127,7 +157,20 @@ def _rows_both_ways(tmp_path, rows, first_row=1):
     return parts
 
 
-ODD_TEXTS = ["a & b", "<tag>", "1 > 0", "_x0041_", "a\x01b", "\r\n", " indrykket", "=SUM(A1)", "x" * 40000, "æøå 😀", "\ufffe", "\uf0b7 punkt"]
+ODD_TEXTS = [
+    "a & b",
+    "<tag>",
+    "1 > 0",
+    "_x0041_",
+    "a\x01b",
+    "\r\n",
+    " indrykket",
+    "=SUM(A1)",
+    "x" * 40000,
+    "æøå 😀",
+    "\ufffe",
+    "\uf0b7 punkt",
+]
 
 
 @pytest.mark.parametrize("odd", [ODD_TEXTS, *([text] for text in ODD_TEXTS)], ids=["all", *(f"text{i}" for i in range(len(ODD_TEXTS)))])
@@ -208,14 +251,18 @@ def _cells_both_ways(tmp_path, cells, merges, heights):
 _CLEAN = [f"tekst {i}, æøå" for i in range(50)] + [" indrykket", "sidst ", "linje 1\nlinje 2"]
 
 
-@pytest.mark.parametrize("odd", [[], ODD_TEXTS, ["x" * 300] * 1000, *([text] for text in ODD_TEXTS)], ids=["clean", "all", "big", *(f"text{i}" for i in range(len(ODD_TEXTS)))])
+@pytest.mark.parametrize(
+    "odd",
+    [[], ODD_TEXTS, ["x" * 300] * 1000, *([text] for text in ODD_TEXTS)],
+    ids=["clean", "all", "big", *(f"text{i}" for i in range(len(ODD_TEXTS)))],
+)
 def test_write_cells_writes_what_cell_by_cell_writes(tmp_path, odd):
     from workbook_tools.fastxlsx import Formula
 
     texts = _CLEAN + odd
     cells = [(1 + i // 3, 2 - i % 3, "fmt", text) for i, text in enumerate(texts)]  # each row's cells right to left
     cells += [(1, 0, "fmt", "igen: den sidste vinder"), (2, 5, None, ""), (2, 6, "fmt", ""), (3, 4, "fmt", "=")]
-    cells += [(4, 3, "fmt", Formula("=A1&\"<\"", "a<")), (4, 4, None, Formula("SUM(B1:B2)", 3)), (len(texts), 7, "fmt", "")]
+    cells += [(4, 3, "fmt", Formula('=A1&"<"', "a<")), (4, 4, None, Formula("SUM(B1:B2)", 3)), (len(texts), 7, "fmt", "")]
     cells += [(5, 3, "fmt", "flettet"), (5, 4, "fmt", ""), (5, 5, "fmt", "")]
     heights = {0: 30, 2: 15.2, 5: 40.1, len(texts) + 3: 20}
     one, together = _cells_both_ways(tmp_path, cells, [(5, 3, 5, 5)], heights)
@@ -278,7 +325,16 @@ def test_a_sheet_protected_without_a_password_has_no_password_attribute(tmp_path
 
 def test_style_indices_match_xlsxwriters_also_for_look_alike_and_default_looking_formats(tmp_path):
     """Formats that look the same share one index, in xlsxwriter's numbering by first use; both writers agree on every s and dxfId."""
-    specs = [{"bold": True}, {}, {"bold": 1}, {"bg_color": "#FFC7CE", "locked": False}, {"num_format": "yyyy-mm-dd"}, {"font_name": "Calibri", "font_size": 11}, {"italic": True}, {"bold": True}]
+    specs = [
+        {"bold": True},
+        {},
+        {"bold": 1},
+        {"bg_color": "#FFC7CE", "locked": False},
+        {"num_format": "yyyy-mm-dd"},
+        {"font_name": "Calibri", "font_size": 11},
+        {"italic": True},
+        {"bold": True},
+    ]
     rules = [{"bg_color": "#C6EFCE"}, {"bg_color": "#FFC7CE", "font_color": "#9C0006"}]
     for path, writer in ((tmp_path / "slow.xlsx", new_workbook), (tmp_path / "fast.xlsx", FastWorkbook)):
         wb = writer(path)
@@ -287,7 +343,7 @@ def test_style_indices_match_xlsxwriters_also_for_look_alike_and_default_looking
         for i, f in enumerate(formats):
             ws.write_string(i, 0, f"tekst {i}", f)
         for i, spec in enumerate(rules):
-            ws.conditional_format(i, 1, i, 1, {"type": "formula", "criteria": f"=$A${i + 1}<>\"\"", "format": wb.add_format(spec)})
+            ws.conditional_format(i, 1, i, 1, {"type": "formula", "criteria": f'=$A${i + 1}<>""', "format": wb.add_format(spec)})
         wb.close()
 
     def styles(path):
@@ -299,7 +355,12 @@ def test_style_indices_match_xlsxwriters_also_for_look_alike_and_default_looking
     cells, _rules = styles(tmp_path / "fast.xlsx")
     assert cells[0][1] == cells[7][1] and cells[1][1] == cells[5][1]  # the same spec twice; {} and the default font spelt out
     assert len({s for _ref, s in cells}) == 6
-    looks = lambda p: [(c.font.b, c.font.i, c.fill.fgColor.rgb, c.protection.locked, c.number_format) for c in openpyxl.load_workbook(p)["Ark"]["A"]]  # noqa: E731
+
+    def looks(p):
+        return [
+            (c.font.b, c.font.i, c.fill.fgColor.rgb, c.protection.locked, c.number_format) for c in openpyxl.load_workbook(p)["Ark"]["A"]
+        ]
+
     assert looks(tmp_path / "fast.xlsx") == looks(tmp_path / "slow.xlsx")
 
 
@@ -314,7 +375,9 @@ def test_a_prototype_that_xlsxwriter_wrote_otherwise_stops_with_a_message_naming
     assert _cell_styles(sheet, 1) == [1]
     with pytest.raises(RuntimeError, match="not one per format"):
         _cell_styles(sheet, 2)
-    rule = ElementTree.fromstring(f'<worksheet {ns}><conditionalFormatting sqref="B1"><cfRule type="expression" priority="1"><formula>A1=1</formula></cfRule></conditionalFormatting></worksheet>')
+    rule = ElementTree.fromstring(
+        f'<worksheet {ns}><conditionalFormatting sqref="B1"><cfRule type="expression" priority="1"><formula>A1=1</formula></cfRule></conditionalFormatting></worksheet>'
+    )
     with pytest.raises(RuntimeError, match="without a dxfId"):
         _rule_styles(rule, 1)
 
@@ -413,9 +476,18 @@ def _sheet_looks(ws):
         # per column: xlsxwriter writes neighbours of one width as one <col min max>, the lean writer one each
         "columns": {c: (round(d.width, 2), d.hidden) for d in ws.column_dimensions.values() if d.width for c in range(d.min, d.max + 1)},
         # no orientation is the schema's "default", portrait, which xlsxwriter writes out
-        "page": (setup.paperSize, setup.orientation or "portrait", setup.fitToWidth, setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr else None),
+        "page": (
+            setup.paperSize,
+            setup.orientation or "portrait",
+            setup.fitToWidth,
+            setup.fitToHeight,
+            ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr else None,
+        ),
         "gridlines": ws.sheet_view.showGridLines,
-        "charts": [[(s.tx.strRef.f, s.cat.numRef.f if s.cat.numRef else s.cat.strRef.f, s.val.numRef.f) for s in chart.series] for chart in ws._charts],
+        "charts": [
+            [(s.tx.strRef.f, s.cat.numRef.f if s.cat.numRef else s.cat.strRef.f, s.val.numRef.f) for s in chart.series]
+            for chart in ws._charts
+        ],
     }
 
 
@@ -461,7 +533,7 @@ def test_both_writers_write_the_same_validation_list(tmp_path, monkeypatch, roun
     from workbook_tools.report import write_validation
 
     run, _texts = round2
-    problems = [*run.problems, Problem("invalid-smiley", file="=HYPERLINK(\"x\").xlsx", found="@Blå", cell="E45")]
+    problems = [*run.problems, Problem("invalid-smiley", file='=HYPERLINK("x").xlsx', found="@Blå", cell="E45")]
     fast, slow = _both_ways(monkeypatch, tmp_path, lambda p: write_validation(problems, p))
     _same_workbook(fast, slow)
     ws = openpyxl.load_workbook(fast)["Problemer"]

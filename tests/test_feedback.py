@@ -197,7 +197,11 @@ def test_feedback_names_are_the_senders_file_name_without_finances_folders():
     from workbook_tools.outfolder import distinct_feedback_name, feedback_file_name
 
     assert feedback_file_name("indbakke/Udvalg 01/svar.xlsx") == "svar_tilbagemelding.xlsx"
-    assert feedback_file_name("round-1/runde-1_Udvalg-02.xlsx") == feedback_file_name("indbakke/runde-1_Udvalg-02.xlsx") == "runde-1_Udvalg-02_tilbagemelding.xlsx"
+    assert (
+        feedback_file_name("round-1/runde-1_Udvalg-02.xlsx")
+        == feedback_file_name("indbakke/runde-1_Udvalg-02.xlsx")
+        == "runde-1_Udvalg-02_tilbagemelding.xlsx"
+    )
     assert feedback_file_name("e-mail.eml › svar.xlsx") == "svar_tilbagemelding.xlsx"
     assert feedback_file_name("?.xlsx") == "besvarelse_tilbagemelding.xlsx"
     assert distinct_feedback_name("svar_tilbagemelding.xlsx", "0123456789abcdef") == "svar_01234567_tilbagemelding.xlsx"

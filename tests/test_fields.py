@@ -85,7 +85,9 @@ def test_the_economy_smiley_is_never_called_just_a_smiley(collected):
     out, cells = collected
     doc = json.loads((out / "problems.json").read_text(encoding="utf-8"))
     red = next(p for p in doc["problems"] if p["field"] == ECONOMY_STATUS)
-    assert red["message"].endswith(f"indsats 1.03 har smiley for økonomi Rød, men status økonomi i {SHEET}!{cells[ECONOMY_STATUS][2]} er tom.")
+    assert red["message"].endswith(
+        f"indsats 1.03 har smiley for økonomi Rød, men status økonomi i {SHEET}!{cells[ECONOMY_STATUS][2]} er tom."
+    )
 
 
 @pytest.mark.parametrize("field", [PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS])

@@ -255,7 +255,11 @@ def test_only_parts_the_dtd_screen_can_read_reach_the_fast_parser():
     from defusedxml import EntitiesForbidden
 
     doc = '<?xml version="1.0" encoding="{}"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'
-    for part in (doc.format("UTF-16").encode("utf-16"), doc.format("ISO-8859-1").encode("latin-1"), doc.format("windows-1252").encode("cp1252")):
+    for part in (
+        doc.format("UTF-16").encode("utf-16"),
+        doc.format("ISO-8859-1").encode("latin-1"),
+        doc.format("windows-1252").encode("cp1252"),
+    ):
         with pytest.raises(EntitiesForbidden):
             ooxml.parse_xml(part)
     assert ooxml.parse_xml(b'<?xml version="1.0" encoding="UTF-8"?><r>x</r>').text == "x"
@@ -263,8 +267,23 @@ def test_only_parts_the_dtd_screen_can_read_reach_the_fast_parser():
 
 def test_limits_refuse_before_any_parser_sees_the_part(corpus):
     """check_zip_limits alone names every container trick; no XML parser runs to find them."""
-    for name in ("zip-bomb", "zip-lying-size", "zip-lying-strings", "zip-many", "zip-huge-directory", "zip-duplicate", "zip-encrypted-member",
-                 "zip-bzip2", "laughs-workbook", "laughs-sheet", "xxe-sheet", "xxe-properties", "million-rows", "last-cell", "last-cell-odd-part"):
+    for name in (
+        "zip-bomb",
+        "zip-lying-size",
+        "zip-lying-strings",
+        "zip-many",
+        "zip-huge-directory",
+        "zip-duplicate",
+        "zip-encrypted-member",
+        "zip-bzip2",
+        "laughs-workbook",
+        "laughs-sheet",
+        "xxe-sheet",
+        "xxe-properties",
+        "million-rows",
+        "last-cell",
+        "last-cell-odd-part",
+    ):
         (path,) = (p for p in (corpus.inbox / name).iterdir())
         assert zipguard.check_zip_limits(path), name
     assert zipguard.check_zip_limits(corpus.good_return) is None
@@ -306,7 +325,9 @@ def _calamine_shape(path: Path, sheet: str) -> tuple[int, int]:
 
 def _run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])))
-    return subprocess.run([sys.executable, "-m", "workbook_tools", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "workbook_tools", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout
+    )
 
 
 def _problem_rows(out: Path) -> list[list]:
@@ -330,8 +351,19 @@ def test_the_whole_corpus_beside_a_good_return_merges_the_good_one_names_every_b
     before = digest_tree(corpus.root)
     out = tmp_path / "resultat"
     started = time.perf_counter()
-    done = _run("collect", str(corpus.master), "--round", "1", "--out", str(out), "--manifest", str(corpus.manifest), "--no-pdf",
-                str(corpus.inbox), str(corpus.good_return))
+    done = _run(
+        "collect",
+        str(corpus.master),
+        "--round",
+        "1",
+        "--out",
+        str(out),
+        "--manifest",
+        str(corpus.manifest),
+        "--no-pdf",
+        str(corpus.inbox),
+        str(corpus.good_return),
+    )
     seconds = time.perf_counter() - started
 
     assert done.returncode == 1, done.stderr

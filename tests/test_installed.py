@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from fill_kit import answer_cells
 from python_calamine import CalamineWorkbook
 from year_kit import EDITED_HEADING, EDITED_SUBJECT, edit_layout, edit_mail_subject, fill_master
 
-from workbook_tools.fill import answer_cells
 from workbook_tools.master import read_master
 from workbook_tools.sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS
 from workbook_tools.texts import load_texts
@@ -41,7 +41,11 @@ def installed(tmp_path_factory) -> Path:
     """A fresh environment with the wheel installed; returns its `followup` program."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "demo-output"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "demo-output"),
+    )
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(work / "dist"), str(source)], work)
     wheel = next((work / "dist").glob("workbook_tools-*.whl"))
     env = work / "env"
@@ -96,7 +100,9 @@ def test_a_year_from_init_to_mails_with_the_installed_tool(installed, tmp_path, 
     steps = office.run(copy, [{"do": "type", "cells": typed}, {"do": "save", "to": str(inbox / templates[0].name)}], sheet=sheet)
     assert {v["result"] for v in steps[0]["cells"].values()} == {"written"}
 
-    collected = run([str(installed), "collect", "master.xlsx", "--round", "1", "--out", "runde-1/resultat", "--no-pdf", "runde-1/indbakke"], year)
+    collected = run(
+        [str(installed), "collect", "master.xlsx", "--round", "1", "--out", "runde-1/resultat", "--no-pdf", "runde-1/indbakke"], year
+    )
     assert "1 af 1 besvarelser godkendt" in collected.stdout
     merged = read_master(year / "runde-1" / "resultat" / "master.xlsx")
     assert {r.element for r in merged.results} == {e.number for e in agreement.elements_of("Udvalg 07")}

@@ -1,9 +1,9 @@
 """Spreading collect over processes must not change a single finding."""
 
+from fill_kit import fill_template
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools import workers
-from workbook_tools.fill import fill_template
 from workbook_tools.inbox import Incoming, file_received
 from workbook_tools.master import write_master
 from workbook_tools.pipeline import check_all, collect_round

@@ -109,8 +109,19 @@ def filled(office, world):
         ],
     )
     names = (
-        "opened", "self_check_on_open", "empty_pdf", "not_in_list", "locked", "first_element",
-        "self_check_after_one", "all", "after_all", "filled_pdf", "save", "reopen", "reopened",
+        "opened",
+        "self_check_on_open",
+        "empty_pdf",
+        "not_in_list",
+        "locked",
+        "first_element",
+        "self_check_after_one",
+        "all",
+        "after_all",
+        "filled_pdf",
+        "save",
+        "reopen",
+        "reopened",
     )
     return {"file": saved, **dict(zip(names, steps, strict=True))}
 
@@ -214,7 +225,7 @@ def colour_pixels(pdf: str, prefix: Path) -> dict[Smiley, int]:
     counts = {s: 0 for s in Smiley}
     for page in sorted(prefix.parent.glob(prefix.name + "*.ppm")):
         data = page.read_bytes()
-        pixels = data[_ppm_header_length(data):]
+        pixels = data[_ppm_header_length(data) :]
         for s in Smiley:
             counts[s] += pixels.count(bytes.fromhex(SMILEY_LOOKS[s].colour.lstrip("#")))
     return counts
@@ -258,7 +269,9 @@ def _first_sheet(path: Path) -> list[list]:
 
 
 @pytest.mark.parametrize("protect_again", [True, False], ids=["protected-again", "left-unprotected"])
-def test_a_milestone_edited_with_the_protection_removed_in_libreoffice_is_rejected_naming_the_cell(office, world, tmp_path, capsys, protect_again):
+def test_a_milestone_edited_with_the_protection_removed_in_libreoffice_is_rejected_naming_the_cell(
+    office, world, tmp_path, capsys, protect_again
+):
     milestone = next(c for c in world["plan"].cells if c.field == "milestone" and c.round == ROUND and c.value)
     copy = office.copy(world["template"], "template.xlsx")
     inbox = tmp_path / "indbakke"
@@ -272,7 +285,9 @@ def test_a_milestone_edited_with_the_protection_removed_in_libreoffice_is_reject
             {"do": "save", "to": str(saved)},
         ],
     )
-    code = main(["collect", "--no-pdf", str(world["master"]), "--round", str(ROUND), "--out", str(tmp_path / "resultat"), "--json", str(inbox)])
+    code = main(
+        ["collect", "--no-pdf", str(world["master"]), "--round", str(ROUND), "--out", str(tmp_path / "resultat"), "--json", str(inbox)]
+    )
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert code == 1
     changed = [p for p in problems if p["code"] == "locked-cell-changed"]

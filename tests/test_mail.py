@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from fill_kit import fill_template
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.mailsend import SEND_LOG
 from workbook_tools.mailtexts import parse_mail_text
 from workbook_tools.master import write_master
@@ -234,7 +234,9 @@ def test_finance_can_edit_the_text_and_an_unknown_placeholder_is_named(danish, c
     _, master, folder = danish
     own = folder.parent / "tekster"
     own.mkdir()
-    (own / "skabelon.txt").write_text("Emne: Husk {runde} – {udvalg}\n\nHej {modtager}, frist {frist}. {{ikke en pladsholder}}\n", encoding="utf-8")
+    (own / "skabelon.txt").write_text(
+        "Emne: Husk {runde} – {udvalg}\n\nHej {modtager}, frist {frist}. {{ikke en pladsholder}}\n", encoding="utf-8"
+    )
     assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--mail-texts", str(own)]) == 0
     msg = parse((folder / "outbox" / "skabelon-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
     assert msg["Subject"] == "Husk 1. budgetopfølgning 2031 – Børne- og Ungeudvalget"
@@ -274,7 +276,19 @@ def test_reports_go_to_each_committee_as_pdf_or_what_collect_made(danish, capsys
     assert attachments(msg) == {"Børne-og-Ungeudvalget.pdf": ("application/pdf", b"%PDF-1.7 rapport 1")}  # the PDF by default
     msg2 = parse((result / "outbox" / "rapport-runde-1_Ældre-og-Sundhedsudvalget.eml").read_bytes())
     assert list(attachments(msg2)) == ["Ældre-og-Sundhedsudvalget.xlsx"]  # no PDF made: what there is
-    args = ["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete", "--resend", "--attach", "xlsx,pdf"]
+    args = [
+        "mail",
+        "reports",
+        str(master),
+        "--round",
+        "1",
+        "--from",
+        str(result),
+        "--include-incomplete",
+        "--resend",
+        "--attach",
+        "xlsx,pdf",
+    ]
     assert main(args) == 1
     msg = parse((result / "outbox" / "rapport-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
     assert attachments(msg) == {
@@ -323,7 +337,9 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert rejected["To"] == "udvalg02@example.invalid"
     assert rejected["Subject"] == "Rykker: 1. budgetopfølgning 2031 for Udvalg 02"
     text = body(rejected)
-    assert "- Filen »runde-1_Udvalg-02.xlsx« kunne ikke godkendes:" in text and "indbakke" not in text, "the sender's name, not finance's folder"
+    assert "- Filen »runde-1_Udvalg-02.xlsx« kunne ikke godkendes:" in text and "indbakke" not in text, (
+        "the sender's name, not finance's folder"
+    )
     assert f"Fejl: Den låste celle {where}" in text and "fundet: 'Milepælen er flyttet'" in text
 
     assert list(attachments(rejected)) == ["runde-1_Udvalg-02_tilbagemelding.xlsx"], "the annotated copy goes along"
@@ -340,7 +356,9 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     got = attachments(report)
     # The PDF collect made, byte for byte; without LibreOffice, the Word report instead.
     pdf = result / "reports" / "Udvalg-01.pdf"
-    expected = ("Udvalg-01.pdf", "application/pdf", pdf) if pdf.is_file() else ("Udvalg-01.docx", DOCX, result / "reports" / "Udvalg-01.docx")
+    expected = (
+        ("Udvalg-01.pdf", "application/pdf", pdf) if pdf.is_file() else ("Udvalg-01.docx", DOCX, result / "reports" / "Udvalg-01.docx")
+    )
     assert got == {expected[0]: (expected[1], expected[2].read_bytes())}, "the report collect wrote"
 
 
@@ -436,7 +454,11 @@ def test_a_refused_recipient_is_retried_alone(danish, smtp_server, capsys):
     args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
     assert main(args) == 1
     assert "afvist for sundhed@example.invalid: 550 5.1.1 Modtageren findes ikke" in capsys.readouterr().out
-    assert sorted(a for d in smtp_server.delivered for a in d.rcpt_tos) == ["aeldre@example.invalid", "udvalg01@example.invalid", "udvalg03@example.invalid"]
+    assert sorted(a for d in smtp_server.delivered for a in d.rcpt_tos) == [
+        "aeldre@example.invalid",
+        "udvalg01@example.invalid",
+        "udvalg03@example.invalid",
+    ]
 
     smtp_server.refuse_recipients = set()
     assert main(args) == 0
@@ -464,7 +486,21 @@ def test_the_password_comes_from_the_environment_and_is_written_nowhere(danish, 
 def test_a_wrong_password_sends_nothing(danish, smtp_server, monkeypatch, capsys):
     _, master, folder = danish
     monkeypatch.setenv("FOLLOWUP_SMTP_PASSWORD", "forkert")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port, "--smtp-user", "okonomi")]) == 1
+    assert (
+        main(
+            [
+                "mail",
+                "templates",
+                str(master),
+                "--round",
+                "1",
+                "--from",
+                str(folder),
+                *send_args(smtp_server.port, "--smtp-user", "okonomi"),
+            ]
+        )
+        == 1
+    )
     assert "afviste brugernavnet okonomi eller adgangskoden. Intet er sendt." in capsys.readouterr().err
     assert smtp_server.delivered == []
 
@@ -477,7 +513,9 @@ def test_a_password_in_the_config_file_is_refused(danish, tmp_path, capsys):
     assert "indeholder en adgangskode. Slet den" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content, line", [("host = 127.0.0.1\n", 1), ("[smtp]\nhost = 127.0.0.1\nsmtp.kommune.dk\n", 3)], ids=["no-section", "stray-line"])
+@pytest.mark.parametrize(
+    "content, line", [("host = 127.0.0.1\n", 1), ("[smtp]\nhost = 127.0.0.1\nsmtp.kommune.dk\n", 3)], ids=["no-section", "stray-line"]
+)
 def test_a_config_file_that_cannot_be_read_names_the_line_and_its_shape(danish, tmp_path, capsys, content, line):
     _, master, folder = danish
     config = tmp_path / "smtp.ini"
@@ -494,7 +532,25 @@ def test_the_config_file_gives_host_port_and_sender(danish, smtp_server, tmp_pat
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "smtp.ini"
     config.write_text(f"[smtp]\nhost = 127.0.0.1\nport = {smtp_server.port}\nfrom_address = budget@example.invalid\n", encoding="utf-8")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-config", str(config), "--only", "Børne- og Ungeudvalget"]) == 0
+    assert (
+        main(
+            [
+                "mail",
+                "templates",
+                str(master),
+                "--round",
+                "1",
+                "--from",
+                str(folder),
+                "--send",
+                "--smtp-config",
+                str(config),
+                "--only",
+                "Børne- og Ungeudvalget",
+            ]
+        )
+        == 0
+    )
     assert [d.mail_from for d in smtp_server.delivered] == ["budget@example.invalid"]
     msg = smtp_server.delivered[0].message
     assert msg["Reply-To"] == "okonomi@example.invalid", "replies go to the agreement's address"
@@ -502,7 +558,25 @@ def test_the_config_file_gives_host_port_and_sender(danish, smtp_server, tmp_pat
 
 def test_a_login_over_an_unencrypted_line_is_refused(danish, capsys):
     _, master, folder = danish
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-host", "smtp.example.invalid", "--smtp-user", "okonomi"]) == 2
+    assert (
+        main(
+            [
+                "mail",
+                "templates",
+                str(master),
+                "--round",
+                "1",
+                "--from",
+                str(folder),
+                "--send",
+                "--smtp-host",
+                "smtp.example.invalid",
+                "--smtp-user",
+                "okonomi",
+            ]
+        )
+        == 2
+    )
     assert "ukrypteret. Brug --starttls eller --ssl" in capsys.readouterr().err
 
 

@@ -18,10 +18,10 @@ from email.parser import BytesParser
 
 import openpyxl
 import pytest
+from fill_kit import fill_template
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.master import write_master
 from workbook_tools.model import Smiley
 from workbook_tools.sheetplan import Mode, Role, plan_sheet
@@ -53,7 +53,15 @@ def round_folder(tmp_path_factory):
     made = {m.committee: m for m in generate_templates(agreement, 1, tmp / "sk", texts)}
     inbox = tmp / "indbakke"
     inbox.mkdir()
-    fill_template(tmp / "sk" / made["Udvalg 01"].file, inbox / made["Udvalg 01"].file, agreement, "Udvalg 01", 1, synthetic_answers(agreement, "Udvalg 01", 1), texts)
+    fill_template(
+        tmp / "sk" / made["Udvalg 01"].file,
+        inbox / made["Udvalg 01"].file,
+        agreement,
+        "Udvalg 01",
+        1,
+        synthetic_answers(agreement, "Udvalg 01", 1),
+        texts,
+    )
     answers = synthetic_answers(agreement, "Udvalg 02", 1)
     answers[0] = replace(answers[0], progress=None)  # a progress smiley left out
     answers[1] = replace(answers[1], progress=Smiley.YELLOW, status="")  # yellow without a status text
@@ -164,7 +172,9 @@ def test_the_overview_goes_to_those_who_steer_byte_for_byte_as_collect_wrote_it(
     assert attachments(msg) == {"overview.xlsx": (result / "overview.xlsx").read_bytes()}
     assert "Ikke besvaret" in body(msg)
 
-    steering = write_master(replace(agreement, overview_to="direktion@example.invalid; borgmester@example.invalid"), tmp_path / "master.xlsx")
+    steering = write_master(
+        replace(agreement, overview_to="direktion@example.invalid; borgmester@example.invalid"), tmp_path / "master.xlsx"
+    )
     assert _mail("overview", steering, result, "--outbox", str(tmp_path / "fra-master"), "--dry-run") == 0
     assert "Til: direktion@example.invalid, borgmester@example.invalid" in capsys.readouterr().out
     assert not (tmp_path / "fra-master").exists()

@@ -17,12 +17,12 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from fill_kit import fill_template
 from msgfile import MsgAttachment, outlook_msg
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.mailin import expand_inputs
 from workbook_tools.master import read_master
 from workbook_tools.pipeline import collect_round
@@ -105,14 +105,22 @@ def test_a_reply_to_the_mailed_template_is_collected_with_its_sender_and_date(tm
             assert source.file.endswith(f".eml › {name}")
     answer = synthetic_answers(agreement, "Udvalg 02", 1)[2]
     got = merged.result(answer.element, 1)
-    assert (got.progress, got.status, got.economy, got.economy_status) == (answer.progress, answer.status, answer.economy, answer.economy_status)
+    assert (got.progress, got.status, got.economy, got.economy_status) == (
+        answer.progress,
+        answer.status,
+        answer.economy,
+        answer.economy_status,
+    )
     assert problem_rows(result) == []
     sources = CalamineWorkbook.from_path(str(result / "overview.xlsx")).get_sheet_by_name(texts("ov_sheet_sources")).to_python()
     row = next(r for r in sources if "1.01" in r)
     assert "Søren Ærø <udvalg01@example.invalid>" in row and "indbakke/svar-1.eml › runde-1_Udvalg-01.xlsx" in row
     assert digest_tree(inbox) == before, "nothing is written beside the e-mails"
     index = json.loads((result / "archive" / "round-1" / "index.json").read_text(encoding="utf-8"))
-    assert {e["origin"] for e in index} == {f"{inbox / 'svar-1.eml'} › runde-1_Udvalg-01.xlsx", f"{inbox / 'svar-2.eml'} › runde-1_Udvalg-02.xlsx"}
+    assert {e["origin"] for e in index} == {
+        f"{inbox / 'svar-1.eml'} › runde-1_Udvalg-01.xlsx",
+        f"{inbox / 'svar-2.eml'} › runde-1_Udvalg-02.xlsx",
+    }
     assert all((result / "archive" / "round-1" / e["copy"]).is_file() for e in index)
 
 
@@ -122,12 +130,21 @@ def test_the_date_header_decides_lateness_not_the_file_time(tmp_path, agreement,
     inbox.mkdir()
     name, data = filled_from(mailed["udvalg01@example.invalid"], tmp_path, agreement, "Udvalg 01", texts)
     late = inbox / "sent.eml"
-    late.write_bytes(reply(mailed["udvalg01@example.invalid"], "udvalg01@example.invalid", datetime(2031, 3, 16, 9, 0, tzinfo=CET), [(name, data, XLSX)]))
+    late.write_bytes(
+        reply(mailed["udvalg01@example.invalid"], "udvalg01@example.invalid", datetime(2031, 3, 16, 9, 0, tzinfo=CET), [(name, data, XLSX)])
+    )
     early = datetime(2031, 3, 1, tzinfo=UTC).timestamp()
     os.utime(late, (early, early))  # saved long before the deadline; sent after it
     name2, data2 = filled_from(mailed["udvalg02@example.invalid"], tmp_path, agreement, "Udvalg 02", texts)
     on_time = inbox / "i-tide.eml"
-    on_time.write_bytes(reply(mailed["udvalg02@example.invalid"], "udvalg02@example.invalid", datetime(2031, 3, 15, 23, 30, tzinfo=CET), [(name2, data2, XLSX)]))
+    on_time.write_bytes(
+        reply(
+            mailed["udvalg02@example.invalid"],
+            "udvalg02@example.invalid",
+            datetime(2031, 3, 15, 23, 30, tzinfo=CET),
+            [(name2, data2, XLSX)],
+        )
+    )
     run = collect_round(master, 1, [inbox], tmp_path / "resultat")
     late_rows = [(p.file, p.found) for p in run.problems if p.code == "late-return"]
     assert late_rows == [("indbakke/sent.eml › runde-1_Udvalg-01.xlsx", "2031-03-16 09:00")]
@@ -139,7 +156,9 @@ def test_one_mail_with_two_workbooks_and_a_pdf(tmp_path, agreement, master, text
     inbox.mkdir()
     files = [filled_from(mailed[f"udvalg0{i}@example.invalid"], tmp_path, agreement, f"Udvalg 0{i}", texts) for i in (1, 2)]
     attachments = [(n, d, XLSX) for n, d in files] + [("notat.pdf", b"%PDF-1.7\n...", ("application", "pdf"))]
-    (inbox / "samlet.eml").write_bytes(reply(mailed["udvalg01@example.invalid"], "sekretariat@example.invalid", datetime(2031, 3, 10, 12, 0, tzinfo=CET), attachments))
+    (inbox / "samlet.eml").write_bytes(
+        reply(mailed["udvalg01@example.invalid"], "sekretariat@example.invalid", datetime(2031, 3, 10, 12, 0, tzinfo=CET), attachments)
+    )
     run = collect_round(master, 1, [inbox], tmp_path / "resultat")
     assert [c.name for c in run.checks] == ["indbakke/samlet.eml › runde-1_Udvalg-01.xlsx", "indbakke/samlet.eml › runde-1_Udvalg-02.xlsx"]
     assert all(c.accepted for c in run.checks) and run.exit_code == 0
@@ -165,7 +184,12 @@ def test_a_forwarded_mail_keeps_the_original_sender_and_date(tmp_path, agreement
     inbox.mkdir()
     name, data = filled_from(mailed["udvalg01@example.invalid"], tmp_path, agreement, "Udvalg 01", texts)
     original = BytesParser(policy=policy.default).parsebytes(
-        reply(mailed["udvalg01@example.invalid"], "Søren Ærø <udvalg01@example.invalid>", datetime(2031, 3, 9, 8, 15, tzinfo=CET), [(name, data, XLSX)])
+        reply(
+            mailed["udvalg01@example.invalid"],
+            "Søren Ærø <udvalg01@example.invalid>",
+            datetime(2031, 3, 9, 8, 15, tzinfo=CET),
+            [(name, data, XLSX)],
+        )
     )
     forward = EmailMessage(policy=policy.SMTP)
     forward["From"] = "kollega@example.invalid"
@@ -194,7 +218,10 @@ def test_an_outlook_msg_is_read_with_its_sender_and_send_time(tmp_path, agreemen
             sender_name="Søren Ærø",
             sender_email="udvalg01@example.invalid",
             to=[("Økonomi", "okonomi@example.invalid")],
-            attachments=[MsgAttachment(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), MsgAttachment("image001.png", b"\x89PNG\r\n\x1a\n", "image/png", hidden=True)],
+            attachments=[
+                MsgAttachment(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                MsgAttachment("image001.png", b"\x89PNG\r\n\x1a\n", "image/png", hidden=True),
+            ],
             sent=sent,
             received=sent + timedelta(minutes=1),
             body="Hermed vores svar.",
@@ -215,7 +242,17 @@ def test_the_date_header_of_an_outlook_msg_wins_over_its_properties(tmp_path, ag
     name, data = filled_from(mailed["udvalg01@example.invalid"], tmp_path, agreement, "Udvalg 01", texts)
     headers = "Received: from mx.example.invalid\r\nFrom: =?utf-8?q?S=C3=B8ren_=C3=86r=C3=B8?= <soren@example.invalid>\r\nDate: Mon, 17 Mar 2031 08:00:00 +0100\r\nSubject: SV\r\n\r\n"
     msg = tmp_path / "svar.msg"
-    msg.write_bytes(outlook_msg("SV", "Andet navn", "andet@example.invalid", [("Økonomi", "okonomi@example.invalid")], [MsgAttachment(name, data)], sent=datetime(2031, 3, 1, tzinfo=UTC), headers=headers))
+    msg.write_bytes(
+        outlook_msg(
+            "SV",
+            "Andet navn",
+            "andet@example.invalid",
+            [("Økonomi", "okonomi@example.invalid")],
+            [MsgAttachment(name, data)],
+            sent=datetime(2031, 3, 1, tzinfo=UTC),
+            headers=headers,
+        )
+    )
     with expand_inputs([msg]) as found:
         [inc] = found.incoming
         assert inc.sender == "Søren Ærø <soren@example.invalid>"
@@ -236,7 +273,9 @@ def test_attachments_are_read_from_a_private_temp_folder_that_is_removed_afterwa
     inbox = tmp_path / "indbakke"
     inbox.mkdir()
     name, data = filled_from(mailed["udvalg01@example.invalid"], tmp_path, agreement, "Udvalg 01", texts)
-    (inbox / "svar.eml").write_bytes(reply(mailed["udvalg01@example.invalid"], "udvalg01@example.invalid", datetime(2031, 3, 10, tzinfo=CET), [(name, data, XLSX)]))
+    (inbox / "svar.eml").write_bytes(
+        reply(mailed["udvalg01@example.invalid"], "udvalg01@example.invalid", datetime(2031, 3, 10, tzinfo=CET), [(name, data, XLSX)])
+    )
     with expand_inputs([inbox]) as found:
         [inc] = found.incoming
         assert inbox not in inc.path.parents and tmp_path not in inc.path.parents

@@ -22,7 +22,15 @@ def test_results_with_provenance_survive_the_round_trip(tmp_path, agreement):
 
     with_results = agreement.with_results(
         [
-            Result("1.01", 1, Smiley.YELLOW, "=SUM(A1) står som tekst", Smiley.RED, "+45 kr.", Source("a.xlsx", "ab" * 32, datetime(2031, 3, 1, 9, 30), "1", "x@example.invalid")),
+            Result(
+                "1.01",
+                1,
+                Smiley.YELLOW,
+                "=SUM(A1) står som tekst",
+                Smiley.RED,
+                "+45 kr.",
+                Source("a.xlsx", "ab" * 32, datetime(2031, 3, 1, 9, 30), "1", "x@example.invalid"),
+            ),
             Result("1.02", 1, Smiley.GREEN, "", None, ""),
         ]
     )
@@ -110,7 +118,11 @@ def test_a_malformed_address_is_a_master_error(master):
         (lambda: b"Nummer;Titel\n", "en tekstfil (måske CSV)", "gem den som Excel-projektmappe (.xlsx)"),
         (lambda: ole2({"Workbook": BIFF8_BOF}), "i det gamle .xls-format", "gem den som Excel-projektmappe (.xlsx)"),
         (ods_bytes, "et OpenDocument-regneark (.ods)", "gem den som Excel-projektmappe (.xlsx)"),
-        (lambda: ole2({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": bytes(64)}), "gemt med adgangskode", "Gem en kopi uden adgangskode"),
+        (
+            lambda: ole2({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": bytes(64)}),
+            "gemt med adgangskode",
+            "Gem en kopi uden adgangskode",
+        ),
         (lambda: b"", "tom (0 byte)", "Tag en ny kopi"),
     ],
     ids=["csv", "xls", "ods", "password", "empty"],
@@ -161,7 +173,6 @@ def test_a_far_cell_with_only_a_colour_is_no_obstacle(master, agreement):
     wb.save(master)
 
     assert read_master(master) == agreement
-
 
 
 # Warnings: what finance should look at, though the run goes on.
@@ -226,10 +237,14 @@ def test_a_milestone_may_name_the_budget_period_but_not_an_earlier_or_far_later_
     """A 2018 master may say "realiseres først fra 2019" (the seed's own milestones reach 2020):
     the year and its three overslagsår. An earlier year, or one beyond, is named with the cell."""
     master = _udvalg_07(tmp_path, year=2018, milestones=("", milestone, "", ""))
-    expected = [] if named is None else [
-        f"Indsatser!K4: Milepæl 2 for indsats 7.03 nævner {named}, men aftalens År er 2018; "
-        "ret teksten, eller ret År, hvis det er årstallet der er forkert"
-    ]
+    expected = (
+        []
+        if named is None
+        else [
+            f"Indsatser!K4: Milepæl 2 for indsats 7.03 nævner {named}, men aftalens År er 2018; "
+            "ret teksten, eller ret År, hvis det er årstallet der er forkert"
+        ]
+    )
     assert _warnings(master) == expected
 
 
@@ -278,7 +293,9 @@ def test_an_element_number_excel_made_into_a_date_is_an_error_naming_the_cell(tm
 def test_a_result_stored_as_the_same_number_as_its_element_still_belongs_to_it(tmp_path):
     """Both Nummer columns are read the same way: 7.1 in Resultater is the element stored as 7.1,
     and only the element's own cell is warned about."""
-    master = _udvalg_07(tmp_path, numbers=("7.09", "7.10", "7.11"), results=[Result("7.10", 1, Smiley.GREEN, "Status for 7.10.", Smiley.GREEN, "")])
+    master = _udvalg_07(
+        tmp_path, numbers=("7.09", "7.10", "7.11"), results=[Result("7.10", 1, Smiley.GREEN, "Status for 7.10.", Smiley.GREEN, "")]
+    )
     _edit(master, ELEMENTS_SHEET, {"A3": 7.1})
     _edit(master, "Resultater", {"A2": 7.1})
 

@@ -123,7 +123,11 @@ def test_finance_columns_sheet_fill_and_width_survive_two_rounds(finance_master,
 def test_the_merged_master_opens_in_excel_without_repair(finance_master, tmp_path):
     """openxml-audit at Office 2016: no errors, once openpyxl's font order (finance's save, see test_openxml) is put in the SDK's."""
     merged = collect_twice(tmp_path, finance_master)[-1]
-    found = OpenXmlValidator(file_format=FileFormat.OFFICE_2016, max_errors=0).validate(fonts_in_sdk_order(merged, tmp_path / "fonts.xlsx")).errors
+    found = (
+        OpenXmlValidator(file_format=FileFormat.OFFICE_2016, max_errors=0)
+        .validate(fonts_in_sdk_order(merged, tmp_path / "fonts.xlsx"))
+        .errors
+    )
     assert [str(e) for e in found if e.severity is ValidationSeverity.ERROR] == []
 
 
@@ -145,7 +149,9 @@ def with_results(agreement):
 
     from workbook_tools.model import Result, Smiley, Source
 
-    source = Source(file="svar.xlsx", sha256="0" * 64, received=datetime(2031, 3, 14, 9, 30), template_version="1", sender="a@example.invalid")
+    source = Source(
+        file="svar.xlsx", sha256="0" * 64, received=datetime(2031, 3, 14, 9, 30), template_version="1", sender="a@example.invalid"
+    )
     return agreement.with_results([Result(agreement.elements[0].number, 1, Smiley.GREEN, "=SUM(A1)", Smiley.RED, "-2 mio.", source)])
 
 
@@ -181,12 +187,16 @@ def test_a_calculation_chain_into_the_results_sheet_is_dropped(tmp_path):
     source = write_master(agreement, tmp_path / "master.xlsx")
     with zipfile.ZipFile(source) as z:
         members = {n: z.read(n) for n in z.namelist()}
-    members["xl/calcChain.xml"] = b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A2" i="6"/></calcChain>'
+    members["xl/calcChain.xml"] = (
+        b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A2" i="6"/></calcChain>'
+    )
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'
+        b"</Types>",
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
     )
     members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'
+        b"</Relationships>",
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
     )
     with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in members.items():
@@ -202,7 +212,9 @@ def test_a_master_that_cannot_be_patched_is_written_afresh_and_says_what_was_los
     with zipfile.ZipFile(finance_master) as z:
         members = {n: z.read(n) for n in z.namelist()}
     main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(main, b'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"')  # Strict's
+    members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
+        main, b'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"'
+    )  # Strict's
     odd = tmp_path / "odd.xlsx"
     with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as z:
         for n, data in members.items():

@@ -124,7 +124,10 @@ def test_a_department_workbook_that_disagrees_with_the_committee_workbook_confli
         answers=answers_with(agreement, department="Center 1", **{"1.03": {"economy": Smiley.RED, "economy_status": "Overskredet."}}),
     )
     out = merge_returns(agreement, 1, [kit.check(committee), kit.check(center_1)])
-    assert problems(out, "conflicting-return") == [("conflicting-return", "udvalg.xlsx", "1.03"), ("conflicting-return", "center-1.xlsx", "1.03")]
+    assert problems(out, "conflicting-return") == [
+        ("conflicting-return", "udvalg.xlsx", "1.03"),
+        ("conflicting-return", "center-1.xlsx", "1.03"),
+    ]
     assert set(merged(out)) == {"1.01", "1.02"}  # 1.01 agrees in both; 1.02 only in the committee's
 
 
@@ -177,7 +180,10 @@ def test_merge_reads_no_files(kit, agreement):
 def test_end_to_end_a_conflict_exits_1_prefer_resolves_it_and_every_version_is_archived(kit, agreement, master, tmp_path, capsys):
     kit.filled(committee="Udvalg 02")
     set_core(kit.filled("udvalg-01.xlsx", author="Anna"), modified=at(9))
-    set_core(kit.filled("udvalg-01-rettet.xlsx", author="Anna", answers=answers_with(agreement, **{"1.01": {"status": "Rettet."}})), modified=at(10))
+    set_core(
+        kit.filled("udvalg-01-rettet.xlsx", author="Anna", answers=answers_with(agreement, **{"1.01": {"status": "Rettet."}})),
+        modified=at(10),
+    )
     forwarded = answers_with(agreement, **{"1.01": {"status": "Rettet."}, "1.02": {"progress": Smiley.GREEN}})
     kit.filled("videresendt.xlsx", author="Bo", answers=forwarded)
     args = ["collect", str(master), "--round", "1", str(kit.returns)]

@@ -88,7 +88,9 @@ def collected(tmp_path, agreement, master, texts):
         wb.create_sheet("Noter")["A1"] = REAL_FORMULAS["own sheet"]
         # ... and outside any cell: a defined name and a colour rule, which run when the file opens.
         wb.defined_names["Hent"] = DefinedName("Hent", attr_text='WEBSERVICE("http://example.invalid/navn")')
-        ws.conditional_formatting.add("H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000")))
+        ws.conditional_formatting.add(
+            "H1:H2", FormulaRule(formula=['WEBSERVICE("http://example.invalid/farve")<>""'], fill=PatternFill(bgColor="FF0000"))
+        )
 
     real = edit(kit.filled("udvalg-02.xlsx", "Udvalg 02"), formulas)
     held = [f for _p, f in formulas_in(real) if "WEBSERVICE" in f]

@@ -39,7 +39,23 @@ from workbook_tools.yearfolder import write_blank_master
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # CT_Font's children in the order of the SDK's sequence (the validator's schema data, x:CT_Font/x:font).
-SDK_FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name", "family", "charset", "scheme"]
+SDK_FONT_ORDER = [
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "name",
+    "family",
+    "charset",
+    "scheme",
+]
 KINDS = [
     "template per committee",
     "template per department",
@@ -109,7 +125,9 @@ def test_the_feedback_copys_only_errors_are_openpyxls_font_order(written, tmp_pa
     copy = written["feedback copy"]
     before = errors(copy)
     assert before, "openpyxl's font order is no longer reported: the validator knows CT_Font is a choice; drop the reordering"
-    assert all(e.part_uri == "/xl/styles.xml" and re.search(r"/font\[\d+\]$", e.path) and e.node in SDK_FONT_ORDER for e in before), [str(e) for e in before]
+    assert all(e.part_uri == "/xl/styles.xml" and re.search(r"/font\[\d+\]$", e.path) and e.node in SDK_FONT_ORDER for e in before), [
+        str(e) for e in before
+    ]
     assert errors(fonts_in_sdk_order(copy, tmp_path / copy.name)) == []
 
 

@@ -53,7 +53,19 @@ def strict_copy(src: Path, dst: Path) -> Path:
 
 
 def _collect(master: Path, round_number: int, inbox: Path, out: Path) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "workbook_tools", "collect", "--round", str(round_number), "--out", str(out), "--no-pdf", str(master), str(inbox)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "workbook_tools",
+        "collect",
+        "--round",
+        str(round_number),
+        "--out",
+        str(out),
+        "--no-pdf",
+        str(master),
+        str(inbox),
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=out.parent)
 
 
@@ -97,7 +109,7 @@ def test_an_odd_return_that_gets_an_annotated_copy_prints_nothing_from_openpyxl(
         ws.cell(heading_rows([[c.value for c in row] for row in ws.iter_rows()])["5.01"] + 1, COL_TEXT + 1, "En anden titel")
 
     edit(Path(edited), retitle)
-    name = b"<definedName name=\"_xlnm.Print_Area\" localSheetId=\"7\">'Opf\xc3\xb8lgning'!$A$1:$F$10</definedName>"
+    name = b'<definedName name="_xlnm.Print_Area" localSheetId="7">\'Opf\xc3\xb8lgning\'!$A$1:$F$10</definedName>'
 
     def odd(filename: str, data: bytes) -> bytes:
         if filename != "xl/workbook.xml":

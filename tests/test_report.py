@@ -15,11 +15,11 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+from fill_kit import fill_template
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.master import write_master
 from workbook_tools.model import Result, Smiley
 from workbook_tools.report import changes, excel_text, safe_sheet_name, status_counts, write_overview
@@ -55,11 +55,7 @@ LATE = datetime(2031, 6, 20, 12, 0).timestamp()  # round 2's deadline is 15 June
 
 
 def answers(table: dict, round_number: int, prefix: str = "") -> list[Result]:
-    return [
-        Result(e, round_number, p, s, ec, es)
-        for e, (p, s, ec, es) in table.items()
-        if e.startswith(prefix)
-    ]
+    return [Result(e, round_number, p, s, ec, es) for e, (p, s, ec, es) in table.items() if e.startswith(prefix)]
 
 
 def rows(path, sheet):
@@ -93,7 +89,15 @@ def collected(tmp_path, texts):
         if m.committee == "Udvalg 02":
             os.utime(inbox / m.file, (LATE, LATE))
     stale = generate_templates(agreement, 1, tmp_path / "old", texts, committees=["Udvalg 01"])[0]
-    fill_template(tmp_path / "old" / stale.file, inbox / "gammel_udgave.xlsx", agreement, "Udvalg 01", 1, synthetic_answers(agreement, "Udvalg 01", 1), texts)
+    fill_template(
+        tmp_path / "old" / stale.file,
+        inbox / "gammel_udgave.xlsx",
+        agreement,
+        "Udvalg 01",
+        1,
+        synthetic_answers(agreement, "Udvalg 01", 1),
+        texts,
+    )
     out = tmp_path / "result"
     code = main(["collect", str(master), "--round", "2", "--out", str(out), "--no-pdf", str(inbox)])
     assert code == 1  # the stale copy is rejected
@@ -178,7 +182,18 @@ def test_the_sources_sheet_names_file_sha256_and_template_version_of_each_merged
 
 def test_the_overview_sheet_shows_every_round_and_this_rounds_missing_answers_as_ikke_besvaret(collected):
     got = {r[1]: r for r in table(collected / "overview.xlsx", "Oversigt", 0)[1:]}
-    assert got["1.01"] == ["Udvalg 01", "1.01", "Element 1.01", "Center 1", GREEN, RED, GREEN, RED, "Leverandøren er gået konkurs.", "Merudgift på 1 mio. kr."]
+    assert got["1.01"] == [
+        "Udvalg 01",
+        "1.01",
+        "Element 1.01",
+        "Center 1",
+        GREEN,
+        RED,
+        GREEN,
+        RED,
+        "Leverandøren er gået konkurs.",
+        "Merudgift på 1 mio. kr.",
+    ]
     assert got["3.01"][:8] == ["Udvalg 03", "3.01", "Element 3.01", "Center 1", RED, "Ikke besvaret", GREEN, "Ikke besvaret"]
     assert got["3.01"][8] == "Ikke startet."  # the latest status so far
     wb = openpyxl.load_workbook(collected / "overview.xlsx")
@@ -216,13 +231,20 @@ def test_status_texts_that_look_like_formulas_stay_text_in_every_output_workbook
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     tricky = [
-        replace(a, status=TRICKY[i], economy_status=TRICKY[(i + 1) % 4])
-        for i, a in enumerate(synthetic_answers(agreement, "Udvalg 01", 1))
+        replace(a, status=TRICKY[i], economy_status=TRICKY[(i + 1) % 4]) for i, a in enumerate(synthetic_answers(agreement, "Udvalg 01", 1))
     ]
     fill_template(tmp_path / "templates" / made["Udvalg 01"].file, inbox / "u1.xlsx", agreement, "Udvalg 01", 1, tricky, texts)
     # Udvalg 02 types "=SUM(A1)" over a locked title: rejected, and the validation list quotes it.
     edited = inbox / "u2.xlsx"
-    fill_template(tmp_path / "templates" / made["Udvalg 02"].file, edited, agreement, "Udvalg 02", 1, synthetic_answers(agreement, "Udvalg 02", 1), texts)
+    fill_template(
+        tmp_path / "templates" / made["Udvalg 02"].file,
+        edited,
+        agreement,
+        "Udvalg 02",
+        1,
+        synthetic_answers(agreement, "Udvalg 02", 1),
+        texts,
+    )
     plan = plan_sheet(agreement, agreement.committee("Udvalg 02"), 1, texts, Mode.TEMPLATE)
     wb = openpyxl.load_workbook(edited)
     cell = wb[plan.sheet_name].cell(plan.element_rows["2.01"] + 1, COL_TEXT + 1)
@@ -260,7 +282,13 @@ def test_sheet_names_edited_by_finance_are_cleaned_before_the_overview_is_writte
     edited["ov_sheet_changes"] = ("Ændringer: før/efter [runde]", "Changes")
     edited["ov_sheet_status"] = ("Oversigt", "Status")  # same name as another sheet
     path = write_overview(agreement, 1, Texts(texts=edited, look=base.look), tmp_path / "o.xlsx")
-    assert CalamineWorkbook.from_path(str(path)).sheet_names == ["Oversigt", "Oversigt (2)", "Ændringer før efter runde", "Kilder", "Læsevejledning"]
+    assert CalamineWorkbook.from_path(str(path)).sheet_names == [
+        "Oversigt",
+        "Oversigt (2)",
+        "Ændringer før efter runde",
+        "Kilder",
+        "Læsevejledning",
+    ]
 
 
 def test_texts_longer_than_an_excel_cell_are_cut_to_32767_characters(tmp_path):

@@ -27,7 +27,23 @@ from workbook_tools.sheetplan import Mode, Role, plan_sheet
 COLLECT_KEYS = {"round", "exit_code", "returns", "problems", "written", "notes"}
 COLLECT_RETURN_KEYS = {"file", "committee", "status", "label", "accepted", "sha256"}
 CHECK_RETURN_KEYS = {"file", "committee", "accepted", "sha256", "problems"}
-PROBLEM_KEYS = ["severity", "code", "file", "committee", "department", "element", "field", "field_words", "sheet", "cell", "expected", "found", "detail", "message", "hint"]
+PROBLEM_KEYS = [
+    "severity",
+    "code",
+    "file",
+    "committee",
+    "department",
+    "element",
+    "field",
+    "field_words",
+    "sheet",
+    "cell",
+    "expected",
+    "found",
+    "detail",
+    "message",
+    "hint",
+]
 
 
 @pytest.fixture
@@ -68,7 +84,9 @@ def test_problems_json_holds_every_row_of_validation_xlsx_and_every_returns_verd
 
     labels = {s.value: s.label for s in Severity}
     # validation.xlsx's "Felt" shows the field in words; problems.json has its code beside them.
-    as_people_read_it = [{k: labels[v] if k == "severity" else v for k, v in p.items() if k not in ("detail", "field")} for p in doc["problems"]]
+    as_people_read_it = [
+        {k: labels[v] if k == "severity" else v for k, v in p.items() if k not in ("detail", "field")} for p in doc["problems"]
+    ]
     assert as_people_read_it == validation_rows(tmp_path / "ud" / "validation.xlsx")
 
     status = {r["file"]: r["status"] for r in doc["returns"]}
@@ -144,7 +162,9 @@ def test_every_key_a_script_sees_is_in_docs_results_md(master, inbox, tmp_path, 
 
 def test_a_progress_callback_hears_each_phase_of_collect_under_its_label(master, round1, tmp_path):
     heard = []
-    pipeline.collect_round(master, 1, [round1], tmp_path / "ud", pdf=False, jobs=1, progress=lambda done, total, label="": heard.append((label, done, total)))
+    pipeline.collect_round(
+        master, 1, [round1], tmp_path / "ud", pdf=False, jobs=1, progress=lambda done, total, label="": heard.append((label, done, total))
+    )
     assert [h for h in heard if h[0] == ""] == [("", 1, 2), ("", 2, 2)], "the returns, under the caller's own label"
     reports = [h for h in heard if h[0] == "Rapporter"]
     assert reports[-1][1] == reports[-1][2] == 4, "master, overview and the two committees' reports"

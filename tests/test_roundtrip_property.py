@@ -23,13 +23,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fill_kit import answer_cells, as_excel_stores, fill_template
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from returns_kit import rewrite_zip
 from synthetic import synthetic_agreement, synthetic_answers
 
-from workbook_tools.fill import answer_cells, as_excel_stores, fill_template
 from workbook_tools.master import read_master, write_master
 from workbook_tools.model import ECONOMY_STATES, EXCEL_CELL_LIMIT, PROGRESS_STATES, SMILEY_LOOKS
 from workbook_tools.pipeline import collect_round
@@ -140,14 +140,22 @@ def _texts_storable_by_openpyxl(statuses: list[str]) -> bool:
     return all((s == "" or s.strip()) and len(as_excel_stores(s)) <= EXCEL_CELL_LIMIT for s in statuses)
 
 
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=35,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(
     statuses=st.lists(status_texts(), min_size=4, max_size=4),
     progress=st.sampled_from([None, *PROGRESS_STATES]),
     economy=st.sampled_from([None, *ECONOMY_STATES]),
 )
 @example(statuses=["=SUM(A1)", "+1+1", "@foo", "-2"], progress=PROGRESS_STATES[1], economy=ECONOMY_STATES[1])
-@example(statuses=["  Første linje\r\nAnden linje  ", "æøå 😐👍🏽\n\nslut\n", "_x0041_ _x005F_x0041_", "tab\there\x01\x1f"], progress=None, economy=None)
+@example(
+    statuses=["  Første linje\r\nAnden linje  ", "æøå 😐👍🏽\n\nslut\n", "_x0041_ _x005F_x0041_", "tab\there\x01\x1f"],
+    progress=None,
+    economy=None,
+)
 def test_any_status_text_and_smiley_come_out_exactly_as_entered(round_one, statuses, progress, economy):
     assume(_texts_storable_by_openpyxl(statuses))
     assert_round_trip(round_one, statuses, progress, economy)
@@ -176,8 +184,15 @@ def test_a_text_of_blanks_alone_as_excel_writes_it_is_kept(round_one, tmp_path):
     def as_excel_writes(path: Path) -> None:
         import re
 
-        rewrite_zip(path, xl__worksheets__sheet1_dot_xml=lambda x: re.sub(rf'(<c r="{ref}"[^>]*><is><t)>PLADS(</t>)'.encode(), rb'\1 xml:space="preserve">   \2', x))
+        rewrite_zip(
+            path,
+            xl__worksheets__sheet1_dot_xml=lambda x: re.sub(
+                rf'(<c r="{ref}"[^>]*><is><t)>PLADS(</t>)'.encode(), rb'\1 xml:space="preserve">   \2', x
+            ),
+        )
 
     run, out = round_one.collect([answers[0], replace(answers[1], status="PLADS")], tmp_path, change=as_excel_writes)
     assert read_master(out / "master.xlsx").result("1.02", 1).status == "   "
-    assert [p.code for p in run.problems if p.file] == ["status-text-required"], "blanks explain nothing, so a red smiley still asks for a text"
+    assert [p.code for p in run.problems if p.file] == ["status-text-required"], (
+        "blanks explain nothing, so a red smiley still asks for a text"
+    )

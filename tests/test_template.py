@@ -21,12 +21,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fill_kit import fill_template
 from openpyxl.workbook.protection import hash_password
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.master import read_master, write_master
 from workbook_tools.sheetplan import (
     ECONOMY,
@@ -106,13 +106,36 @@ def test_each_element_is_laid_out_as_the_seed_does(answered, texts, tmp_path):
     start = plan.element_rows[e.number]
     assert rows[start][:5] == [f"{e.number}.", e.title, "Drift", "Tid", "Smiley"]
     block = "\n".join(str(v) for row in rows[start : start + 20] for v in row if v)
-    for text in (e.agreement_text, "Ansvarligt center:", e.department, "Ansvarligt udvalg:", e.committee, "Væsentlig bidragsyder:",
-                 e.supplementary_text, "Milepæl", e.milestone(1), "Status:", "Økonomi", e.economy_text, "Status økonomi:",
-                 "1. budgetopfølgning 2031", "2. budgetopfølgning 2031", "3. budgetopfølgning 2031", "31.12.2031"):
+    for text in (
+        e.agreement_text,
+        "Ansvarligt center:",
+        e.department,
+        "Ansvarligt udvalg:",
+        e.committee,
+        "Væsentlig bidragsyder:",
+        e.supplementary_text,
+        "Milepæl",
+        e.milestone(1),
+        "Status:",
+        "Økonomi",
+        e.economy_text,
+        "Status økonomi:",
+        "1. budgetopfølgning 2031",
+        "2. budgetopfølgning 2031",
+        "3. budgetopfølgning 2031",
+        "31.12.2031",
+    ):
         assert text in block, text
     header = "\n".join(str(v) for row in rows[:start] for v in row if v)
-    for text in ("Anden opfølgning på Aftale om budget 2031 for Udvalg 01", "Læsevejledning", "Milepæl er nået",
-                 "Budgettet er overholdt eller besparelsen er opnået", "ØKONOMI (SYNTETISK)", "4. juli 2031", "00.00.00-S00-0-00"):
+    for text in (
+        "Anden opfølgning på Aftale om budget 2031 for Udvalg 01",
+        "Læsevejledning",
+        "Milepæl er nået",
+        "Budgettet er overholdt eller besparelsen er opnået",
+        "ØKONOMI (SYNTETISK)",
+        "4. juli 2031",
+        "00.00.00-S00-0-00",
+    ):
         assert text in header, text
 
 
@@ -137,8 +160,17 @@ def test_the_template_carries_its_identity_in_properties_and_the_hidden_sheet(an
     with zipfile.ZipFile(path) as z:
         custom = ET.fromstring(z.read("docProps/custom.xml"))
     props = {p.get("name"): "".join(p.itertext()) for p in custom}
-    expected = {"tool": "workbook_tools", "year": "2031", "committee": "Udvalg 01", "department": "", "round": "2",
-                "template_version": "1", "template_id": FIXED_ID, "generated_at": FIXED_TIME, "digest": plan.locked_digest()}
+    expected = {
+        "tool": "workbook_tools",
+        "year": "2031",
+        "committee": "Udvalg 01",
+        "department": "",
+        "round": "2",
+        "template_version": "1",
+        "template_id": FIXED_ID,
+        "generated_at": FIXED_TIME,
+        "digest": plan.locked_digest(),
+    }
     assert {k: meta[k] for k in META_KEYS} == expected
     assert {k: props[PROPERTY_PREFIX + k] for k in META_KEYS} == {k: v or "-" for k, v in expected.items()}
     assert meta["elements"] == "1.01,1.02,1.03"
@@ -237,7 +269,9 @@ def edited_layout(tmp_path, edits: dict[str, str]) -> Path:
 
 
 def test_a_heading_edited_in_the_layout_file_shows_in_every_generated_workbook_and_collects(master, agreement, texts, tmp_path, capsys):
-    layout = edited_layout(tmp_path, {"guide_heading": "Sådan læses skemaet (syntetisk)", "guide_progress_green": "Syntetisk: milepælen er nået"})
+    layout = edited_layout(
+        tmp_path, {"guide_heading": "Sådan læses skemaet (syntetisk)", "guide_progress_green": "Syntetisk: milepælen er nået"}
+    )
     out = tmp_path / "skabeloner"
     assert main(["generate", str(master), "--round", "1", "--out", str(out), "--layout", str(layout)]) == 0
     files = sorted(out.glob("*.xlsx"))
@@ -254,7 +288,9 @@ def test_a_heading_edited_in_the_layout_file_shows_in_every_generated_workbook_a
         name = template_file_name(agreement, c.name, 1)
         fill_template(out / name, returns / name, agreement, c.name, 1, synthetic_answers(agreement, c.name, 1), custom)
     capsys.readouterr()
-    code = main(["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "resultat"), "--layout", str(layout), str(returns)])
+    code = main(
+        ["collect", "--no-pdf", str(master), "--round", "1", "--out", str(tmp_path / "resultat"), "--layout", str(layout), str(returns)]
+    )
     assert code == 0, capsys.readouterr().out
 
 
@@ -364,7 +400,13 @@ def test_per_department_refuses_an_element_without_a_department_before_writing_a
 
 def test_the_same_master_round_and_layout_give_the_same_bytes(answered, texts, tmp_path):
     a = template_for(answered, tmp_path / "a.xlsx", texts, template_id=FIXED_ID, generated_at=FIXED_TIME)
-    b = template_for(read_master(write_master(answered, tmp_path / "m.xlsx")), tmp_path / "b.xlsx", load_texts(), template_id=FIXED_ID, generated_at=FIXED_TIME)
+    b = template_for(
+        read_master(write_master(answered, tmp_path / "m.xlsx")),
+        tmp_path / "b.xlsx",
+        load_texts(),
+        template_id=FIXED_ID,
+        generated_at=FIXED_TIME,
+    )
     assert a.read_bytes() == b.read_bytes()
 
 

@@ -19,14 +19,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import soffice_or_skip
+from conftest import followup_command, soffice_or_skip
+from fill_kit import fill_template
 from python_calamine import CalamineWorkbook
 from returns_kit import Kit, cell_of, edit
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools import inbox, inuse, libreoffice, workers
 from workbook_tools.cli import main
-from workbook_tools.fill import fill_template
 from workbook_tools.inbox import Incoming, discover, file_received
 from workbook_tools.inuse import OutputInUse, outputs_in_use, owner_file_names
 from workbook_tools.libreoffice import convert_to_pdf, find_soffice, install_hint, soffice_candidates
@@ -54,14 +54,21 @@ def test_on_windows_libreoffice_is_looked_for_on_path_and_then_in_the_program_fo
 
 def test_a_32_bit_python_on_64_bit_windows_still_finds_the_64_bit_libreoffice():
     # There ProgramFiles is the x86 folder; ProgramW6432 names the real one.
-    environ = {"ProgramFiles": r"C:\Program Files (x86)", "ProgramFiles(x86)": r"C:\Program Files (x86)", "ProgramW6432": r"C:\Program Files"}
+    environ = {
+        "ProgramFiles": r"C:\Program Files (x86)",
+        "ProgramFiles(x86)": r"C:\Program Files (x86)",
+        "ProgramW6432": r"C:\Program Files",
+    }
     found = soffice_candidates("win32", environ)
     assert r"C:\Program Files\LibreOffice\program\soffice.exe" in found
     assert len(found) == len(set(found)) == 6
 
 
 def test_without_the_program_folder_variables_windows_looks_in_the_usual_folders():
-    assert soffice_candidates("win32", {})[2:4] == [r"C:\Program Files\LibreOffice\program\soffice.exe", r"C:\Program Files\LibreOffice\program\soffice.com"]
+    assert soffice_candidates("win32", {})[2:4] == [
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+        r"C:\Program Files\LibreOffice\program\soffice.com",
+    ]
 
 
 def test_macos_looks_in_applications_and_linux_on_path_only():
@@ -76,7 +83,11 @@ def test_find_soffice_takes_the_first_candidate_that_is_there(tmp_path, monkeypa
     installed.chmod(0o755)
     monkeypatch.delenv("FOLLOWUP_SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setattr(libreoffice, "soffice_candidates", lambda platform, environ: ["soffice", "libreoffice", str(tmp_path / "nowhere" / "soffice"), str(installed)])
+    monkeypatch.setattr(
+        libreoffice,
+        "soffice_candidates",
+        lambda platform, environ: ["soffice", "libreoffice", str(tmp_path / "nowhere" / "soffice"), str(installed)],
+    )
     assert find_soffice() == str(installed)
     monkeypatch.setenv("FOLLOWUP_SOFFICE", str(tmp_path / "given"))
     assert find_soffice() is None, "a FOLLOWUP_SOFFICE that is not there is not passed over for another LibreOffice"
@@ -88,7 +99,10 @@ def test_the_missing_libreoffice_note_gives_the_hint_for_the_platform(tmp_path, 
     monkeypatch.setenv("FOLLOWUP_SOFFICE", str(tmp_path / "ikke-her" / "soffice.exe"))
     monkeypatch.setattr(libreoffice, "PLATFORM", "linux")
     linux = convert_to_pdf([report], tmp_path / "out").note
-    assert linux == "PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx (apt-get install libreoffice-calc-nogui giver PDF)."
+    assert (
+        linux
+        == "PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx (apt-get install libreoffice-calc-nogui giver PDF)."
+    )
     monkeypatch.setattr(libreoffice, "PLATFORM", "win32")
     windows = convert_to_pdf([report], tmp_path / "out").note
     assert "installér LibreOffice fra libreoffice.org eller sæt FOLLOWUP_SOFFICE til soffice.exe" in windows
@@ -147,7 +161,15 @@ def test_glibc_is_asked_for_freed_memory_on_linux_only(monkeypatch):
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("spawn", "spawn"), (" Spawn ", "spawn"), ("forkserver", "forkserver"), ("fork", "fork"), ("", "fork"), ("vfork", "fork"), ("thread", "fork")],
+    [
+        ("spawn", "spawn"),
+        (" Spawn ", "spawn"),
+        ("forkserver", "forkserver"),
+        ("fork", "fork"),
+        ("", "fork"),
+        ("vfork", "fork"),
+        ("thread", "fork"),
+    ],
 )
 def test_the_start_method_is_chosen_by_followup_start_method_and_a_wrong_one_is_passed_over(monkeypatch, given, expected):
     monkeypatch.setenv(workers.START_METHOD_ENV, given)
@@ -240,7 +262,7 @@ def test_python_m_workbook_tools_runs_collect_with_spawned_workers(returns_of_te
     kit, master = returns_of_ten
     env = dict(os.environ, FOLLOWUP_START_METHOD="spawn")
     done = subprocess.run(
-        [sys.executable, "-m", "workbook_tools", "collect", str(master), "--round", "1", "--out", str(tmp_path / "ud"), "--jobs", "2", "--no-pdf", "--json", str(kit.returns)],
+        followup_command("collect", master, "--round", "1", "--out", tmp_path / "ud", "--jobs", "2", "--no-pdf", "--json", kit.returns),
         capture_output=True,
         text=True,
         env=env,
@@ -345,7 +367,11 @@ def libreoffice_lock_file(user: str = "Søren Sørensen") -> bytes:
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every output's bytes and modification time: the proof that nothing was replaced."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file() and not inuse.is_owner_file(p.name)}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not inuse.is_owner_file(p.name)
+    }
 
 
 @pytest.fixture
@@ -361,7 +387,15 @@ def test_an_overview_open_in_libreoffice_stops_collect_before_any_output_is_repl
     master, inputs, out = collected
     before = snapshot(out)
     proc = subprocess.Popen(
-        [soffice, f"-env:UserInstallation={(tmp_path / 'lo-profil').as_uri()}", "--headless", "--norestore", "--nologo", "--nodefault", str(out / OVERVIEW_NAME)],
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profil').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            str(out / OVERVIEW_NAME),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         **libreoffice._group_options(libreoffice._WINDOWS),
@@ -482,5 +516,8 @@ def test_a_round_in_folders_and_files_named_with_spaces_and_danish_letters(tmp_p
     rows = CalamineWorkbook.from_path(str(out / VALIDATION_NAME)).get_sheet_by_index(0).to_python()
     assert not any("Fejl" in row for row in rows)
     index = json.loads(next((out / "archive").rglob("index.json")).read_text(encoding="utf-8"))
-    assert sorted(e["file"] for e in index) == ["Indbakke æøå/Fra Økonomi/Økonomiudvalgets svar (rettet) å.xlsx", "Indbakke æøå/Svar fra Børne- og Ungeudvalget æøå.xlsx"]
+    assert sorted(e["file"] for e in index) == [
+        "Indbakke æøå/Fra Økonomi/Økonomiudvalgets svar (rettet) å.xlsx",
+        "Indbakke æøå/Svar fra Børne- og Ungeudvalget æøå.xlsx",
+    ]
     assert all(e["accepted"] and e["copy"] for e in index)

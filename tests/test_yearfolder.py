@@ -190,4 +190,6 @@ def test_generate_warns_with_the_cell_when_last_years_title_is_left_in_a_new_mas
     wb.save(year / "master.xlsx")
     assert main(["generate", str(year / "master.xlsx"), "--round", "1", "--out", str(year / "runde-1")]) == 0
     warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Advarsel:")]
-    assert warnings == ["Advarsel: Aftale!B3: 'Titel' nævner 2018, men aftalens År er 2027; ret teksten, eller ret År, hvis det er årstallet der er forkert"]
+    assert warnings == [
+        "Advarsel: Aftale!B3: 'Titel' nævner 2018, men aftalens År er 2027; ret teksten, eller ret År, hvis det er årstallet der er forkert"
+    ]

@@ -53,6 +53,7 @@ def read_answers(
     sheet = check.sheet_name
     answers: dict[str, dict] = {}
     unusable: set[tuple[str, str]] = set()  # text cells already reported: no second problem for them
+
     def where(c: PlannedCell, ref: str) -> dict:  # made only for a problem: most cells have none
         return dict(file=check.name, committee=check.committee, element=c.element, sheet=sheet, cell=ref, field=c.field)
 

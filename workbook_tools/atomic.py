@@ -28,7 +28,12 @@ _CAUSES = {
     errno.EISDIR: "der ligger en mappe med det navn",
     errno.EIO: "skrivefejl på disken eller netværksdrevet; prøv igen, eller vælg en anden --out",
 }
-_WINDOWS_CAUSES = {5: errno.EACCES, 112: errno.ENOSPC, 206: errno.ENAMETOOLONG, 19: errno.EROFS}  # access denied, disk full, name too long, write-protected
+_WINDOWS_CAUSES = {
+    5: errno.EACCES,
+    112: errno.ENOSPC,
+    206: errno.ENAMETOOLONG,
+    19: errno.EROFS,
+}  # access denied, disk full, name too long, write-protected
 
 
 class OutputError(FollowupError):

@@ -125,7 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--round", type=_round, required=True, help="runden 1–4")
     g.add_argument("--out", type=Path, required=True, help="mappen skabelonerne skrives i")
     g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: layout.xlsx i årsmappen, ellers fabrikkens)")
-    g.add_argument("--per", choices=("committee", "department"), default="committee", help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center")
+    g.add_argument(
+        "--per",
+        choices=("committee", "department"),
+        default="committee",
+        help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center",
+    )
     g.add_argument("--password", help="adgangskode til arkbeskyttelsen (også FOLLOWUP_SHEET_PASSWORD); beskytter mod fejl, ikke mod angreb")
     g.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
 
@@ -142,11 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Eksempel:\n  followup collect master.xlsx --round 2 --out resultat/ indbakke/ sen_fil.xlsx\n\nExit-kode: 0 alt godkendt, 1 noget afvist, 2 forkert brug eller ubrugelig masterfil.",
     )
     c.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
-    c.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses")
+    c.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="FIL",
+        help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses",
+    )
     c.add_argument("--round", type=_round, required=True, help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
     c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
-    c.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
+    c.add_argument(
+        "--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id"
+    )
     c.add_argument("--prefer", action="append", default=[], metavar="FIL", help="ved konflikt: brug svarene fra denne fil (kan gentages)")
     c.add_argument("--lang", choices=("da", "en"), default="da", help="sprog i oversigt og rapporter")
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
@@ -181,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
     k.add_argument("--round", type=_round, required=True, help="runden 1–4")
     k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
-    k.add_argument("--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id")
+    k.add_argument(
+        "--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id"
+    )
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
     k.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
@@ -195,7 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Eksempel:\n  followup demo --out demo/",
     )
     d.add_argument("--out", type=Path, required=True, help="mappen demoen skriver i")
-    d.add_argument("--example", type=Path, metavar="MAPPE", help="en anden kopi af eksemplet (mappe med master.xlsx og returns/); standard: det medfølgende")
+    d.add_argument(
+        "--example",
+        type=Path,
+        metavar="MAPPE",
+        help="en anden kopi af eksemplet (mappe med master.xlsx og returns/); standard: det medfølgende",
+    )
     d.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne")
 
     i = sub.add_parser(
@@ -235,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("problems", help="vis kataloget over problemkoder", description="Vis alle problemkoder med alvor, besked og råd.")
     pr.add_argument("--markdown", action="store_true", help="som Markdown-tabel (docs/problems.md)")
 
-    lay = sub.add_parser("layout", help="skriv en ny standard-layoutfil, som kan rettes i Excel", description="Skriv fabriksindstillingerne som layoutfil.")
+    lay = sub.add_parser(
+        "layout", help="skriv en ny standard-layoutfil, som kan rettes i Excel", description="Skriv fabriksindstillingerne som layoutfil."
+    )
     lay.add_argument("file", type=Path, metavar="FIL", help="filen der skrives (.xlsx)")
     lay.add_argument("--overwrite", action="store_true", help="skriv oven i filen, hvis den findes (dine rettelser i den går tabt)")
     _add_mail_parser(sub, fmt)
@@ -301,8 +323,15 @@ def _add_mail_parser(sub, fmt) -> None:
         x.add_argument("--round", type=_round, required=True, help="runden 1–4")
         x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
         x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
-        x.add_argument("--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)")
-        x.add_argument("--mail-texts", type=Path, metavar="MAPPE", help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt, oversigt.txt); standard: mailtekster/ i årsmappen, ellers fabrikkens")
+        x.add_argument(
+            "--from-address", metavar="ADRESSE", help="afsenderadresse (standard: E-mail på arket Aftale; også FOLLOWUP_MAIL_FROM)"
+        )
+        x.add_argument(
+            "--mail-texts",
+            type=Path,
+            metavar="MAPPE",
+            help="mappe med egne mailtekster (skabelon.txt, rapport.txt, rykker.txt, oversigt.txt); standard: mailtekster/ i årsmappen, ellers fabrikkens",
+        )
         x.add_argument("--only", action="append", default=[], metavar="UDVALG", help="kun dette udvalg (kan gentages)")
         x.add_argument("--dry-run", action="store_true", help="vis hvad der ville blive skrevet eller sendt, uden at gøre det")
         if name == "overview":
@@ -330,8 +359,15 @@ def _add_mail_parser(sub, fmt) -> None:
         x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
         x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
         x.add_argument("--smtp-port", type=int, metavar="PORT", help="porten (standard: 25, 587 med --starttls, 465 med --ssl)")
-        x.add_argument("--smtp-user", metavar="BRUGER", help="brugernavn til serveren; adgangskoden fra FOLLOWUP_SMTP_PASSWORD eller tastes")
-        x.add_argument("--smtp-config", type=Path, metavar="FIL", help="konfigurationsfil med sektionen [smtp] (host, port, user, security, from_address)")
+        x.add_argument(
+            "--smtp-user", metavar="BRUGER", help="brugernavn til serveren; adgangskoden fra FOLLOWUP_SMTP_PASSWORD eller tastes"
+        )
+        x.add_argument(
+            "--smtp-config",
+            type=Path,
+            metavar="FIL",
+            help="konfigurationsfil med sektionen [smtp] (host, port, user, security, from_address)",
+        )
         security = x.add_mutually_exclusive_group()
         security.add_argument("--starttls", dest="security", action="store_const", const="starttls", help="krypter med STARTTLS")
         security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="krypter med SSL/TLS fra start")
@@ -404,12 +440,26 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from .outlock import OutputLocked
     from .yearfolder import YearFolderError
 
-    return (MasterError, UsageError, LayoutError, TemplateError, ManifestError, DemoError, YearFolderError, NewYearError, OutputInUse, OutputLocked, OutputError)
+    return (
+        MasterError,
+        UsageError,
+        LayoutError,
+        TemplateError,
+        ManifestError,
+        DemoError,
+        YearFolderError,
+        NewYearError,
+        OutputInUse,
+        OutputLocked,
+        OutputError,
+    )
 
 
 def _add_jobs_and_quiet(parser) -> None:
     """The options of the commands that check many files: collect and check."""
-    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="antal processer til kontrollen af filerne (standard: alle kerner)"
+    )
     parser.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
 
 
@@ -444,7 +494,14 @@ def cmd_generate(args) -> int:
     password = args.password or os.environ.get("FOLLOWUP_SHEET_PASSWORD") or None
     warnings: list = []
     made = generate_round(
-        args.master, args.round, args.out, layout=year.layout, per=args.per, password=password, progress=_progress(not args.quiet, "Skabeloner"), warnings=warnings
+        args.master,
+        args.round,
+        args.out,
+        layout=year.layout,
+        per=args.per,
+        password=password,
+        progress=_progress(not args.quiet, "Skabeloner"),
+        warnings=warnings,
     )
     for w in warnings:
         print(f"Advarsel: {w}")
@@ -469,7 +526,9 @@ def cmd_collect(args) -> int:
     written = {out / name for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME, PROBLEMS_NAME)}
     for what, given in (("masterfilen", args.master), ("layoutfilen", args.layout), ("manifestet", args.manifest)):
         if given is not None and given.resolve() in written:
-            raise UsageError(f"collect skriver {given.name} i {args.out} og ville dermed skrive oven i {what} {given}; vælg en anden --out, fx resultat-runde-{args.round}/.")
+            raise UsageError(
+                f"collect skriver {given.name} i {args.out} og ville dermed skrive oven i {what} {given}; vælg en anden --out, fx resultat-runde-{args.round}/."
+            )
     year = _year_files(args, to_stderr=args.json)
     run = collect_round(
         args.master,

@@ -412,4 +412,3 @@ def report_page_breaks(plan: SheetPlan, heights: dict[int, float], capacity: flo
                 used = 0.0
             used += h(r)
     return breaks
-

@@ -34,7 +34,9 @@ def run_demo(out: Path | str, example: Path | None = None, pdf: bool = True) -> 
     """
     if example is not None:
         if not (Path(example) / MASTER_NAME).is_file():
-            raise DemoError(f"eksemplet findes ikke: {Path(example) / MASTER_NAME} mangler. Angiv mappen med master.xlsx og returns/, eller udelad --example.")
+            raise DemoError(
+                f"eksemplet findes ikke: {Path(example) / MASTER_NAME} mangler. Angiv mappen med master.xlsx og returns/, eller udelad --example."
+            )
         return _run(Path(example), Path(out), pdf, str(example))
     with as_path(data().joinpath(EXAMPLE)) as packaged:
         return _run(packaged, Path(out), pdf, "det medfølgende eksempel")

@@ -53,8 +53,17 @@ MAX_ANNOTATED_BYTES = 8 << 20
 # A return whose sheet does not follow this round's plan cannot have its locked cells put back from it.
 _NOT_RESTORABLE = frozenset(
     {
-        "unknown-template", "wrong-year", "wrong-committee", "wrong-round", "old-template-version", "old-template-not-migratable",
-        "template-outdated", "template-id-mismatch", "metadata-changed", "sheet-missing", "rows-moved",
+        "unknown-template",
+        "wrong-year",
+        "wrong-committee",
+        "wrong-round",
+        "old-template-version",
+        "old-template-not-migratable",
+        "template-outdated",
+        "template-id-mismatch",
+        "metadata-changed",
+        "sheet-missing",
+        "rows-moved",
     }
 )
 _COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Felt", 18), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
@@ -97,7 +106,9 @@ def write_feedback_copies(
     used: set[str] = set()
     for check, mine in feedback_due(checks, problems):
         if _inflated_size(check.incoming.path) > MAX_ANNOTATED_BYTES:  # openpyxl would need minutes and gigabytes
-            notes.append(f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx.")
+            notes.append(
+                f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx."
+            )
             continue
         name = feedback_file_name(check.name)
         if name in used:  # two returns with the same name in different folders
@@ -137,9 +148,13 @@ def retire_stale_copies(folder: Path | str, written: list[Path]) -> list[str]:
             moved.append(p)
         except OSError:  # open in Excel on Windows, say, or no folder to move it to
             stuck.append(p.name)
-    notes = [f"{len(moved)} kommenteret(e) kopi(er) fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."] if moved else []
+    notes = (
+        [f"{len(moved)} kommenteret(e) kopi(er) fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."] if moved else []
+    )
     if stuck:
-        notes.append(f"Kommenterede kopier fra en tidligere kørsel, som ikke passer længere, kunne ikke flyttes (er de åbne?): {', '.join(stuck)}. Send dem ikke.")
+        notes.append(
+            f"Kommenterede kopier fra en tidligere kørsel, som ikke passer længere, kunne ikke flyttes (er de åbne?): {', '.join(stuck)}. Send dem ikke."
+        )
     return notes
 
 
@@ -347,7 +362,9 @@ def _annotate(ws, ref: str, problems: list[Problem], restored: str = "") -> str:
     worst = problems[0].severity
     cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
     text = "\n\n".join(
-        f"{p.severity.label}: {_sender_message(p)}\n" + (restored + " Ingen handling." if restored and p.code == "locked-cell-changed" else p.advice) for p in problems
+        f"{p.severity.label}: {_sender_message(p)}\n"
+        + (restored + " Ingen handling." if restored and p.code == "locked-cell-changed" else p.advice)
+        for p in problems
     )
     if cell.comment is not None and cell.comment.text:
         text = cell.comment.text.rstrip() + "\n\n" + text
@@ -363,12 +380,14 @@ def _sender_message(p: Problem) -> str:
     text = p.message
     prefix = f"{p.file}: "
     if p.file and text.startswith(prefix):
-        text = text[len(prefix):]
+        text = text[len(prefix) :]
         text = text[:1].upper() + text[1:]
     return text
 
 
-def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str], restored: dict[str, str] | None = None) -> None:
+def _summary(
+    wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str], restored: dict[str, str] | None = None
+) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -415,7 +434,11 @@ def _summary(wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tupl
     for r, p in enumerate(problems, start=head + 1):
         anchor = anchors.get((p.sheet, p.cell))
         where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet in (check.sheet_name,) else "")
-        advice = restored[p.cell] + " Ingen handling." if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored else p.advice
+        advice = (
+            restored[p.cell] + " Ingen handling."
+            if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored
+            else p.advice
+        )
         row = (p.severity.label, where, p.element, p.field_words, _sender_message(p), advice, p.code)
         for c, value in enumerate(row, start=1):
             _text(ws, r, c, value)

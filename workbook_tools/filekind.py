@@ -66,11 +66,16 @@ KINDS: dict[str, FileKind] = {
         _NEW_COPY,
     ),
     "oversized-zip": FileKind(
-        "en zip-fil med flere tusind dele", "zip-fil med alt for mange dele", "unsafe-workbook", "zip-filen har en indholdsfortegnelse over flere tusind dele"
+        "en zip-fil med flere tusind dele",
+        "zip-fil med alt for mange dele",
+        "unsafe-workbook",
+        "zip-filen har en indholdsfortegnelse over flere tusind dele",
     ),
     "zip": FileKind("en zip-fil uden projektmappe", "zip-fil"),
     "msg": FileKind(
-        "en Outlook-meddelelse (.msg)", "Outlook-besked", detail="en Outlook-meddelelse (.msg); gem den vedhæftede projektmappe og saml den ind"
+        "en Outlook-meddelelse (.msg)",
+        "Outlook-besked",
+        detail="en Outlook-meddelelse (.msg); gem den vedhæftede projektmappe og saml den ind",
     ),
     "ole": FileKind("en ældre Office-fil, der ikke er en projektmappe", "Office-fil"),
     "text": FileKind("en tekstfil (måske CSV), ikke en projektmappe", "tekst", detail="en tekstfil"),
@@ -79,7 +84,10 @@ KINDS: dict[str, FileKind] = {
     "missing": FileKind("væk", "væk", "unreadable-file", "filen findes ikke", ""),
     "special": FileKind("en særlig fil (et rør eller en enhed)", "ikke en almindelig fil", "not-a-file", advice=""),
     "unreadable": FileKind(
-        "ikke til at læse (ingen adgang?)", "kan ikke læses", "unreadable-file", advice="Giv adgang til filen, eller kopiér den et sted, hvor den kan læses"
+        "ikke til at læse (ingen adgang?)",
+        "kan ikke læses",
+        "unreadable-file",
+        advice="Giv adgang til filen, eller kopiér den et sted, hvor den kan læses",
     ),
 }
 # The kinds some spreadsheet program opens as a workbook: an e-mail's attachment of one of them is a return.

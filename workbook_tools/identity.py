@@ -40,7 +40,7 @@ def identify(check: ReturnCheck, parts: Parts, book, ctx: CollectContext) -> dic
     inc = check.incoming
     add = check.problems.append
     meta = read_meta(book) if META_SHEET in parts.sheet_names else None
-    props = {k[len(PROPERTY_PREFIX):]: v for k, v in parts.properties.items() if k.startswith(PROPERTY_PREFIX)}
+    props = {k[len(PROPERTY_PREFIX) :]: v for k, v in parts.properties.items() if k.startswith(PROPERTY_PREFIX)}
     props = {k: ("" if v == "-" else v) for k, v in props.items()}
     if meta is None and not props:
         add(Problem("unknown-template", inc.name, detail="ingen skabelonoplysninger i filen"))
@@ -90,7 +90,16 @@ def identify(check: ReturnCheck, parts: Parts, book, ctx: CollectContext) -> dic
         plain = {without_invisible(n).strip(): n for n in names}
         seen = without_invisible(check.committee).strip()
         if seen in plain:
-            add(Problem("invisible-characters", inc.name, plain[seen], sheet=META_SHEET, expected=plain[seen], found=show_invisible(check.committee)))
+            add(
+                Problem(
+                    "invisible-characters",
+                    inc.name,
+                    plain[seen],
+                    sheet=META_SHEET,
+                    expected=plain[seen],
+                    found=show_invisible(check.committee),
+                )
+            )
             check.committee = plain[seen]
     if check.committee not in names:
         add(Problem("wrong-committee", inc.name, check.committee, found=show_invisible(check.committee)))
@@ -120,13 +129,17 @@ def check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, 
         return
     entry = ctx.manifest.get(check.template_id)
     if entry is None:
-        check.problems.append(Problem("unknown-template-id", check.name, check.committee, sheet=META_SHEET, found=check.template_id or "(tomt)"))
+        check.problems.append(
+            Problem("unknown-template-id", check.name, check.committee, sheet=META_SHEET, found=check.template_id or "(tomt)")
+        )
         return
     try:
         entry_round = int(float(entry.get("round", 0)))
     except (TypeError, ValueError):
         entry_round = 0
-    same_unit = entry.get("committee") == check.committee and (entry.get("department") or "") == check.department and entry_round == check.round
+    same_unit = (
+        entry.get("committee") == check.committee and (entry.get("department") or "") == check.department and entry_round == check.round
+    )
     same_content = True
     if check.template_version == TEMPLATE_VERSION and entry.get("digest") and entry["digest"] != ctx.facts(plan).digest:
         # The master changed since generation: the return must still hold what that id was made with.

@@ -64,7 +64,9 @@ def discover(paths: list[Path | str]) -> list[Path]:
             for root, dirs, files in os.walk(p, onerror=lambda exc: found.append(Path(exc.filename))):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 # A folder named like a workbook (one unzipped) or a link to a folder is reported, not entered.
-                odd = [d for d in dirs if Path(d).suffix.lower() in WORKBOOK_SUFFIXES | MAIL_SUFFIXES or os.path.islink(os.path.join(root, d))]
+                odd = [
+                    d for d in dirs if Path(d).suffix.lower() in WORKBOOK_SUFFIXES | MAIL_SUFFIXES or os.path.islink(os.path.join(root, d))
+                ]
                 dirs[:] = sorted(d for d in dirs if d not in odd)
                 for f in sorted(files + odd):
                     if _not_a_return(f):

@@ -43,10 +43,14 @@ def find_sheet(check: ReturnCheck, parts: Parts, book, plan: SheetPlan) -> str:
         if set(plan.element_rows) <= set(heading_rows(rows)):
             holding.append(s)
     if len(holding) == 1:
-        check.problems.append(Problem("sheet-renamed", check.name, check.committee, sheet=holding[0], expected=plan.sheet_name, found=holding[0]))
+        check.problems.append(
+            Problem("sheet-renamed", check.name, check.committee, sheet=holding[0], expected=plan.sheet_name, found=holding[0])
+        )
         return holding[0]
     found = ", ".join(f"'{s}'" for s in parts.sheet_names) or "ingen ark"
-    check.problems.append(Problem("sheet-missing", check.name, check.committee, expected=plan.sheet_name, found=found, detail="fandt " + found))
+    check.problems.append(
+        Problem("sheet-missing", check.name, check.committee, expected=plan.sheet_name, found=found, detail="fandt " + found)
+    )
     return ""
 
 
@@ -57,10 +61,22 @@ def check_sheets(check: ReturnCheck, parts: Parts) -> None:
     expected = {check.sheet_name, META_SHEET, FEEDBACK_SHEET}
     extra = [s for s in parts.sheet_names if s not in expected]
     if extra:
-        add(Problem("sheet-added-or-removed", inc.name, check.committee, found=", ".join(extra), detail="ekstra ark: " + ", ".join(f"'{s}'" for s in extra)))
+        add(
+            Problem(
+                "sheet-added-or-removed",
+                inc.name,
+                check.committee,
+                found=", ".join(extra),
+                detail="ekstra ark: " + ", ".join(f"'{s}'" for s in extra),
+            )
+        )
     state = parts.sheet_states.get(check.sheet_name, "visible")
     if state != "visible":
-        add(Problem("sheet-hidden", inc.name, check.committee, sheet=check.sheet_name, expected="visible", found=state, detail=check.sheet_name))
+        add(
+            Problem(
+                "sheet-hidden", inc.name, check.committee, sheet=check.sheet_name, expected="visible", found=state, detail=check.sheet_name
+            )
+        )
     if META_SHEET in parts.sheet_states and parts.sheet_states.get(META_SHEET) == "visible":
         add(Problem("sheet-hidden", inc.name, check.committee, sheet=META_SHEET, expected="veryHidden", found="visible", detail=META_SHEET))
     if parts.external_links:
@@ -196,7 +212,16 @@ def check_locked(check: ReturnCheck, plan: SheetPlan, facts: Facts, values: list
             outside += 1
             if outside <= MAX_CELLS_LISTED:
                 check.problems.append(
-                    Problem("locked-cell-changed", check.name, check.committee, element_at(plan, r), sheet, xl_rowcol_to_cell(r, col), "", as_text(v))
+                    Problem(
+                        "locked-cell-changed",
+                        check.name,
+                        check.committee,
+                        element_at(plan, r),
+                        sheet,
+                        xl_rowcol_to_cell(r, col),
+                        "",
+                        as_text(v),
+                    )
                 )
             elif outside == MAX_CELLS_LISTED + 1:
                 first_unlisted = (r, xl_rowcol_to_cell(r, col))
@@ -220,7 +245,9 @@ def check_formulas(check: ReturnCheck, plan: SheetPlan, facts: Facts, formulas: 
             check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, found))
         elif formulas[ref] and _formula_key(formulas[ref]) != _formula_key(c.formula):
             # The template's formula replaced by another one.
-            check.problems.append(Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, "=" + formulas[ref]))
+            check.problems.append(
+                Problem("locked-cell-changed", check.name, check.committee, c.element, sheet, ref, c.formula, "=" + formulas[ref])
+            )
     # A formula anywhere else, also one without a cached result, which reads as an empty cell.
     own = facts.own
     reported = {p.cell for p in check.problems if p.code == "locked-cell-changed"}
@@ -228,7 +255,16 @@ def check_formulas(check: ReturnCheck, plan: SheetPlan, facts: Facts, formulas: 
         if ref not in own and ref not in reported:
             _col, r = split_ref(ref)
             check.problems.append(
-                Problem("locked-cell-changed", check.name, check.committee, element_at(plan, r - 1), sheet, ref, "", "=" + (text or "(delt formel)"))
+                Problem(
+                    "locked-cell-changed",
+                    check.name,
+                    check.committee,
+                    element_at(plan, r - 1),
+                    sheet,
+                    ref,
+                    "",
+                    "=" + (text or "(delt formel)"),
+                )
             )
 
 

@@ -84,7 +84,9 @@ def soffice_candidates(platform: str, environ: Mapping[str, str]) -> list[str]:
         # ProgramW6432 is the 64-bit folder also when a 32-bit Python sees "Program Files (x86)" as ProgramFiles.
         roots = [environ.get(v) for v in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")]
         roots = [r for r in dict.fromkeys(roots) if r] or [r"C:\Program Files", r"C:\Program Files (x86)"]
-        return names + [str(PureWindowsPath(root, "LibreOffice", "program", exe)) for root in roots for exe in ("soffice.exe", "soffice.com")]
+        return names + [
+            str(PureWindowsPath(root, "LibreOffice", "program", exe)) for root in roots for exe in ("soffice.exe", "soffice.com")
+        ]
     if platform == "darwin":
         return names + ["/Applications/LibreOffice.app/Contents/MacOS/soffice"]
     return names
@@ -138,7 +140,9 @@ def convert_to_pdf(
     program = soffice or find_soffice()
     if not program:
         result.failed = files
-        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
+        result.note = (
+            f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
+        )
         return result
     sources = _read_sources(out_dir) if reuse else {}
     made_by = _converter_stamp(program) + ("" if pdf_filter == "pdf" else f" {pdf_filter}") + f" dateret {stamp:%Y%m%d%H%M%S}"
@@ -158,7 +162,13 @@ def convert_to_pdf(
 
 
 def _convert(
-    files: list[Path], out_dir: Path, timeout: float | None, program: str, result: Conversion, pdf_filter: str = "pdf", stamp: datetime = FIXED_CREATED
+    files: list[Path],
+    out_dir: Path,
+    timeout: float | None,
+    program: str,
+    result: Conversion,
+    pdf_filter: str = "pdf",
+    stamp: datetime = FIXED_CREATED,
 ) -> None:
     """One soffice run for `files`; the PDFs and failures go into `result`."""
     if not files:
@@ -201,7 +211,9 @@ def _convert(
                 result.failed.append(f)
     if result.failed:
         names = ", ".join(f.name for f in result.failed)
-        result.note = f"PDF: LibreOffice kunne ikke lave PDF af {names}" + (f" ({error})" if error else "") + ". Projektmapperne er skrevet."
+        result.note = (
+            f"PDF: LibreOffice kunne ikke lave PDF af {names}" + (f" ({error})" if error else "") + ". Projektmapperne er skrevet."
+        )
 
 
 def _hint_for_pdf(hint: str) -> str:

@@ -54,7 +54,9 @@ def _no_address(unit: str, department: str) -> str:
     return f"{unit}: ingen e-mailadresse; skriv den i kolonnen E-mail på {where} i masterfilen."
 
 
-def compose_templates(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
+def compose_templates(
+    agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None
+) -> Composed:
     """One message per generated template of the round, to its committee or department."""
     folder = Path(folder)
     manifest = folder / MANIFEST_NAME
@@ -68,7 +70,9 @@ def compose_templates(agreement: Agreement, round_number: int, folder: Path | st
         raise MailError(str(exc)) from None
     latest: dict[str, dict] = {}
     for e in entries:
-        if int(e.get("round", 0)) == round_number and (e["file"] not in latest or e.get("generated_at", "") >= latest[e["file"]].get("generated_at", "")):
+        if int(e.get("round", 0)) == round_number and (
+            e["file"] not in latest or e.get("generated_at", "") >= latest[e["file"]].get("generated_at", "")
+        ):
             latest[e["file"]] = e
     if not latest:
         raise MailError(f"{manifest} har ingen skabeloner til runde {round_number}. Kør followup generate med --round {round_number}.")
@@ -93,9 +97,18 @@ def compose_templates(agreement: Agreement, round_number: int, folder: Path | st
         if not to:
             out.skipped.append(_no_address(unit, department))
             continue
-        values = common_values(agreement, round_number) | {"udvalg": committee, "center": department, "modtager": unit, "filer": _files_list([path])}
+        values = common_values(agreement, round_number) | {
+            "udvalg": committee,
+            "center": department,
+            "modtager": unit,
+            "filer": _files_list([path]),
+        }
         subject, body = text.fill(values)
-        out.messages.append(Outgoing(TEMPLATES, round_number, committee, department, to, subject, body, (path,), stem=agreement.file_stem(committee, department)))
+        out.messages.append(
+            Outgoing(
+                TEMPLATES, round_number, committee, department, to, subject, body, (path,), stem=agreement.file_stem(committee, department)
+            )
+        )
     return out
 
 
@@ -171,7 +184,9 @@ def compose_reports(
         try:
             incomplete = incomplete_committees(agreement, collect_results(folder, round_number))
         except MailError as exc:
-            raise MailError(f"{exc} Uden den kan det ikke ses, hvilke udvalg der har svaret; send alle rapporter som de er med --include-incomplete.") from None
+            raise MailError(
+                f"{exc} Uden den kan det ikke ses, hvilke udvalg der har svaret; send alle rapporter som de er med --include-incomplete."
+            ) from None
     out = Composed()
     for c in agreement.committees:
         if only and c.name not in only:
@@ -217,14 +232,18 @@ def collect_results(folder: Path | str, round_number: int) -> CollectResults:
     if not path.is_file():
         again = f"{path} findes ikke; kør followup collect igen med --out {folder}"
         if (folder / VALIDATION_NAME).is_file():  # only looked for, to say why: the list made for people is never read
-            raise MailError(f"{again}. Mappen er lavet af en ældre version af followup, som kun skrev {VALIDATION_NAME}; rykkerne læses nu fra {PROBLEMS_NAME}.")
+            raise MailError(
+                f"{again}. Mappen er lavet af en ældre version af followup, som kun skrev {VALIDATION_NAME}; rykkerne læses nu fra {PROBLEMS_NAME}."
+            )
         raise MailError(f"{again}, eller angiv mappen, som collect skrev i.")
     try:
         results = read_problems(path)
     except ResultsError as exc:
         raise MailError(str(exc)) from None
     if results.round != round_number:
-        raise MailError(f"{folder} er resultatet af runde {results.round}, ikke runde {round_number}. Angiv mappen for runde {round_number}, eller ret --round.")
+        raise MailError(
+            f"{folder} er resultatet af runde {results.round}, ikke runde {round_number}. Angiv mappen for runde {round_number}, eller ret --round."
+        )
     return results
 
 
@@ -246,7 +265,9 @@ def feedback_copy(folder: Path, file: str, sha256: str = "") -> Path | None:
     return None
 
 
-def due_reminders(agreement: Agreement, round_number: int, rows: list[dict], senders: dict[str, str] | None = None) -> tuple[list[_Due], list[str]]:
+def due_reminders(
+    agreement: Agreement, round_number: int, rows: list[dict], senders: dict[str, str] | None = None
+) -> tuple[list[_Due], list[str]]:
     """Who must be reminded and of what, from collect's problems (problems.json, as Problem.as_dict); and rows that name no one.
 
     A unit is reminded when its return is missing or was rejected (collect then lists it as
@@ -369,7 +390,9 @@ def _finding_line(row: dict, file: str) -> str:
     return f"{head}: {text[:1].upper()}{text[1:]}" + (f" ({'; '.join(extra)})" if extra else "")
 
 
-def compose_reminders(agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None) -> Composed:
+def compose_reminders(
+    agreement: Agreement, round_number: int, folder: Path | str, text: MailText, only: list[str] | None = None
+) -> Composed:
     """A reminder to each committee or department whose return is missing, rejected or incomplete."""
     folder = Path(folder)
     results = collect_results(folder, round_number)
@@ -390,11 +413,30 @@ def compose_reminders(agreement: Agreement, round_number: int, folder: Path | st
         listing = reminder_lines(due, agreement)
         if copies:
             listing += "\n\nVedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret og kommenteret."
-        cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to})
-        values = common_values(agreement, round_number) | {"udvalg": due.committee, "center": due.department, "modtager": unit, "mangler": listing}
+        cc = tuple(
+            a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to}
+        )
+        values = common_values(agreement, round_number) | {
+            "udvalg": due.committee,
+            "center": due.department,
+            "modtager": unit,
+            "mangler": listing,
+        }
         subject, body = text.fill(values)
         out.messages.append(
-            Outgoing(REMINDERS, round_number, due.committee, due.department, to, subject, body, copies, cc, identity=listing, stem=agreement.file_stem(due.committee, due.department))
+            Outgoing(
+                REMINDERS,
+                round_number,
+                due.committee,
+                due.department,
+                to,
+                subject,
+                body,
+                copies,
+                cc,
+                identity=listing,
+                stem=agreement.file_stem(due.committee, due.department),
+            )
         )
     return out
 
@@ -411,7 +453,9 @@ def overview_recipients(agreement: Agreement, to: list[str] | None = None) -> tu
     addresses = given or [p.strip() for p in agreement.overview_to.split(";") if p.strip()]
     for a in addresses:
         if not EMAIL_ADDRESS.match(a):
-            raise MailError(f"'{a}' er ikke en gyldig e-mailadresse. Ret den i --to eller i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale.")
+            raise MailError(
+                f"'{a}' er ikke en gyldig e-mailadresse. Ret den i --to eller i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale."
+            )
     return tuple(dict.fromkeys(addresses))
 
 
@@ -422,7 +466,9 @@ def compose_overview(
     folder = Path(folder)
     overview = folder / OVERVIEW_NAME
     if not overview.is_file():
-        raise MailError(f"{overview} findes ikke. Angiv mappen, som followup collect skrev i, eller kør followup collect med --out {folder}.")
+        raise MailError(
+            f"{overview} findes ikke. Angiv mappen, som followup collect skrev i, eller kør followup collect med --out {folder}."
+        )
     collect_results(folder, round_number)  # the folder is this round's, or say so
     out = Composed()
     recipients = overview_recipients(agreement, to)

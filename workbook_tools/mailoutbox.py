@@ -40,7 +40,9 @@ def sender_address(agreement: Agreement, from_address: str | None) -> str:
     return address
 
 
-def to_email(out: Outgoing, sender: str, display_name: str = "", reply_to: str = "", draft: bool = False, now: datetime | None = None) -> EmailMessage:
+def to_email(
+    out: Outgoing, sender: str, display_name: str = "", reply_to: str = "", draft: bool = False, now: datetime | None = None
+) -> EmailMessage:
     """The message as MIME: UTF-8 text, æøå in headers and file names encoded per RFC 2047/2231."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = Address(display_name=display_name, addr_spec=sender) if display_name else sender

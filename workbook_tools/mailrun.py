@@ -52,7 +52,11 @@ def run_mail(
     sender = sender_address(agreement, from_address)
     unknown = [name for name in only or [] if name not in {c.name for c in agreement.committees}]
     if unknown:
-        raise MailError(f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: " + ", ".join(c.name for c in agreement.committees) + ".")
+        raise MailError(
+            f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: "
+            + ", ".join(c.name for c in agreement.committees)
+            + "."
+        )
     text = load_mail_text(kind, texts)
     report_options = {"include_incomplete": include_incomplete} | ({"attach": tuple(attach)} if attach else {})
     options = {REPORTS: report_options, OVERVIEW: {"to": to}}.get(kind, {})

@@ -84,10 +84,14 @@ def read_config(path: Path | str | None) -> dict[str, str]:
         raise MailError(f"konfigurationsfilen {path} har ingen sektion [smtp].")
     values = dict(parser.items("smtp"))
     if "password" in values:
-        raise MailError(f"konfigurationsfilen {path} indeholder en adgangskode. Slet den; brug miljøvariablen {ENV['password']} eller tast den, når du bliver spurgt.")
+        raise MailError(
+            f"konfigurationsfilen {path} indeholder en adgangskode. Slet den; brug miljøvariablen {ENV['password']} eller tast den, når du bliver spurgt."
+        )
     unknown = sorted(set(values) - {"host", "port", "user", "security", "from_address"})
     if unknown:
-        raise MailError(f"konfigurationsfilen {path} har ukendte nøgler: {', '.join(unknown)} (kendte: host, port, user, security, from_address).")
+        raise MailError(
+            f"konfigurationsfilen {path} har ukendte nøgler: {', '.join(unknown)} (kendte: host, port, user, security, from_address)."
+        )
     return values
 
 
@@ -135,7 +139,9 @@ def smtp_password(settings: SmtpSettings, environ: dict[str, str] | None = None,
     if env.get(ENV["password"]):
         return env[ENV["password"]]
     if not sys.stdin or not sys.stdin.isatty():
-        raise MailError(f"adgangskoden til {settings.user} mangler: sæt miljøvariablen {ENV['password']}, eller kør kommandoen i en terminal og tast den.")
+        raise MailError(
+            f"adgangskoden til {settings.user} mangler: sæt miljøvariablen {ENV['password']}, eller kør kommandoen i en terminal og tast den."
+        )
     return prompt(f"Adgangskode til {settings.user} på {settings.host}: ")
 
 
@@ -207,7 +213,9 @@ def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
             _login(smtp, settings.user, password or "")
     except smtplib.SMTPAuthenticationError:
         smtp.close()
-        raise SendError(f"SMTP-serveren {settings.where} afviste brugernavnet {settings.user} eller adgangskoden. Intet er sendt.") from None
+        raise SendError(
+            f"SMTP-serveren {settings.where} afviste brugernavnet {settings.user} eller adgangskoden. Intet er sendt."
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:
         smtp.close()
         raise SendError(f"SMTP-serveren {settings.where} kunne ikke sætte forbindelsen op ({_reason(exc)}). Intet er sendt.") from None

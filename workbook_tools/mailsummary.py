@@ -55,7 +55,11 @@ def summary_lines(run: MailRun) -> list[str]:
         if report.failed or report.not_tried:
             lines.append(f"Kør kommandoen igen for at sende resten; det, der er sendt, står i {run.outbox / SEND_LOG} og sendes ikke igen.")
     if report is not None and report.already:
-        lines.append(f"Allerede sendt ifølge {run.outbox / SEND_LOG} ({len(report.already)}): " + ", ".join(m.unit for m in report.already) + ". Brug --resend for at sende igen.")
+        lines.append(
+            f"Allerede sendt ifølge {run.outbox / SEND_LOG} ({len(report.already)}): "
+            + ", ".join(m.unit for m in report.already)
+            + ". Brug --resend for at sende igen."
+        )
     if run.composed.held:
         lines.append("Holdt tilbage, fordi runden ikke er komplet (send dem alligevel med --include-incomplete):")
         lines.extend(f"  {s}" for s in run.composed.held)

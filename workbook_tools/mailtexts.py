@@ -64,7 +64,9 @@ def load_mail_text(kind: str, folder: Path | str | None = None) -> MailText:
             return parse_mail_text(_read_text_file(own), str(own))
     packaged = TEXTS_DIR.joinpath(name)
     if not packaged.is_file():
-        raise MailError(f"mailteksten {name} mangler i installationen af workbook_tools; installér programmet igen, eller angiv --mail-texts MAPPE.")
+        raise MailError(
+            f"mailteksten {name} mangler i installationen af workbook_tools; installér programmet igen, eller angiv --mail-texts MAPPE."
+        )
     return parse_mail_text(packaged.read_text(encoding="utf-8-sig"), f"standardteksten {name}")
 
 

@@ -61,6 +61,7 @@ DEPARTMENTS_SHEET = "Centre"
 ELEMENTS_SHEET = "Indsatser"
 RESULTS_SHEET = "Resultater"
 
+
 class _DateWords(dateparser.parserinfo):
     """Month names as the seed writes dates ("4. juli 2018"), in Danish and English, and day first."""
 
@@ -251,7 +252,6 @@ class _MasterReader:
 
     def warning(self, sheet: str, row: int, col: int, message: str) -> None:
         self.warnings.append(MasterProblem(sheet, xl_rowcol_to_cell(row, col), message))
-
 
     def check_years(self, sheet: str, rows: Sequence[int], col: int | None, texts: Sequence[str], what: str, keys: Sequence = ()) -> None:
         """Warn of each cell whose text names a year outside the agreement's budget period.
@@ -511,7 +511,11 @@ class _MasterReader:
                     self.problem(COMMITTEES_SHEET, row, col, f"udvalget '{name}' står to gange")
                     continue
                 seen.add(name)
-                out.append(Committee(name=name, section=section.strip(), area=area.strip(), emails=self.emails(emails, COMMITTEES_SHEET, row, mail)))
+                out.append(
+                    Committee(
+                        name=name, section=section.strip(), area=area.strip(), emails=self.emails(emails, COMMITTEES_SHEET, row, mail)
+                    )
+                )
         if not out and not self.problems:
             self.problem(COMMITTEES_SHEET, 1, None, "der er ingen udvalg")
         return tuple(out)
@@ -535,7 +539,9 @@ class _MasterReader:
         kinds = {k.value.casefold(): k for k in BudgetKind}
         col_number, col_committee, col_kind = t.col("Nummer"), t.col("Udvalg"), t.col("Budgettype")
         texts = [self.numbers(t, warn=True)] + [t.texts(name) for name in ELEMENT_COLUMNS[1:]]
-        for row, number, title, committee, kind_text, agreement, department, contributors, more, economy, *milestones in zip(t.numbers, *texts):
+        for row, number, title, committee, kind_text, agreement, department, contributors, more, economy, *milestones in zip(
+            t.numbers, *texts
+        ):
             if number is None:
                 continue
             number = number.strip().rstrip(".")

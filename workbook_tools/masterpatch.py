@@ -43,7 +43,14 @@ _REF = re.compile(r"([A-Z]+)(\d+)")
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_TYPED = ("Nummer", "Status", "Status økonomi", "Kilde", "Skabelonversion", "Afsender")  # texts a person or a file name decides: may start with "="
+_TYPED = (
+    "Nummer",
+    "Status",
+    "Status økonomi",
+    "Kilde",
+    "Skabelonversion",
+    "Afsender",
+)  # texts a person or a file name decides: may start with "="
 _WIDTHS = (10, 8, 14, 60, 14, 60, 40, 66, 20, 14, 30)  # a new results sheet's columns, as write_master sets them
 
 
@@ -116,7 +123,10 @@ def patch_master(source: Path | str, agreement: Agreement, path: Path | str) -> 
 
 
 def _attrs(tag: str) -> dict[str, str]:
-    return {m.group(1) or m.group(3): unescape(m.group(2) if m.group(1) else m.group(4), {"&quot;": '"', "&apos;": "'"}) for m in _ATTR.finditer(tag)}
+    return {
+        m.group(1) or m.group(3): unescape(m.group(2) if m.group(1) else m.group(4), {"&quot;": '"', "&apos;": "'"})
+        for m in _ATTR.finditer(tag)
+    }
 
 
 def _resolve(base: str, target: str) -> str:
@@ -141,7 +151,9 @@ class _Package:
         self.added: list[tuple[str, bytes | list[Deflated]]] = []
         self.dropped: set[str] = set()
         self.types = self.text("[Content_Types].xml")
-        if "macroEnabled" in self.types or "template.main" in self.types:  # kept, it would be an .xlsm or .xltx named .xlsx: Excel refuses it
+        if (
+            "macroEnabled" in self.types or "template.main" in self.types
+        ):  # kept, it would be an .xlsm or .xltx named .xlsx: Excel refuses it
             raise Unpatchable("masterfilen er gemt med makroer eller som skabelon, ikke som Excel-projektmappe (*.xlsx)")
         root_rels = self.text("_rels/.rels")
         office = [a for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", root_rels)) if a.get("Type", "").endswith("/officeDocument")]
@@ -155,7 +167,10 @@ class _Package:
         self.rels_name = posixpath.join(folder, "_rels", posixpath.basename(self.book_name) + ".rels")
         self.rels = self.text(self.rels_name)
         self.folder = folder
-        self.targets = {a["Id"]: (a.get("Type", ""), _resolve(folder, a["Target"])) for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", self.rels))}
+        self.targets = {
+            a["Id"]: (a.get("Type", ""), _resolve(folder, a["Target"]))
+            for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", self.rels))
+        }
         self.sheets = []  # (name, sheetId, rel id), in the workbook's order
         for tag in re.findall(r"<sheet\b[^>]*>", self.book):
             a = _attrs(tag)
@@ -208,7 +223,9 @@ class _Package:
             rows = []
         else:
             end = xml.index(b"</sheetData>", open_end) + len(b"</sheetData>")
-            rows = [m.group(0) for _, m in zip(range(2), _ROW.finditer(xml, open_end, end - len(b"</sheetData>")))]  # the heading and the first result
+            rows = [
+                m.group(0) for _, m in zip(range(2), _ROW.finditer(xml, open_end, end - len(b"</sheetData>")))
+            ]  # the heading and the first result
         header = rows[0] if rows else b""
         headings: dict[int, str] = {}
         header_style = b""
@@ -226,10 +243,18 @@ class _Package:
         for h in RESULT_COLUMNS:
             if h not in positions:
                 positions[h] = width
-                extra_cells += f'<c r="{xl_col_to_name(width)}1"'.encode() + header_style + f' t="inlineStr"><is><t>{escape_text(h)}</t></is></c>'.encode()
+                extra_cells += (
+                    f'<c r="{xl_col_to_name(width)}1"'.encode()
+                    + header_style
+                    + f' t="inlineStr"><is><t>{escape_text(h)}</t></is></c>'.encode()
+                )
                 width += 1
         if extra_cells:
-            header = (header[: header.rindex(b"</row>")] + extra_cells + b"</row>") if header.endswith(b"</row>") else b'<row r="1">' + extra_cells + b"</row>"
+            header = (
+                (header[: header.rindex(b"</row>")] + extra_cells + b"</row>")
+                if header.endswith(b"</row>")
+                else b'<row r="1">' + extra_cells + b"</row>"
+            )
         own = sorted(h for c, h in headings.items() if h and h not in RESULT_COLUMNS)
         if own and len(rows) > 1:
             notes.append(
@@ -278,7 +303,9 @@ class _Package:
             formats[positions[h]] = quoted[positions[h]] = styles[h]
             if h not in _TYPED:
                 continue
-            firsts = {row[j][:1] for row in rows if len(row) > j and row[j].__class__ is str}  # one pass; needs_quote looks at the first character
+            firsts = {
+                row[j][:1] for row in rows if len(row) > j and row[j].__class__ is str
+            }  # one pass; needs_quote looks at the first character
             if any(needs_quote(f) for f in firsts):
                 quoted[positions[h]] = self.append_style(None, True, styles[h])
         order = [positions[h] for h in RESULT_COLUMNS]
@@ -340,7 +367,11 @@ class _Package:
 
     def update_filter_name(self, index: int, extent: str, has_filter: bool) -> None:
         """The results sheet's hidden _FilterDatabase name, to the filter's new extent."""
-        pattern = re.compile(r'(<definedName\b(?=[^>]*name="_xlnm._FilterDatabase")(?=[^>]*localSheetId="' + str(index) + r'")[^>]*>)([^<]*)!([^<]*)(</definedName>)')
+        pattern = re.compile(
+            r'(<definedName\b(?=[^>]*name="_xlnm._FilterDatabase")(?=[^>]*localSheetId="'
+            + str(index)
+            + r'")[^>]*>)([^<]*)!([^<]*)(</definedName>)'
+        )
         m = pattern.search(self.book)
         if m is None or not has_filter:
             return
@@ -374,7 +405,9 @@ class _Package:
         rid = f"rId{k}"
         sheet_id = str(max([0, *(int(s[1]) for s in self.sheets if s[1].isdigit())]) + 1)
         cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>' for c, w in enumerate(_WIDTHS))
-        heads = "".join(f'<c r="{xl_col_to_name(c)}1" t="inlineStr"><is><t>{escape_text(h)}</t></is></c>' for c, h in enumerate(RESULT_COLUMNS))
+        heads = "".join(
+            f'<c r="{xl_col_to_name(c)}1" t="inlineStr"><is><t>{escape_text(h)}</t></is></c>' for c, h in enumerate(RESULT_COLUMNS)
+        )
         xml = (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_SHEET_NS}" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
@@ -385,7 +418,9 @@ class _Package:
         self.added.append((part, xml.encode("utf-8")))
         self.names.add(part)
         target = posixpath.relpath(part, self.folder)
-        self.rels = self.rels.replace("</Relationships>", f'<Relationship Id="{rid}" Type="{_WORKSHEET_TYPE}" Target="{target}"/></Relationships>')
+        self.rels = self.rels.replace(
+            "</Relationships>", f'<Relationship Id="{rid}" Type="{_WORKSHEET_TYPE}" Target="{target}"/></Relationships>'
+        )
         self.changed[self.rels_name] = self.rels.encode("utf-8")
         self.types = self.types.replace("</Types>", f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CT}"/></Types>')
         self.changed["[Content_Types].xml"] = self.types.encode("utf-8")
@@ -400,7 +435,9 @@ class _Package:
         return len(self.sheets) - 1
 
 
-def _write_zip(src, out, infos: list[zipfile.ZipInfo], changed: dict, added: list[tuple[str, bytes | list[Deflated]]], dropped: set[str]) -> None:
+def _write_zip(
+    src, out, infos: list[zipfile.ZipInfo], changed: dict, added: list[tuple[str, bytes | list[Deflated]]], dropped: set[str]
+) -> None:
     """The input's members in order, unchanged ones copied compressed as they are, then the added ones."""
     directory = []
     offset = 0

@@ -141,7 +141,16 @@ def merge_returns(
         for c in group:
             if c.sha256 in seen_sha:
                 out.status[c.name] = DUPLICATE
-                out.problems.append(Problem("duplicate-return", c.name, c.committee, department=c.department, found=c.sha256[:16], detail=seen_sha[c.sha256].name))
+                out.problems.append(
+                    Problem(
+                        "duplicate-return",
+                        c.name,
+                        c.committee,
+                        department=c.department,
+                        found=c.sha256[:16],
+                        detail=seen_sha[c.sha256].name,
+                    )
+                )
             else:
                 seen_sha[c.sha256] = c
                 distinct.append(c)
@@ -155,7 +164,15 @@ def merge_returns(
                 if old is not newest:
                     out.status[old.name] = SUPERSEDED
                     out.problems.append(
-                        Problem("superseded-return", old.name, old.committee, department=old.department, expected=_stamp(newest), found=_stamp(old), detail=newest.name)
+                        Problem(
+                            "superseded-return",
+                            old.name,
+                            old.committee,
+                            department=old.department,
+                            expected=_stamp(newest),
+                            found=_stamp(old),
+                            detail=newest.name,
+                        )
                     )
             kept.append(newest)
 
@@ -165,7 +182,17 @@ def merge_returns(
             continue
         for c in kept:
             if c.template_id == bad.template_id and c.author == bad.author and _time(bad) > _time(c):
-                out.problems.append(Problem("newer-return-rejected", c.name, c.committee, department=c.department, expected=_stamp(bad), found=_stamp(c), detail=bad.name))
+                out.problems.append(
+                    Problem(
+                        "newer-return-rejected",
+                        c.name,
+                        c.committee,
+                        department=c.department,
+                        expected=_stamp(bad),
+                        found=_stamp(c),
+                        detail=bad.name,
+                    )
+                )
 
     # Per element: every kept return that answers it must agree, or one be preferred.
     answers: dict[str, list[tuple[ReturnCheck, Result]]] = {}
@@ -219,7 +246,9 @@ def merge_returns(
     answered |= {r.element for r in agreement.results if r.round == round_number and r.progress is not None}
     for e in agreement.elements:
         if e.number not in answered and e.number not in out.conflicts:
-            out.problems.append(Problem("missing-answer", committee=e.committee, element=e.number, department=e.department, detail=e.committee))
+            out.problems.append(
+                Problem("missing-answer", committee=e.committee, element=e.number, department=e.department, detail=e.committee)
+            )
     return out
 
 
@@ -231,7 +260,9 @@ def _replace_rejected(out: MergeOutcome, checks: list[ReturnCheck], kept: list[R
         newer = [
             c
             for c in kept
-            if out.status[c.name] in (ACCEPTED, CONFLICT) and (c.committee, c.department) == (bad.committee, bad.department) and _later(c, bad)
+            if out.status[c.name] in (ACCEPTED, CONFLICT)
+            and (c.committee, c.department) == (bad.committee, bad.department)
+            and _later(c, bad)
         ]
         if not newer:
             continue
@@ -239,7 +270,9 @@ def _replace_rejected(out: MergeOutcome, checks: list[ReturnCheck], kept: list[R
         out.status[bad.name] = SUPERSEDED
         out.replaced[bad.name] = by.name
         errors = sum(1 for p in bad.problems if p.severity is Severity.ERROR)
-        out.problems.append(Problem("rejected-return-replaced", bad.name, bad.committee, department=bad.department, found=str(errors), detail=by.name))
+        out.problems.append(
+            Problem("rejected-return-replaced", bad.name, bad.committee, department=bad.department, found=str(errors), detail=by.name)
+        )
 
 
 def _later(a: ReturnCheck, b: ReturnCheck) -> bool:

@@ -56,11 +56,21 @@ def migrate(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: li
         reason = "versionen er nyere end værktøjets eller ukendt"
     if reason is not None:
         check.problems.append(
-            Problem("old-template-not-migratable", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version, detail=reason)
+            Problem(
+                "old-template-not-migratable",
+                check.name,
+                check.committee,
+                sheet=check.sheet_name,
+                expected=TEMPLATE_VERSION,
+                found=version,
+                detail=reason,
+            )
         )
         return None
     check.migrated = True
-    check.problems.append(Problem("old-template-version", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version))
+    check.problems.append(
+        Problem("old-template-version", check.name, check.committee, sheet=check.sheet_name, expected=TEMPLATE_VERSION, found=version)
+    )
     return cells
 
 
@@ -95,11 +105,15 @@ def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectCo
             if label == milestone:
                 if normalise_value(value_at(values, r, COL_TEXT)) != normalise_value(element.milestone(ctx.round)):
                     return [], f"milepælen for indsats {number} er ikke den samme som i masterfilen"
-                found[PROGRESS] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, PROGRESS, ctx.round, states=PROGRESS_STATES)
+                found[PROGRESS] = PlannedCell(
+                    r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, PROGRESS, ctx.round, states=PROGRESS_STATES
+                )
                 if normalise_value(value_at(values, r + 1, COL_LABEL)) == status:
                     found[STATUS] = PlannedCell(r + 1, COL_TEXT, "", "input_text", Role.INPUT, number, STATUS, ctx.round)
             elif label == economy_status:
-                found[ECONOMY] = PlannedCell(r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, ECONOMY, ctx.round, states=ECONOMY_STATES)
+                found[ECONOMY] = PlannedCell(
+                    r, COL_SMILEY, "", "input_smiley", Role.INPUT, number, ECONOMY, ctx.round, states=ECONOMY_STATES
+                )
                 found[ECONOMY_STATUS] = PlannedCell(r, COL_TEXT, "", "input_text", Role.INPUT, number, ECONOMY_STATUS, ctx.round)
         if len(found) != 4:
             missing = [f for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS) if f not in found]
@@ -167,6 +181,8 @@ def from_earlier_master(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan
             check.problems.append(Problem("element-not-in-template", check.name, check.committee, element=number, sheet=check.sheet_name))
     for number in made.element_rows:
         if number not in today:
-            check.problems.append(Problem("element-removed-from-master", check.name, check.committee, element=number, sheet=check.sheet_name))
+            check.problems.append(
+                Problem("element-removed-from-master", check.name, check.committee, element=number, sheet=check.sheet_name)
+            )
     shared = replace(made, element_rows={n: r for n, r in made.element_rows.items() if n in today})
     return [c for c in made.inputs() if c.element in today], shared

@@ -66,10 +66,7 @@ SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
         glyph="😐",
         colour="#FFEB84",
         font_colour="#9C5700",
-        progress_guide=(
-            "Milepæl er ikke fuldt nået, men det er fortsat realistisk, "
-            "at det samlede mål for året nås"
-        ),
+        progress_guide=("Milepæl er ikke fuldt nået, men det er fortsat realistisk, at det samlede mål for året nås"),
         economy_guide="",
     ),
     Smiley.RED: SmileyLook(
@@ -79,12 +76,9 @@ SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
         colour="#F8696B",
         font_colour="#9C0006",
         progress_guide=(
-            "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for "
-            "budgetperioden under givende forudsætninger."
+            "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for budgetperioden under givende forudsætninger."
         ),
-        economy_guide=(
-            "Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden."
-        ),
+        economy_guide=("Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden."),
     ),
 }
 
@@ -264,12 +258,7 @@ class Result:
 
     @property
     def is_empty(self) -> bool:
-        return (
-            self.progress is None
-            and self.economy is None
-            and not self.status
-            and not self.economy_status
-        )
+        return self.progress is None and self.economy is None and not self.status and not self.economy_status
 
 
 @dataclass(frozen=True)

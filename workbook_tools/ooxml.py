@@ -300,7 +300,9 @@ def _plain_formulas(body: bytes) -> dict[str, str] | None:
         if start < 0 or quote < 0 or end < 0 or b"<" in before[start + 1 :] or not before.endswith(b">"):
             return None  # the formula is not the first thing in its cell's plain tag
         text = after[:end]
-        formulas[before[start + 6 : quote].decode("ascii")] = html.unescape(text.decode("utf-8", errors="replace")) if b"&" in text else text.decode("utf-8", errors="replace")
+        formulas[before[start + 6 : quote].decode("ascii")] = (
+            html.unescape(text.decode("utf-8", errors="replace")) if b"&" in text else text.decode("utf-8", errors="replace")
+        )
     return formulas
 
 

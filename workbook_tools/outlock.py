@@ -32,9 +32,7 @@ class OutputLocked(FollowupError):
 
     def __init__(self, folder: Path, lock: Path, holder: dict):
         self.folder, self.lock, self.holder = folder, lock, holder
-        super().__init__(
-            f"collect kører allerede i {folder} ({_describe(holder)}); vent, eller slet {lock} hvis den kørsel er stoppet"
-        )
+        super().__init__(f"collect kører allerede i {folder} ({_describe(holder)}); vent, eller slet {lock} hvis den kørsel er stoppet")
 
 
 class OutLock:
@@ -65,7 +63,9 @@ def acquire(folder: Path | str) -> OutLock:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
-    token = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now().astimezone().isoformat(timespec="seconds")})
+    token = json.dumps(
+        {"pid": os.getpid(), "host": socket.gethostname(), "started": datetime.now().astimezone().isoformat(timespec="seconds")}
+    )
     if _create(path, token):
         return OutLock(path, token)
     holder = _read(path)

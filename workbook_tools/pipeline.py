@@ -74,7 +74,9 @@ class CollectRun:
         return {
             "round": self.round,
             "exit_code": self.exit_code,
-            "returns": [c.as_dict() | {"status": self.status(c), "label": STATUS_LABELS.get(self.status(c), self.status(c))} for c in self.checks],
+            "returns": [
+                c.as_dict() | {"status": self.status(c), "label": STATUS_LABELS.get(self.status(c), self.status(c))} for c in self.checks
+            ],
             "problems": [p.as_dict() for p in self.problems],
             "written": [str(p) for p in self.written],
             "notes": list(self.notes),
@@ -152,9 +154,10 @@ def collect_round(
     `pdf=False` leaves the PDF out whatever the formats say.
     """
     formats = tuple(f for f in report_formats if pdf or f != "pdf")
-    ctx = _context(master, round_number, layout, manifest, require_status)
-    with frozen_heap(), expand_inputs(inputs, shown_name_of(inputs)) as inbox, _writing(out_dir, dry_run) as lock_notes:
-        run = _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, formats, source=Path(master))
+    with _writing(out_dir, dry_run) as lock_notes:  # held from the first read to the last write
+        ctx = _context(master, round_number, layout, manifest, require_status)
+        with frozen_heap(), expand_inputs(inputs, shown_name_of(inputs)) as inbox:
+            run = _collect(ctx, inbox, out_dir, lang, prefer, dry_run, progress, jobs, formats, source=Path(master))
         run.notes.extend(lock_notes)
         return run
 
@@ -165,8 +168,15 @@ def _writing(out_dir, dry_run: bool):
     if dry_run:
         yield []
         return
-    with output_errors(out_dir), output_lock(out_dir) as lock:
-        yield [lock.note] if lock.note else []
+    made = not Path(out_dir).exists()
+    try:
+        with output_errors(out_dir), output_lock(out_dir) as lock:
+            yield [lock.note] if lock.note else []
+    except BaseException:
+        if made:  # a run stopped before writing (a master or manifest it cannot use) leaves no folder behind
+            with contextlib.suppress(OSError):
+                Path(out_dir).rmdir()
+        raise
 
 
 def _context(master, round_number: int, layout, manifest, require_status: bool) -> CollectContext:
@@ -178,7 +188,16 @@ def _context(master, round_number: int, layout, manifest, require_status: bool) 
 
 
 def _collect(
-    ctx: CollectContext, inbox, out_dir, lang, prefer, dry_run, progress: Progress | None, jobs, formats: tuple[str, ...], source: Path | None = None
+    ctx: CollectContext,
+    inbox,
+    out_dir,
+    lang,
+    prefer,
+    dry_run,
+    progress: Progress | None,
+    jobs,
+    formats: tuple[str, ...],
+    source: Path | None = None,
 ) -> CollectRun:
     # Saved e-mails (.eml, .msg) were opened into their workbook attachments, in a private temp folder
     # that lives as long as `inbox`.
@@ -226,7 +245,12 @@ def _collect(
 def round_outputs(merged: Agreement, out_dir: Path, formats: tuple[str, ...] = REPORT_FORMATS) -> list[Path]:
     """The files a collect replaces that finance opens: master, overview, validation list, each committee's report in each format."""
     reports = [out_dir / REPORTS_DIR / report_file_name(merged, c.name) for c in report_committees(merged)]
-    return [out_dir / MASTER_NAME, out_dir / OVERVIEW_NAME, out_dir / VALIDATION_NAME, *(r.with_suffix("." + f) for f in formats for r in reports)]
+    return [
+        out_dir / MASTER_NAME,
+        out_dir / OVERVIEW_NAME,
+        out_dir / VALIDATION_NAME,
+        *(r.with_suffix("." + f) for f in formats for r in reports),
+    ]
 
 
 def refuse_outputs_in_use(paths: list[Path]) -> None:
@@ -274,7 +298,9 @@ def _write_round_file(shared, task):
         return write_merged_master(merged, out_dir / MASTER_NAME, committee)  # here `committee` is the source master
     if kind == OVERVIEW_NAME:
         return write_overview(merged, round_number, texts, out_dir / OVERVIEW_NAME, checks, outcome)
-    return write_committee_report(merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(merged, committee.name), sync=False)
+    return write_committee_report(
+        merged, committee, round_number, texts, out_dir / REPORTS_DIR / report_file_name(merged, committee.name), sync=False
+    )
 
 
 def check_files(
@@ -330,13 +356,19 @@ def _check_one(ctx: CollectContext, incoming: Incoming) -> ReturnCheck:
     return check_return(incoming, ctx)
 
 
-def check_all(incoming: list[Incoming], ctx: CollectContext, jobs: int | None = None, progress: Progress | None = None) -> list[ReturnCheck]:
+def check_all(
+    incoming: list[Incoming], ctx: CollectContext, jobs: int | None = None, progress: Progress | None = None
+) -> list[ReturnCheck]:
     """Check every return, spread over `jobs` processes (default: all cores), in input order."""
     return map_in_processes(_check_one, ctx, incoming, jobs=jobs, progress=progress)
 
 
 def archive_returns(
-    checks: list[ReturnCheck], archive: Path, round_number: int, status: dict[str, str] | None = None, replaced: dict[str, str] | None = None
+    checks: list[ReturnCheck],
+    archive: Path,
+    round_number: int,
+    status: dict[str, str] | None = None,
+    replaced: dict[str, str] | None = None,
 ) -> Path:
     """Keep a copy of every processed return, named by its SHA-256, with an index of where it came from.
 

@@ -20,7 +20,11 @@ def check_protection(check: ReturnCheck, parts: Parts, cells: list[PlannedCell])
     """Protection and dropdowns: both are guard-rails, so their loss is a warning; values are checked anyway."""
     sheet = check.sheet_name
     if not parts.protected.get(sheet, False):
-        check.problems.append(Problem("protection-removed", check.name, check.committee, sheet=sheet, expected="beskyttet", found="ikke beskyttet", detail=sheet))
+        check.problems.append(
+            Problem(
+                "protection-removed", check.name, check.committee, sheet=sheet, expected="beskyttet", found="ikke beskyttet", detail=sheet
+            )
+        )
     # Rules on single cells (what the template writes) are looked up; ranges are scanned.
     at_cell: dict[tuple[int, int], list[tuple[str, str]]] = {}
     ranges: list[tuple[tuple[int, int, int, int], str, str]] = []
@@ -45,7 +49,17 @@ def check_protection(check: ReturnCheck, parts: Parts, cells: list[PlannedCell])
             t, f1 = covering[0]
             found = f"liste {f1}" if t == "list" else f"regel af typen '{t or 'any'}'"
         check.problems.append(
-            Problem("dropdown-removed", check.name, check.committee, c.element, sheet, c.ref, ",".join(s.label for s in c.states), found, field=c.field)
+            Problem(
+                "dropdown-removed",
+                check.name,
+                check.committee,
+                c.element,
+                sheet,
+                c.ref,
+                ",".join(s.label for s in c.states),
+                found,
+                field=c.field,
+            )
         )
 
 

@@ -99,15 +99,21 @@ class _Formats:
             for s, look in SMILEY_LOOKS.items()
         }
         self.smiley_head = {
-            s: wb.add_format({"bg_color": look.colour, "font_color": look.font_colour, "bold": True, "border": 1, "text_wrap": True, "valign": "top"})
+            s: wb.add_format(
+                {"bg_color": look.colour, "font_color": look.font_colour, "bold": True, "border": 1, "text_wrap": True, "valign": "top"}
+            )
             for s, look in SMILEY_LOOKS.items()
         }
         self.legend = {
-            s: wb.add_format({"bg_color": look.colour, "font_color": look.font_colour, "font_size": 16, "align": "center", "valign": "vcenter"})
+            s: wb.add_format(
+                {"bg_color": look.colour, "font_color": look.font_colour, "font_size": 16, "align": "center", "valign": "vcenter"}
+            )
             for s, look in SMILEY_LOOKS.items()
         }
         self.missing = wb.add_format({"bg_color": MISSING_FILL, "font_color": MISSING_FONT, "align": "center", "valign": "top"})
-        self.missing_head = wb.add_format({"bg_color": MISSING_FILL, "font_color": MISSING_FONT, "bold": True, "border": 1, "text_wrap": True, "valign": "top"})
+        self.missing_head = wb.add_format(
+            {"bg_color": MISSING_FILL, "font_color": MISSING_FONT, "bold": True, "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.severity = {s: wb.add_format({"bg_color": c, "valign": "top", "text_wrap": True}) for s, c in SEVERITY_FILL.items()}
 
     def write_text(self, ws, row: int, col: int, value, fmt=None) -> None:
@@ -367,7 +373,12 @@ def _headings(ws, f: _Formats, row: int, columns: list[tuple[str, float]], forma
 
 def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, texts: Texts) -> None:
     rounds = range(1, round_number + 1)
-    columns = [(texts("ov_col_committee"), 30), (texts("ov_col_number"), 9), (texts("ov_col_element"), 40), (texts("ov_col_department"), 24)]
+    columns = [
+        (texts("ov_col_committee"), 30),
+        (texts("ov_col_number"), 9),
+        (texts("ov_col_element"), 40),
+        (texts("ov_col_department"), 24),
+    ]
     columns += [(texts("ov_col_progress", round=agreement.round(r).label), 16) for r in rounds]
     columns += [(texts("ov_col_economy", round=agreement.round(r).label), 16) for r in rounds]
     columns += [(texts("ov_col_latest_status"), 70), (texts("ov_col_latest_economy_status"), 50)]
@@ -375,7 +386,19 @@ def _overview_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, te
     results = agreement.results_index()
     smiley = f.smiley_cells(texts.lang, texts("ov_missing"))
     # This round's cells of an element with no accepted answer say so, in the committee report's red.
-    not_answered = (texts("not_answered"), f.wb.add_format({"bold": True, "italic": True, "font_color": NOT_ANSWERED_FONT, "bg_color": NOT_ANSWERED_FILL, "align": "center", "valign": "top"}))
+    not_answered = (
+        texts("not_answered"),
+        f.wb.add_format(
+            {
+                "bold": True,
+                "italic": True,
+                "font_color": NOT_ANSWERED_FONT,
+                "bg_color": NOT_ANSWERED_FILL,
+                "align": "center",
+                "valign": "top",
+            }
+        ),
+    )
 
     def shown(res, r: int, answer: str):
         # Each smiley cell tells its own truth: this round's without a smiley says "Ikke besvaret".
@@ -422,7 +445,18 @@ def _status_sheet(wb, ws, f: _Formats, agreement: Agreement, round_number: int, 
     formats.update({7: f.smiley_head[Smiley.GREEN], 8: f.smiley_head[Smiley.RED], 9: f.missing_head})
     _headings(ws, f, head, columns, formats)
     rows = [
-        (agreement.round(c.round).label, c.committee, c.green, c.yellow, c.red, c.missing, c.total, c.economy_green, c.economy_red, c.economy_missing)
+        (
+            agreement.round(c.round).label,
+            c.committee,
+            c.green,
+            c.yellow,
+            c.red,
+            c.missing,
+            c.total,
+            c.economy_green,
+            c.economy_red,
+            c.economy_missing,
+        )
         for c in counts
     ]
     f.write_rows(ws, head + 1, rows, dict.fromkeys(range(2, 10), f.number))
@@ -437,7 +471,12 @@ def _status_sheet(wb, ws, f: _Formats, agreement: Agreement, round_number: int, 
     first, last = head + 1, head + len(current)
     chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
     name = ws.get_name()
-    series = [(2, SMILEY_LOOKS[Smiley.GREEN].colour), (3, SMILEY_LOOKS[Smiley.YELLOW].colour), (4, SMILEY_LOOKS[Smiley.RED].colour), (5, MISSING_FILL)]
+    series = [
+        (2, SMILEY_LOOKS[Smiley.GREEN].colour),
+        (3, SMILEY_LOOKS[Smiley.YELLOW].colour),
+        (4, SMILEY_LOOKS[Smiley.RED].colour),
+        (5, MISSING_FILL),
+    ]
     for col, colour in series:
         chart.add_series(
             {
@@ -473,7 +512,10 @@ def _changes_sheet(ws, f: _Formats, agreement: Agreement, round_number: int, tex
     ]
     _headings(ws, f, head, columns)
     smiley = f.smiley_cells(texts.lang)
-    rows = [(texts("change_" + c.kind, rounds=c.rounds), c.committee, c.element, c.title, smiley[c.before], smiley[c.after], c.text) for c in found]
+    rows = [
+        (texts("change_" + c.kind, rounds=c.rounds), c.committee, c.element, c.title, smiley[c.before], smiley[c.after], c.text)
+        for c in found
+    ]
     f.write_rows(ws, head + 1, rows)
     if not found:
         ws.write_string(head + 1, 0, texts("ov_no_changes"), f.text)

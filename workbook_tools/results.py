@@ -96,10 +96,16 @@ def read_problems(path: Path | str) -> CollectResults:
         raise ResultsError(f"{path} er ikke gyldig JSON (linje {exc.lineno}); {again}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultsError(f"{path} kan ikke læses ({getattr(exc, 'strerror', None) or exc}); {again}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("round"), int) or not all(isinstance(doc.get(k), list) for k in ("returns", "problems")):
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("round"), int)
+        or not all(isinstance(doc.get(k), list) for k in ("returns", "problems"))
+    ):
         raise ResultsError(f"{path} er ikke en problemliste fra followup collect; {again}")
     if not isinstance(doc.get("format"), int) or doc["format"] > PROBLEMS_FORMAT:
-        raise ResultsError(f"{path} er skrevet af en nyere version af followup (format {doc.get('format')}); opdatér programmet, eller {again}")
+        raise ResultsError(
+            f"{path} er skrevet af en nyere version af followup (format {doc.get('format')}); opdatér programmet, eller {again}"
+        )
     returns = [r for r in doc["returns"] if isinstance(r, dict)]
     problems = [{k: "" if v is None else str(v) for k, v in p.items()} for p in doc["problems"] if isinstance(p, dict)]
     return CollectResults(doc["round"], returns, problems)

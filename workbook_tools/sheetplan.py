@@ -94,7 +94,6 @@ class PlannedCell:
         return xl_rowcol_to_cell(self.row, self.col)
 
 
-
 @dataclass
 class SheetPlan:
     """The follow-up sheet for one committee (or department) and round."""
@@ -300,7 +299,9 @@ def plan_sheet(
     return plan
 
 
-def _plan_elements(plan, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure=True) -> None:
+def _plan_elements(
+    plan, height, fixed_height, agreement, elements, round_number, mode, results, texts, width_text, section_row, measure=True
+) -> None:
     """Lay out the elements and break pages so that no element that fits on a page is split.
 
     Row 1 (the title) repeats on every page. The section heading keeps with the first element.
@@ -370,7 +371,9 @@ class GuidePart:
 def reading_guide(agreement: Agreement, texts: Texts) -> list[GuidePart]:
     """The reading guide on progress, then on economy: templates, reports and the overview all show it."""
     return [
-        GuidePart([p.strip() for p in (guide or "").split("\n\n") if p.strip()], texts(heading), [(s, texts(guide_key(kind, s))) for s in states])
+        GuidePart(
+            [p.strip() for p in (guide or "").split("\n\n") if p.strip()], texts(heading), [(s, texts(guide_key(kind, s))) for s in states]
+        )
         for guide, heading, kind, states in (
             (agreement.guide_progress, "guide_progress_heading", "progress", PROGRESS_STATES),
             (agreement.guide_economy, "guide_economy_heading", "economy", ECONOMY_STATES),

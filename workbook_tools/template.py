@@ -210,7 +210,15 @@ def _build_specs(texts: Texts) -> dict[str, dict]:
         "future": {**base, "font_color": texts.colour("future_font")},
         "future_label": {**base, "bold": True, "font_color": texts.colour("future_font")},
         "input_text": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F"},
-        "input_smiley": {**base, "locked": False, "bg_color": texts.colour("input_fill"), "border": 1, "border_color": "#7F7F7F", "align": "center", "bold": True},
+        "input_smiley": {
+            **base,
+            "locked": False,
+            "bg_color": texts.colour("input_fill"),
+            "border": 1,
+            "border_color": "#7F7F7F",
+            "align": "center",
+            "bold": True,
+        },
         "smiley": {**base, "align": "center"},
         "not_answered": {
             **base,
@@ -227,9 +235,20 @@ def _build_specs(texts: Texts) -> dict[str, dict]:
     }
     for s, look in SMILEY_LOOKS.items():
         specs[f"smiley_{s.value}"] = {**base, "align": "center", "bold": True, "bg_color": look.colour, "font_color": look.font_colour}
-        specs[f"glyph_{s.value}"] = {**base, "align": "center", "font_size": texts.number("font_size") + 3, "bg_color": look.colour, "font_color": look.font_colour}
+        specs[f"glyph_{s.value}"] = {
+            **base,
+            "align": "center",
+            "font_size": texts.number("font_size") + 3,
+            "bg_color": look.colour,
+            "font_color": look.font_colour,
+        }
         specs[f"legend_{s.value}"] = {
-            **base, "align": "center", "valign": "vcenter", "font_size": texts.number("font_size") + 5, "bg_color": look.colour, "font_color": look.font_colour,
+            **base,
+            "align": "center",
+            "valign": "vcenter",
+            "font_size": texts.number("font_size") + 5,
+            "bg_color": look.colour,
+            "font_color": look.font_colour,
         }
     return specs
 
@@ -300,7 +319,11 @@ def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, pr
                 COL_SMILEY,
                 plan.last_row,
                 COL_GLYPH,
-                {"type": "formula", "criteria": f'=${xl_col_to_name(COL_SMILEY)}{first + 1}="{state.label}"', "format": styles.conditional(state)},
+                {
+                    "type": "formula",
+                    "criteria": f'=${xl_col_to_name(COL_SMILEY)}{first + 1}="{state.label}"',
+                    "format": styles.conditional(state),
+                },
             )
     if first_input is not None:
         ws.activate()

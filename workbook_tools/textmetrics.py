@@ -12,10 +12,7 @@ from functools import lru_cache
 
 # Advance widths of Calibri's characters in 1/2048 em, as its metric twin Carlito's
 # hmtx table gives them (Carlito is what LibreOffice sets Calibri text in).
-_ADVANCE_CHARS = (
-    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
-    "æøåÆØÅéèüöäÉ–—§½«»”“’€"
-)
+_ADVANCE_CHARS = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~æøåÆØÅéèüöäÉ–—§½«»”“’€"
 _ADVANCES = (
     463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791,
     1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020, 949,

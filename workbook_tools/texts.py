@@ -94,7 +94,11 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "case_label": ("Sagsid:", "Case no.:", "Kontaktblok"),
     "col_time": ("Tid", "Round", "Kolonneoverskrift over runderne"),
     "col_smiley": ("Smiley", "Smiley", "Kolonneoverskrift over smileys"),
-    "not_answered": ("Ikke besvaret", "Not answered", "Udvalgsrapport og oversigt: står i stedet for smileys, når en indsats intet godkendt svar har i runden"),
+    "not_answered": (
+        "Ikke besvaret",
+        "Not answered",
+        "Udvalgsrapport og oversigt: står i stedet for smileys, når en indsats intet godkendt svar har i runden",
+    ),
     "department_label": ("Ansvarligt center:", "Responsible department:", "Indsatsblok"),
     "committee_label": ("Ansvarligt udvalg:", "Responsible committee:", "Indsatsblok"),
     "contributors_label": ("Væsentlig bidragsyder:", "Significant contributors:", "Indsatsblok"),
@@ -154,7 +158,11 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ov_col_to": ("Til", "To", "Oversigten: kolonneoverskrift"),
     "ov_col_detail": ("Tekst", "Text", "Oversigten: kolonneoverskrift"),
     "change_new_red": ("Ny rød", "New red", "Oversigten: rød nu, ikke rød i forrige runde"),
-    "change_red_streak": ("Rød i {rounds} runder i træk", "Red for {rounds} rounds in a row", "Oversigten: rød igen. Pladsholder: {rounds}"),
+    "change_red_streak": (
+        "Rød i {rounds} runder i træk",
+        "Red for {rounds} rounds in a row",
+        "Oversigten: rød igen. Pladsholder: {rounds}",
+    ),
     "change_progress": ("Smiley på indsats ændret", "Progress smiley changed", "Oversigten: ændring"),
     "change_economy": ("Smiley på økonomi ændret", "Economy smiley changed", "Oversigten: ændring"),
     "change_status_copied": ("Status uændret fra forrige runde", "Status unchanged from the previous round", "Oversigten: ændring"),
@@ -201,6 +209,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+
 def guide_key(kind: str, state: Smiley) -> str:
     """Text key of the reading guide's definition of `state` on "progress" or "economy"."""
     return f"guide_{kind}_{state.value}"
@@ -229,12 +238,32 @@ LOOK_COLOURS = ("heading_fill", "input_fill", "future_font")
 _COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 
 DANISH_MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 ENGLISH_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

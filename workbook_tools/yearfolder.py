@@ -54,7 +54,9 @@ class YearFiles:
     lines: tuple[str, ...] = ()
 
 
-def files_for(master: Path, layout: Path | None = None, mail_texts: Path | None = None, wants: tuple[str, ...] = ("layout", "mail")) -> YearFiles:
+def files_for(
+    master: Path, layout: Path | None = None, mail_texts: Path | None = None, wants: tuple[str, ...] = ("layout", "mail")
+) -> YearFiles:
     """The layout and mail texts for a command on `master`: the options if given, else the year folder's.
 
     The year folder is the master's own folder or one a few levels above it that
@@ -64,7 +66,9 @@ def files_for(master: Path, layout: Path | None = None, mail_texts: Path | None 
     what the command uses ("layout", "mail"), so it speaks only of those.
     """
     layout, layout_line = _choose(master, layout, LAYOUT_NAME, "Layout", "--layout") if "layout" in wants else (layout, "")
-    mail_texts, mail_line = _choose(master, mail_texts, MAIL_TEXTS_DIR, "Mailtekster", "--mail-texts") if "mail" in wants else (mail_texts, "")
+    mail_texts, mail_line = (
+        _choose(master, mail_texts, MAIL_TEXTS_DIR, "Mailtekster", "--mail-texts") if "mail" in wants else (mail_texts, "")
+    )
     return YearFiles(layout, mail_texts, tuple(line for line in (layout_line, mail_line) if line))
 
 
@@ -217,7 +221,12 @@ def write_blank_master(path: Path, year: int, title: str) -> Path:
         for c, (h, w) in enumerate((("Felt", 24), ("Værdi", 90), ("Forklaring", 60))):
             ws.write_string(0, c, h, head)
             ws.set_column(c, c, w, wrap)
-        values = {"År": year, "Titel": title, "Læsevejledning indsats": guide_progress(year, title), "Læsevejledning økonomi": GUIDE_ECONOMY}
+        values = {
+            "År": year,
+            "Titel": title,
+            "Læsevejledning indsats": guide_progress(year, title),
+            "Læsevejledning økonomi": GUIDE_ECONOMY,
+        }
         for r, key in enumerate(AGREEMENT_FIELDS.values(), start=1):
             ws.write_string(r, 0, key)
             value = values.get(key)
@@ -254,11 +263,35 @@ def write_blank_master(path: Path, year: int, title: str) -> Path:
             rounds.write_string(n, 1, default_round_label(n, year))
             rounds.write_blank(n, 2, None, dated)
         _choices(rounds, 0, {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 4}, "Runde", "Skriv 1, 2, 3 eller 4.")
-        _choices(sheets[ELEMENTS_SHEET], ELEMENT_COLUMNS.index("Udvalg"), {"validate": "list", "source": f"='{COMMITTEES_SHEET}'!$A$2:$A$2000"}, "Udvalg", "Vælg et udvalg fra arket Udvalg.")
-        _choices(sheets[ELEMENTS_SHEET], ELEMENT_COLUMNS.index("Budgettype"), {"validate": "list", "source": [k.value for k in BudgetKind]}, "Budgettype", "Vælg Drift eller Anlæg.")
+        _choices(
+            sheets[ELEMENTS_SHEET],
+            ELEMENT_COLUMNS.index("Udvalg"),
+            {"validate": "list", "source": f"='{COMMITTEES_SHEET}'!$A$2:$A$2000"},
+            "Udvalg",
+            "Vælg et udvalg fra arket Udvalg.",
+        )
+        _choices(
+            sheets[ELEMENTS_SHEET],
+            ELEMENT_COLUMNS.index("Budgettype"),
+            {"validate": "list", "source": [k.value for k in BudgetKind]},
+            "Budgettype",
+            "Vælg Drift eller Anlæg.",
+        )
         results = sheets[RESULTS_SHEET]
-        _choices(results, RESULT_COLUMNS.index("Runde"), {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 4}, "Runde", "Skriv 1, 2, 3 eller 4.")
-        _choices(results, RESULT_COLUMNS.index("Smiley indsats"), {"validate": "list", "source": [s.label for s in Smiley]}, "Smiley", "Vælg en smiley.")
+        _choices(
+            results,
+            RESULT_COLUMNS.index("Runde"),
+            {"validate": "integer", "criteria": "between", "minimum": 1, "maximum": 4},
+            "Runde",
+            "Skriv 1, 2, 3 eller 4.",
+        )
+        _choices(
+            results,
+            RESULT_COLUMNS.index("Smiley indsats"),
+            {"validate": "list", "source": [s.label for s in Smiley]},
+            "Smiley",
+            "Vælg en smiley.",
+        )
         economy = [s.label for s in Smiley if s is not Smiley.YELLOW]
         _choices(results, RESULT_COLUMNS.index("Smiley økonomi"), {"validate": "list", "source": economy}, "Smiley", "Vælg en smiley.")
         wb.close()

@@ -57,7 +57,9 @@ def check_zip_limits(path, keep: dict[str, bytes] | None = None) -> str | None:
         else:
             directory = zip_directory_size(path)
         if directory > MAX_ZIP_DIRECTORY:
-            return f"zip-filens indholdsfortegnelse fylder {thousands(directory)} byte (højst {thousands(MAX_ZIP_DIRECTORY)}): for mange dele"
+            return (
+                f"zip-filens indholdsfortegnelse fylder {thousands(directory)} byte (højst {thousands(MAX_ZIP_DIRECTORY)}): for mange dele"
+            )
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         return f"zip-filen er beskadiget ({exc})"

@@ -105,7 +105,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         xlsx = folder / "template.xlsx"
-        write_template(agreement, agreement.committees[0], 2, xlsx, load_texts(), template_id="readme", generated_at="2018-05-15T08:00:00+00:00")
+        write_template(
+            agreement, agreement.committees[0], 2, xlsx, load_texts(), template_id="readme", generated_at="2018-05-15T08:00:00+00:00"
+        )
         pdf = to_pdf(xlsx, folder)
         subprocess.run(["pdftoppm", "-r", str(DPI), "-f", "1", "-l", "2", str(pdf), str(folder / "page")], check=True, timeout=120)
         pages = [read_ppm(p) for p in sorted(folder.glob("page-*.ppm"))]

@@ -106,8 +106,7 @@ ELEMENTS = (
             "at skaffe virksomheder til Life Science talenttiltrækningskampagnen.",
             "Der er været igangsat forskellige kampagner for at få investinballerup.info "
             "gjort synlig overfor forskellige internationale beslutningstagere.",
-            "Vi har deltaget i møder med relevante investorer med henblik på tiltrækning "
-            "af nye virksomheder og evt. byggerier.",
+            "Vi har deltaget i møder med relevante investorer med henblik på tiltrækning af nye virksomheder og evt. byggerier.",
         ),
     ),
     Element(
@@ -163,8 +162,7 @@ ELEMENTS = (
         department=ARBEJDSMARKED,
         contributors="",
         supplementary_text=(
-            "Indsatsen for 2017 videreføres med ca. 200 borgere fordelt på "
-            "kontanthjælpsmodtagere og uddannelseshjælpsmodtagere"
+            "Indsatsen for 2017 videreføres med ca. 200 borgere fordelt på kontanthjælpsmodtagere og uddannelseshjælpsmodtagere"
         ),
         economy_text=(
             "Aktivitetsparate kontanthjælpsmodtagere 2018:\n"
@@ -223,14 +221,11 @@ ELEMENTS = (
             "0 pct. henover årene 2019-2021."
         ),
         economy_text=(
-            "Investeringen vil i 2018 være neutral, og give en besparelse på 0,5 mio. kr. "
-            "i 2019 stigende til 1 mio. kr. i 2021."
+            "Investeringen vil i 2018 være neutral, og give en besparelse på 0,5 mio. kr. i 2019 stigende til 1 mio. kr. i 2021."
         ),
         milestones=(
-            "Der er ansat 10 yderligere fleksjobbere på de kommunale arbejdspladser i "
-            "Ballerup Kommune.",
-            "Der er ansat 10 yderligere fleksjobbere på de kommunale arbejdspladser i "
-            "Ballerup Kommune.",
+            "Der er ansat 10 yderligere fleksjobbere på de kommunale arbejdspladser i Ballerup Kommune.",
+            "Der er ansat 10 yderligere fleksjobbere på de kommunale arbejdspladser i Ballerup Kommune.",
             "",
             "",
         ),
@@ -267,11 +262,9 @@ ELEMENTS = (
         ),
         economy_text="Der afsættes 0,5 mio. kr. i 2018.",
         milestones=(
-            "Der er udpeget 10 borgere til deltagelse i forløb hos Specialisterne i løbet "
-            "af 2018.",
+            "Der er udpeget 10 borgere til deltagelse i forløb hos Specialisterne i løbet af 2018.",
             "Der er opstartet forløb med de 10 relevante borgere.",
-            "Borgerne har gennemgået ressource- og afklaringsforløb og er startet i "
-            "virksomhedspraktik",
+            "Borgerne har gennemgået ressource- og afklaringsforløb og er startet i virksomhedspraktik",
             "Minimum to borgere er overgået til selvforsørgelse og der er taget stilling "
             "eventuelt forlængelse af forløb hos Specialisterne.",
         ),
@@ -296,18 +289,14 @@ ELEMENTS = (
             "Der er i samarbejde med Herlev Kommune gennemført analyse af fordele og "
             "ulemper af mulige organisationsformer for danskuddannelser. Der er taget "
             "stilling til valg af model for fremtidig organisering af danskuddannelse.",
-            "Plan for implementering af fremtidig model for organisering af dansk "
-            "uddannelse i Ballerup Kommune er politisk godkendt.",
+            "Plan for implementering af fremtidig model for organisering af dansk uddannelse i Ballerup Kommune er politisk godkendt.",
             "Realisering af fremtidig plan for organisering af dansk uddannelse følges.",
             "Fremtidig organisering af dansk uddannelse er på plads.",
         ),
     ),
     Element(
         number="5.10",
-        title=(
-            "Indsats for ledige kvinder med ikke-vestlig baggrund til uddannelse eller "
-            "selvforsørgelse"
-        ),
+        title=("Indsats for ledige kvinder med ikke-vestlig baggrund til uddannelse eller selvforsørgelse"),
         committee=COMMITTEE,
         budget_kind=BudgetKind.OPERATING,
         agreement_text=(
@@ -342,8 +331,7 @@ ELEMENTS = (
             "Forslag til indsats/indsatsplan i 2018-2019, som administrationen vurderer "
             "vil indfri de ovennævnte beskæftigelseseffekter fra 2020 for målgruppen, er "
             "forelagt og behandlet i de(t) relevante fagudvalg i marts 2018.",
-            "Indsats besluttet af de(t) relevante fagudvalg er pr. 1. juni 2018 i gang i "
-            "overensstemmelse med indsatsplanen.",
+            "Indsats besluttet af de(t) relevante fagudvalg er pr. 1. juni 2018 i gang i overensstemmelse med indsatsplanen.",
             "Indsats besluttet af de(t) relevante fagudvalg følger indsatsplanen.",
             "Opfølgning på besluttet indsatsplan er forelagt de(t) relevante fagudvalg.",
         ),
@@ -369,12 +357,9 @@ ELEMENTS = (
         ),
         economy_text="",
         milestones=(
-            "Kendskabet til kommunens indkøbsaftale for tolkebistand udbredes blandt "
-            "kommunens centre og relevante medarbejdere.",
-            "60 pct. af kommunens forbrug af tolkebistand købes igennem kommunens "
-            "indkøbsaftaler",
-            "75 pct. af kommunens forbrug af tolkebistand købes igennem kommunens "
-            "indkøbsaftaler.",
+            "Kendskabet til kommunens indkøbsaftale for tolkebistand udbredes blandt kommunens centre og relevante medarbejdere.",
+            "60 pct. af kommunens forbrug af tolkebistand købes igennem kommunens indkøbsaftaler",
+            "75 pct. af kommunens forbrug af tolkebistand købes igennem kommunens indkøbsaftaler.",
             "80 pct. af kommunens forbrug af tolkebistand købes igennem kommunens "
             "indkøbsaftaler."
             "\n\n"
@@ -433,9 +418,7 @@ AGREEMENT = Agreement(
     guide_progress=GUIDE_PROGRESS,
     guide_economy=GUIDE_ECONOMY,
     rounds=ROUNDS,
-    committees=(
-        Committee(name=COMMITTEE, section="5", area="Erhverv og Beskæftigelse", emails=()),
-    ),
+    committees=(Committee(name=COMMITTEE, section="5", area="Erhverv og Beskæftigelse", emails=()),),
     departments=(
         Department(name=BY_ERHVERV_MILJO, emails=()),
         Department(name=ARBEJDSMARKED, emails=()),
@@ -525,8 +508,7 @@ _STATUS: dict[tuple[str, int], tuple[str, str]] = {
         "",
     ),
     ("5.08.1", 2): (
-        "Målet vedrørende uddannelseshjælpsområdet er nået, men målet vedrørende "
-        "kontanthjælpsmodtagerne er ikke nået.",
+        "Målet vedrørende uddannelseshjælpsområdet er nået, men målet vedrørende kontanthjælpsmodtagerne er ikke nået.",
         "",
     ),
     ("5.08.2", 1): (
@@ -540,12 +522,10 @@ _STATUS: dict[tuple[str, int], tuple[str, str]] = {
         "og yderligere 2 ansættelser er i proces. Usikkerhed om 2019-budgetter (jf. "
         "Omstillingsarbejdet) og aktuelt ansættelsesstop i administrationen (jf. "
         "servicerammeopbremsning) har vanskeliggjort indsatsen.",
-        "Besparelsen fra 2019 og frem sker under forudsætning af, at de 20 ansatte "
-        "fleksjobbere opnår helårseffekt fra 2019.",
+        "Besparelsen fra 2019 og frem sker under forudsætning af, at de 20 ansatte fleksjobbere opnår helårseffekt fra 2019.",
     ),
     ("5.08.3", 2): (
-        "Der er planlagt opstart af forløb for 10 konkrete borgere i henholdsvis maj og "
-        "august.",
+        "Der er planlagt opstart af forløb for 10 konkrete borgere i henholdsvis maj og august.",
         "",
     ),
 }
@@ -568,6 +548,4 @@ def _result(element: str, round_number: int) -> Result:
     )
 
 
-RETURNS: dict[int, list[Result]] = {
-    n: [_result(e.number, n) for e in ELEMENTS] for n in (1, 2)
-}
+RETURNS: dict[int, list[Result]] = {n: [_result(e.number, n) for e in ELEMENTS] for n in (1, 2)}

@@ -61,9 +61,11 @@ def package_parts(
             parts.append(
                 (
                     f"xl/worksheets/_rels/sheet{i + 1}.xml.rels",
-                    (f'{_XML}<Relationships xmlns="{_RELS}">'
-                     f'<Relationship Id="rId1" Type="{_DOC_RELS}/drawing" Target="../drawings/drawing{chart_no}.xml"/>'
-                     "</Relationships>").encode(),
+                    (
+                        f'{_XML}<Relationships xmlns="{_RELS}">'
+                        f'<Relationship Id="rId1" Type="{_DOC_RELS}/drawing" Target="../drawings/drawing{chart_no}.xml"/>'
+                        "</Relationships>"
+                    ).encode(),
                 )
             )
             drawing = '<drawing r:id="rId1"/>'
@@ -109,7 +111,9 @@ def root_rels(custom: bool) -> str:
 
 def workbook_rels(sheets: int) -> str:
     """xl/_rels/workbook.xml.rels: the sheets, theme and styles."""
-    rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(sheets))
+    rels = "".join(
+        f'<Relationship Id="rId{i + 1}" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(sheets)
+    )
     rels += (
         f'<Relationship Id="rId{sheets + 1}" Type="{_DOC_RELS}/theme" Target="theme/theme1.xml"/>'
         f'<Relationship Id="rId{sheets + 2}" Type="{_DOC_RELS}/styles" Target="styles.xml"/>'
@@ -170,13 +174,17 @@ def workbook_xml(sheets: list[FastSheet], active: int) -> str:
         entries.append(f'<sheet name={quote_attr(s.name)} sheetId="{i + 1}"{state} r:id="rId{i + 1}"/>')
         quoted = "'" + s.name.replace("'", "''") + "'"
         if s.autofilter_ref:
-            names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{escape_text(quoted)}!{s.autofilter_abs}</definedName>')
+            names.append(
+                f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{escape_text(quoted)}!{s.autofilter_abs}</definedName>'
+            )
         if s.area:
             r1, c1, r2, c2 = s.area
             ref = f"${xl_col_to_name(c1)}${r1 + 1}:${xl_col_to_name(c2)}${r2 + 1}"
             names.append(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">{escape_text(quoted)}!{ref}</definedName>')
         if s.repeat:
-            names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{escape_text(quoted)}!${s.repeat[0] + 1}:${s.repeat[1] + 1}</definedName>')
+            names.append(
+                f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{escape_text(quoted)}!${s.repeat[0] + 1}:${s.repeat[1] + 1}</definedName>'
+            )
     defined = f"<definedNames>{''.join(names)}</definedNames>" if names else ""
     return (
         f"{_XML}"

@@ -60,7 +60,9 @@ def _cell_styles(sheet: ElementTree.Element, n: int) -> list[int]:
     found = {c.get("r"): int(c.get("s", 0)) for c in sheet.iter(f"{_MAIN}c")}
     wanted = [f"A{i + 1}" for i in range(n)]
     if len(found) != n or set(found) != set(wanted):
-        raise RuntimeError(f"xlsxwriter's prototype sheet has cells {sorted(found)}, not one per format (A1..A{n}): has xlsxwriter changed how it writes blank cells?")
+        raise RuntimeError(
+            f"xlsxwriter's prototype sheet has cells {sorted(found)}, not one per format (A1..A{n}): has xlsxwriter changed how it writes blank cells?"
+        )
     return [found[ref] for ref in wanted]
 
 
@@ -74,7 +76,9 @@ def _rule_styles(sheet: ElementTree.Element, n: int) -> list[int]:
         found[formula] = int(rule.get("dxfId"))
     wanted = [f"A{i + 1}=1" for i in range(n)]
     if len(found) != n or set(found) != set(wanted):
-        raise RuntimeError(f"xlsxwriter's prototype sheet has the rules {sorted(found)}, not one per conditional format: has xlsxwriter changed how it writes them?")
+        raise RuntimeError(
+            f"xlsxwriter's prototype sheet has the rules {sorted(found)}, not one per conditional format: has xlsxwriter changed how it writes them?"
+        )
     return [found[f] for f in wanted]
 
 

@@ -204,7 +204,9 @@ class FastSheet:
         for r, row in enumerate(block, start=first_row):
             n = str(r + 1)
             if careful:
-                cells = [any_cell(L + n, v, s, q, quote, style_of) for L, s, q, v in zip(letters, styles, quoted_styles, row) if v or v == 0]
+                cells = [
+                    any_cell(L + n, v, s, q, quote, style_of) for L, s, q, v in zip(letters, styles, quoted_styles, row) if v or v == 0
+                ]
             else:  # the common case of any_cell, inline: texts needing no escape
                 cells = [
                     f'<c r="{L}{n}"{q if quote(v) else s} t="inlineStr"><is><t{PRESERVE if v.strip() != v else ""}>{v}</t></is></c>'
@@ -238,7 +240,11 @@ class FastSheet:
             cells.append((r1, c1, fmt, str(data)))
         return self.write_cells(cells, [(r1, c1, r2, c2, fmt)])
 
-    def write_cells(self, cells: Sequence[tuple[int, int, FastFormat | None, str | Formula]], merges: Sequence[tuple[int, int, int, int, FastFormat | None]] = ()) -> int:
+    def write_cells(
+        self,
+        cells: Sequence[tuple[int, int, FastFormat | None, str | Formula]],
+        merges: Sequence[tuple[int, int, int, int, FastFormat | None]] = (),
+    ) -> int:
         """Many cells at once, as write_string, write_blank and write_formula would write them in turn.
 
         A cell is (row, col, format, value): a text, "" for a blank (no cell without a
@@ -272,7 +278,9 @@ class FastSheet:
         return 0
 
     # layout
-    def set_column(self, first: int, last: int, width: float | None = None, fmt: FastFormat | None = None, options: dict | None = None) -> int:
+    def set_column(
+        self, first: int, last: int, width: float | None = None, fmt: FastFormat | None = None, options: dict | None = None
+    ) -> int:
         self.columns.append((first, last, 8.43 if width is None else width, fmt, bool((options or {}).get("hidden"))))
         return 0
 
@@ -352,10 +360,23 @@ class FastSheet:
 
     # protection and input rules
     def protect(self, password: str = "", options: dict | None = None) -> None:
-        o = {"objects": False, "scenarios": False, "format_cells": False, "format_columns": False, "format_rows": False,
-             "insert_columns": False, "insert_rows": False, "insert_hyperlinks": False, "delete_columns": False,
-             "delete_rows": False, "select_locked_cells": True, "sort": False, "autofilter": False,
-             "pivot_tables": False, "select_unlocked_cells": True}
+        o = {
+            "objects": False,
+            "scenarios": False,
+            "format_cells": False,
+            "format_columns": False,
+            "format_rows": False,
+            "insert_columns": False,
+            "insert_rows": False,
+            "insert_hyperlinks": False,
+            "delete_columns": False,
+            "delete_rows": False,
+            "select_locked_cells": True,
+            "sort": False,
+            "autofilter": False,
+            "pivot_tables": False,
+            "select_unlocked_cells": True,
+        }
         o.update(options or {})
         attrs = []
         if password:
@@ -365,9 +386,16 @@ class FastSheet:
             attrs.append('objects="1"')
         if not o["scenarios"]:
             attrs.append('scenarios="1"')
-        for key, attr in (("format_cells", "formatCells"), ("format_columns", "formatColumns"), ("format_rows", "formatRows"),
-                          ("insert_columns", "insertColumns"), ("insert_rows", "insertRows"), ("insert_hyperlinks", "insertHyperlinks"),
-                          ("delete_columns", "deleteColumns"), ("delete_rows", "deleteRows")):
+        for key, attr in (
+            ("format_cells", "formatCells"),
+            ("format_columns", "formatColumns"),
+            ("format_rows", "formatRows"),
+            ("insert_columns", "insertColumns"),
+            ("insert_rows", "insertRows"),
+            ("insert_hyperlinks", "insertHyperlinks"),
+            ("delete_columns", "deleteColumns"),
+            ("delete_rows", "deleteRows"),
+        ):
             if o[key]:
                 attrs.append(f'{attr}="0"')
         if not o["select_locked_cells"]:
@@ -390,12 +418,19 @@ class FastSheet:
         if options.get("ignore_blank", True):
             attrs.append('allowBlank="1"')
         attrs += ['showInputMessage="1"', 'showErrorMessage="1"']
-        for key, attr in (("error_title", "errorTitle"), ("error_message", "error"), ("input_title", "promptTitle"), ("input_message", "prompt")):
+        for key, attr in (
+            ("error_title", "errorTitle"),
+            ("error_message", "error"),
+            ("input_title", "promptTitle"),
+            ("input_message", "prompt"),
+        ):
             if options.get(key):
                 attrs.append(f"{attr}={quote_attr(options[key])}")
         ref = xl_rowcol_to_cell(r1, c1) if (r1, c1) == (r2, c2) else f"{xl_rowcol_to_cell(r1, c1)}:{xl_rowcol_to_cell(r2, c2)}"
         attrs.append(f'sqref="{ref}"')
-        self.validations.append(f'<dataValidation {" ".join(attrs)}><formula1>{escape_text(chr(34) + words + chr(34))}</formula1></dataValidation>')
+        self.validations.append(
+            f"<dataValidation {' '.join(attrs)}><formula1>{escape_text(chr(34) + words + chr(34))}</formula1></dataValidation>"
+        )
         return 0
 
     def conditional_format(self, r1: int, c1: int, r2: int, c2: int, options: dict) -> int:
@@ -404,7 +439,9 @@ class FastSheet:
         fmt = options["format"]
         self.wb.register(fmt, dxf=True)
         criteria = options["criteria"]
-        self.conditionals.append((f"{xl_rowcol_to_cell(r1, c1)}:{xl_rowcol_to_cell(r2, c2)}", criteria[1:] if criteria.startswith("=") else criteria, fmt))
+        self.conditionals.append(
+            (f"{xl_rowcol_to_cell(r1, c1)}:{xl_rowcol_to_cell(r2, c2)}", criteria[1:] if criteria.startswith("=") else criteria, fmt)
+        )
         return 0
 
     # serialisation
@@ -424,7 +461,7 @@ class FastSheet:
         if rows:
             height = _Memo(_height)
             tags = [f'</row><row r="{r + 1}"{height[heights.get(r)]}>' for r in rows]
-            tags[0] = tags[0][len("</row>"):]
+            tags[0] = tags[0][len("</row>") :]
             pieces.update(zip([r * _COLS for r in rows], tags))
             pieces[rows[-1] * _COLS + _COLS - 1] = "</row>"  # after the last row's cells
             self._rows.write("".join(map(pieces.__getitem__, sorted(pieces))).encode("utf-8"))
@@ -457,7 +494,7 @@ class FastSheet:
         out.append(f'<dimension ref="A1{last}"/>')
         grid = ' showGridLines="0"' if self.gridlines == 2 else ""
         selected = ' tabSelected="1"' if self.wb.active == self.index else ""
-        view = f"<sheetView{grid}{selected} workbookViewId=\"0\">"
+        view = f'<sheetView{grid}{selected} workbookViewId="0">'
         if self.freeze:
             r, c = self.freeze
             pane = "bottomLeft" if c == 0 else ("topRight" if r == 0 else "bottomRight")
@@ -487,7 +524,9 @@ class FastSheet:
         if self.autofilter_ref:
             out.append(f'<autoFilter ref="{self.autofilter_ref}"/>')
         if self.merges:
-            out.append(f'<mergeCells count="{len(self.merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges) + "</mergeCells>")
+            out.append(
+                f'<mergeCells count="{len(self.merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in self.merges) + "</mergeCells>"
+            )
         for priority, (ref, formula, fmt) in enumerate(self.conditionals, start=1):
             out.append(
                 f'<conditionalFormatting sqref="{ref}"><cfRule type="expression" dxfId="{proto.dxf_index[fmt.key]}" priority="{priority}">'
@@ -579,4 +618,3 @@ class _Memo(dict):
 
 
 _LETTERS = _Memo(xl_col_to_name)  # column number -> its letters, for every sheet
-

@@ -1,6 +1,7 @@
 """Fill a generated template the way staff do: values in the unlocked cells, nothing else.
 
-Used to build the bundled example's returns, and by tests and the benchmark. It
+A test kit, not part of the tool: used by the tests and to build the bundled example's
+returns (examples/budget-2018/build.py). It
 writes through openpyxl, a different writer than the one that made the template,
 so what `collect` reads has really been through a second program.
 """
@@ -10,13 +11,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .atomic import atomic_output
-from .model import Agreement, Result
-from .sheetplan import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Mode, plan_sheet
-from .texts import Texts
+from workbook_tools.atomic import atomic_output
+from workbook_tools.model import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Agreement, Result
+from workbook_tools.sheetplan import Mode, plan_sheet
+from workbook_tools.texts import Texts
 
 
-def answer_cells(agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = "") -> tuple[str, dict[tuple[str, str], str]]:
+def answer_cells(
+    agreement: Agreement, committee: str, round_number: int, texts: Texts, department: str = ""
+) -> tuple[str, dict[tuple[str, str], str]]:
     """The template's sheet name, and (element, field) -> A1 reference of its input cells."""
     plan = plan_sheet(agreement, agreement.committee(committee), round_number, texts, Mode.TEMPLATE, department, measure=False)
     return plan.sheet_name, {(c.element, c.field): c.ref for c in plan.inputs()}
