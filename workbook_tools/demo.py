@@ -62,7 +62,7 @@ def _run(example: Path, out: Path, pdf: bool, shown: str) -> DemoRun:
     made = generate_round(master, 3, out / "round-3" / "templates")
     run.lines.append(f"Runde 3: {len(made)} skabelon klar til udsendelse i {out / 'round-3' / 'templates'}")
     run.lines.append(f"Masterfilen efter runde 2: {master}")
-    documents = sorted((out / "round-2" / REPORTS_DIR).glob("*.*"))
+    documents = sorted(p for p in (out / "round-2" / REPORTS_DIR).glob("*.*") if not p.name.startswith("."))
     if documents:
         run.lines.append("Udvalgsrapporten efter runde 2 (som i eksemplets egen rapport): " + ", ".join(str(p) for p in documents))
     return run
