@@ -41,8 +41,7 @@ from .outfolder import FEEDBACK_SUFFIX, RETIRED_DIR, distinct_feedback_name, fee
 from .problems import Problem, Severity
 from .returncheck import CollectContext, ReturnCheck
 from .sheetplan import LINE_POINTS, MAX_ROW_PT, Role, SheetPlan
-from .template import needs_quote
-from .xlsxio import deterministic_zip
+from .xlsxio import deterministic_zip, needs_quote
 
 COMMENT_AUTHOR = "Økonomi og Styring"
 FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}

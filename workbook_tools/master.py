@@ -50,9 +50,9 @@ from .model import (
     parse_smiley,
 )
 from .sheets import NotXlsx, SheetsOnDemand, SheetUnreadable
-from .template import needs_quote
 from .texts import DANISH_MONTHS, ENGLISH_MONTHS, long_date
 from .workers import collection_paused, return_freed_memory
+from .xlsxio import needs_quote
 
 AGREEMENT_SHEET = "Aftale"
 ROUNDS_SHEET = "Runder"

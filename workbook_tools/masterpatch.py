@@ -32,7 +32,7 @@ from .fastxlsx.worksheet import FastSheet
 from .fastxlsx.zipwriter import Deflated
 from .master import RESULT_COLUMNS, RESULTS_SHEET, write_master
 from .model import Agreement, Smiley
-from .template import needs_quote
+from .xlsxio import needs_quote
 
 _ZIP_DATE = (0, (1 << 5) | 1)  # dos time, dos date of 1980-01-01: new members, as the lean writer dates them
 _STAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"

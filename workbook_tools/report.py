@@ -39,8 +39,8 @@ from .model import (
 )
 from .problems import Problem, Severity
 from .sheetplan import NOT_ANSWERED_FILL, NOT_ANSWERED_FONT, normalise_value, reading_guide
-from .template import needs_quote
 from .texts import Texts
+from .xlsxio import needs_quote
 
 if TYPE_CHECKING:
     from .merge import MergeOutcome

@@ -35,7 +35,7 @@ from .sheetplan import (
     plan_sheet,
 )
 from .texts import Texts, guide_key
-from .xlsxio import sha256_of
+from .xlsxio import QUOTED_STARTS, sha256_of
 
 TEMPLATE_VERSION = "1"
 TOOL_NAME = "workbook_tools"
@@ -294,12 +294,6 @@ class Styles:
 
 
 # First characters that make Excel re-read a text as a formula.
-QUOTED_STARTS = frozenset("=+-@")
-
-
-def needs_quote(value: str) -> bool:
-    """Text Excel would re-read as a formula when someone edits the cell."""
-    return value[:1] in QUOTED_STARTS
 
 
 def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, protect: bool = True):

@@ -20,6 +20,13 @@ import xlsxwriter
 
 # A fixed creation time makes generated files comparable byte for byte.
 FIXED_CREATED = datetime(2000, 1, 1, 0, 0, 0)
+# First characters that make Excel re-read a text as a formula when someone edits the cell.
+QUOTED_STARTS = frozenset("=+-@")
+
+
+def needs_quote(value: str) -> bool:
+    """Text Excel would re-read as a formula when someone edits the cell: written with a quote prefix, it stays text."""
+    return value[:1] in QUOTED_STARTS
 
 
 def new_workbook(path: Path | str, **options) -> xlsxwriter.Workbook:
