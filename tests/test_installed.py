@@ -52,10 +52,13 @@ def installed(tmp_path_factory) -> Path:
     run([sys.executable, "-m", "venv", "--without-pip", str(env)], work)
     python = env / BIN / ("python.exe" if os.name == "nt" else "python")
     site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work).stdout.strip())
+    # Installed before the borrowed packages are on its path: pip would else see the test
+    # environment's own workbook_tools there and install nothing.
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--ignore-installed", "--no-deps", "--no-index", "--quiet"]
+    run([*pip, str(wheel)], work)
     # The dependencies come from the test environment, after the new environment's own packages.
     borrowed = [p for p in sys.path if p.endswith("site-packages")]
     (site / "borrowed-from-tests.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")
-    run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)], work)
     where = run([str(python), "-c", "import workbook_tools; print(workbook_tools.__file__)"], work).stdout.strip()
     assert Path(where).is_relative_to(env), f"workbook_tools came from {where}, not the fresh install"
     return env / BIN / "followup"
