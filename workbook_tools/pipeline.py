@@ -125,7 +125,7 @@ def generate_round(
     warnings: list | None = None,
 ) -> list[GeneratedTemplate]:
     """One locked workbook per committee (or department) for the round; `warnings` collects what in the master looks wrong but does not stop it."""
-    agreement = read_master(master, warnings=warnings) if warnings is not None else read_master(master)
+    agreement = read_master(master, warnings=warnings)
     texts = load_texts(layout)
     with output_errors(out_dir):
         return generate_templates(agreement, round_number, out_dir, texts, per=per, password=password, progress=progress)

@@ -43,8 +43,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .atomic import atomic_output
-from .model import ROUNDS, Agreement, Committee, Element, Result, Smiley
-from .sheetplan import NOT_ANSWERED_FONT, reading_guide, title_text
+from .model import ECONOMY, ROUNDS, Agreement, Committee, Element, Result, Smiley
+from .sheetplan import NOT_ANSWERED_FONT, reading_guide, title_text, unanswered
 from .texts import Texts, guide_key, long_date
 from .xlsxio import FIXED_CREATED, deterministic_zip
 
@@ -191,13 +191,13 @@ class Body:
                 grey = self.future
                 row([1, 2, 1, 1], _plain(t("milestone_label"), grey), _paragraphs(e.milestone(r), grey), _plain(a.round(r).label, grey), [])
                 continue
-            unanswered = r == self.round and (res is None or res.progress is None)
+            missing = r == self.round and unanswered(res)
             row(
                 [1, 2, 1, 1],
                 _plain(t("milestone_label")),
                 _paragraphs(e.milestone(r)),
                 _plain(a.round(r).label),
-                self.not_answered() if unanswered else self.answer(res and res.progress, "progress"),
+                self.not_answered() if missing else self.answer(res and res.progress, "progress"),
             )
             if res and res.status:
                 row([1, 4], _plain(t("status_label")), _paragraphs(res.status))
@@ -209,7 +209,7 @@ class Body:
             _plain(t("economy_status_label")),
             _paragraphs(latest.economy_status if latest else ""),
             _plain(a.round(self.round).label),
-            self.not_answered() if current is None or current.economy is None else self.answer(latest and latest.economy, "economy"),
+            self.not_answered() if unanswered(current, ECONOMY) else self.answer(latest and latest.economy, "economy"),
         )
         self.out.append(_table(rows))
         self.out.append(_p("", props='<w:spacing w:before="0" w:after="120"/>'))  # Word joins two tables that touch

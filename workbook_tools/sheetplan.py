@@ -432,7 +432,7 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
             add(cell(row, COL_SMILEY, "", "input_smiley", INPUT, e, PROGRESS, r, "", -1, PROGRESS_STATES))
             add(cell(row, COL_MARK, MARK_PROGRESS, "mark", FIXED, e, "", r))
             add(cell(row, COL_GLYPH, "", "glyph", FORMULA, e, "", r, glyph_formula(xl_rowcol_to_cell(row, COL_SMILEY))))
-        elif r == round_number and _unanswered(res):
+        elif r == round_number and unanswered(res):
             _put_not_answered(add, row, texts, e, PROGRESS, r)
         elif not future:
             _put_smiley(add, row, res.progress if res else None, texts, e, PROGRESS, r)
@@ -468,7 +468,7 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
         else:
             status = res.economy_status if res else ""
             add(cell(row, COL_TEXT, status or "", "text", FIXED, e, ECONOMY_STATUS, r))
-            if not template and _unanswered(results.get((e, r)), ECONOMY):
+            if not template and unanswered(results.get((e, r)), ECONOMY):
                 _put_not_answered(add, row, texts, e, ECONOMY, r)
             else:
                 _put_smiley(add, row, res.economy if res else None, texts, e, ECONOMY, r)
@@ -522,7 +522,7 @@ def _put_smiley(add, row, state: Smiley | None, texts: Texts, element: str, fiel
 NOT_ANSWERED_FONT, NOT_ANSWERED_FILL = "#C00000", "#FDE9E7"
 
 
-def _unanswered(res: Result | None, answer: str = PROGRESS) -> bool:
+def unanswered(res: Result | None, answer: str = PROGRESS) -> bool:
     """No accepted answer this round for this smiley (progress or economy): each cell tells its own truth."""
     return res is None or getattr(res, answer) is None
 

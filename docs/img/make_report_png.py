@@ -10,14 +10,13 @@ Needs soffice (with Writer) and pdftoppm on PATH.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from make_template_png import DPI, ROOT, read_ppm, side_by_side, write_png  # noqa: E402
+from make_template_png import ROOT, first_two_pages_as_png  # noqa: E402
 
 OUT = HERE / "report.png"
 REPORT = Path("round-2") / "reports" / "Erhvervs-og-Beskæftigelsesudvalget.pdf"
@@ -33,9 +32,7 @@ def main() -> None:
         pdf = folder / "demo" / REPORT
         if not pdf.is_file():
             raise SystemExit("the demo made no PDF: is LibreOffice (with Writer) installed?")
-        subprocess.run(["pdftoppm", "-r", str(DPI), "-f", "1", "-l", "2", str(pdf), str(folder / "page")], check=True, timeout=120)
-        pages = [read_ppm(p) for p in sorted(folder.glob("page-*.ppm"))]
-        write_png(OUT, *side_by_side(pages))
+        first_two_pages_as_png(pdf, OUT)
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KB)")
 
 

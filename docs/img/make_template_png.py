@@ -96,6 +96,13 @@ def side_by_side(pages: list[tuple[int, int, bytes]]) -> tuple[int, int, bytes]:
     return width, height, b"".join(rows)
 
 
+def first_two_pages_as_png(pdf: Path, out: Path) -> None:
+    """Pages 1 and 2 of `pdf`, rendered by pdftoppm and set side by side in `out` (shared with make_report_png.py)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(DPI), "-f", "1", "-l", "2", str(pdf), str(Path(tmp) / "page")], check=True, timeout=120)
+        write_png(out, *side_by_side([read_ppm(p) for p in sorted(Path(tmp).glob("page-*.ppm"))]))
+
+
 def main() -> None:
     for tool in ("soffice", "pdftoppm"):
         if not shutil.which(tool):
@@ -108,10 +115,7 @@ def main() -> None:
         write_template(
             agreement, agreement.committees[0], 2, xlsx, load_texts(), template_id="readme", generated_at="2018-05-15T08:00:00+00:00"
         )
-        pdf = to_pdf(xlsx, folder)
-        subprocess.run(["pdftoppm", "-r", str(DPI), "-f", "1", "-l", "2", str(pdf), str(folder / "page")], check=True, timeout=120)
-        pages = [read_ppm(p) for p in sorted(folder.glob("page-*.ppm"))]
-        write_png(OUT, *side_by_side(pages))
+        first_two_pages_as_png(to_pdf(xlsx, folder), OUT)
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KB)")
 
 
