@@ -19,7 +19,8 @@ from .errors import FollowupError
 from .extent import valued_extent
 from .filekind import not_xlsx, sniff_workbook_kind
 from .ooxml import sheet_parts
-from .zipguard import read_zip_member, thousands
+from .texts import thousands
+from .zipguard import read_zip_member
 
 # Finance's own workbooks (master, layout, validation list) are far larger than a return:
 # a thousand-committee master has 900,000 cells on one sheet. About a gigabyte in

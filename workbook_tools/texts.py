@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .errors import FollowupError
@@ -274,6 +274,25 @@ def long_date(d: date | None, lang: str = "da") -> str:
     if lang == "en":
         return f"{d.day} {ENGLISH_MONTHS[d.month - 1]} {d.year}"
     return f"{d.day}. {DANISH_MONTHS[d.month - 1]} {d.year}"
+
+
+def long_datetime(moment: datetime | None, lang: str = "da") -> str:
+    """A moment as every message writes it, "2. december 2026 kl. 00.37": the date as the seed writes dates, the time as Danish writes it."""
+    if moment is None:
+        return ""
+    if lang == "en":
+        return f"{long_date(moment.date(), lang)} at {moment:%H:%M}"
+    return f"{long_date(moment.date())} kl. {moment:%H.%M}"
+
+
+def thousands(number: int) -> str:
+    """A number with its thousands marked the Danish way, as a message writes it: 1.073.741.824."""
+    return f"{number:,}".replace(",", ".")
+
+
+def quoted(text: str) -> str:
+    """A value quoted inside a Danish sentence: »Grøn«, the marks Danish print uses (never «…»)."""
+    return f"»{text}«"
 
 
 class LayoutError(FollowupError):

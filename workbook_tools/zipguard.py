@@ -18,6 +18,7 @@ import zlib
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .extent import scan_extent
+from .texts import thousands
 
 # Limits for untrusted zip containers, checked before any XML is parsed.
 MAX_ZIP_MEMBERS = 2_000
@@ -124,11 +125,6 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES
     if len(data) > limit:
         raise ValueError(f"{name} er større end {limit} byte udpakket")
     return data
-
-
-def thousands(number: int) -> str:
-    """A number with its thousands marked the Danish way, as a message writes it: 1.000.000."""
-    return f"{number:,}".replace(",", ".")
 
 
 # A DTD in any encoding Excel's XML parts could be in.
