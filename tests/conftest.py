@@ -16,6 +16,8 @@ from workbook_tools.template import generate_templates  # noqa: E402
 from workbook_tools.texts import load_texts  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "budget-2018"
+# The example's layout quotes the seed's own wording where the factory texts differ from it.
+EXAMPLE_LAYOUT = EXAMPLE / "layout.xlsx"
 
 
 @pytest.fixture

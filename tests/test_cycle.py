@@ -101,7 +101,7 @@ def test_the_command_line_speaks_danish_also_when_the_command_is_typed_wrong(tmp
 
     with pytest.raises(SystemExit):
         main(["generate", str(master), "--round", "1", "--out", str(tmp_path), "--per", "afdeling"])
-    assert "ugyldigt valg: 'afdeling' (vælg mellem 'committee', 'department')" in capsys.readouterr().err
+    assert "Fejl: --per: 'afdeling': vælg udvalg eller center" in capsys.readouterr().err
 
     with pytest.raises(SystemExit) as exit_:
         main(["collect", "--help"])

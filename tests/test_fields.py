@@ -29,13 +29,14 @@ def kit(tmp_path, agreement, texts):
 
 
 def test_one_place_has_the_words_of_each_field_in_danish_and_english():
-    assert FIELD_WORDS[PROGRESS] == ("smiley for indsats", "progress smiley")
-    assert FIELD_WORDS[STATUS] == ("status", "status text")
-    assert FIELD_WORDS[ECONOMY] == ("smiley for økonomi", "economy smiley")
-    assert FIELD_WORDS[ECONOMY_STATUS] == ("status økonomi", "economy status")
-    assert field_words(ECONOMY, "en") == "economy smiley" and field_words("") == ""
+    # The glossary's words: "smiley på indsats" / "smiley på økonomi", "statustekst".
+    assert FIELD_WORDS[PROGRESS] == ("smiley på indsats", "progress smiley")
+    assert FIELD_WORDS[STATUS] == ("statustekst", "status text")
+    assert FIELD_WORDS[ECONOMY] == ("smiley på økonomi", "finances smiley")
+    assert FIELD_WORDS[ECONOMY_STATUS] == ("statustekst for økonomi", "finances status text")
+    assert field_words(ECONOMY, "en") == "finances smiley" and field_words("") == ""
     assert Problem("smiley-missing", "a.xlsx", element="6.04", sheet=SHEET, cell="E79", field=ECONOMY).message == (
-        "a.xlsx: indsats 6.04 mangler smiley for økonomi i Opfølgning!E79."
+        "a.xlsx: indsats 6.04 mangler smiley på økonomi i Opfølgning!E79."
     )
 
 
@@ -86,7 +87,7 @@ def test_the_economy_smiley_is_never_called_just_a_smiley(collected):
     doc = json.loads((out / "problems.json").read_text(encoding="utf-8"))
     red = next(p for p in doc["problems"] if p["field"] == ECONOMY_STATUS)
     assert red["message"].endswith(
-        f"indsats 1.03 har smiley for økonomi Rød, men status økonomi i {SHEET}!{cells[ECONOMY_STATUS][2]} er tom."
+        f"indsats 1.03 har smiley på økonomi Rød, men statustekst for økonomi i {SHEET}!{cells[ECONOMY_STATUS][2]} er tom."
     )
 
 

@@ -104,7 +104,7 @@ def test_each_element_is_laid_out_as_the_seed_does(answered, texts, tmp_path):
     plan = plan_for(answered, texts)
     e = answered.elements_of("Udvalg 01")[0]
     start = plan.element_rows[e.number]
-    assert rows[start][:5] == [f"{e.number}.", e.title, "Drift", "Tid", "Smiley"]
+    assert rows[start][:5] == [f"{e.number}.", e.title, "Drift", "Runde", "Smiley"]
     block = "\n".join(str(v) for row in rows[start : start + 20] for v in row if v)
     for text in (
         e.agreement_text,

@@ -42,6 +42,17 @@ def _round(value: str) -> int:
     return n
 
 
+# What `--per` accepts: the Danish words and the English ones scripts already use.
+_PER = {"udvalg": "committee", "center": "department", "committee": "committee", "department": "department"}
+
+
+def _per(value: str) -> str:
+    try:
+        return _PER[value.strip().casefold()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"'{value}': vælg udvalg eller center") from None
+
+
 def _report_formats(value: str) -> tuple[str, ...]:
     """'docx,pdf' -> ('docx', 'pdf'), in the order given, each format once."""
     from .report_documents import REPORT_FORMATS
@@ -74,6 +85,10 @@ _ARGPARSE_DA = {
     "one of the arguments %s is required": "et af argumenterne %s skal med",
     "ignored explicit argument %r": "tager ingen værdi: %r",
     "can't open '%(filename)s': %(error)s": "kan ikke åbne '%(filename)s': %(error)s",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "ukendt kommando %(parser_name)r (vælg mellem %(choices)s)",
+    "unexpected option string: %s": "uventet tilvalg: %s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fejl: %(message)s\n",
 }
 
 
@@ -90,6 +105,16 @@ def _argparse_in_danish() -> Iterator[None]:
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse in Danish whenever it writes: also for help printed after parsing (`followup` with no command)."""
+
+    def format_help(self) -> str:
+        with _argparse_in_danish():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with _argparse_in_danish():
+            return super().format_usage()
+
     def error(self, message):  # argparse's default exits 2 with usage; keep that, in one line
         self.print_usage(sys.stderr)
         print(f"Fejl: {message}", file=sys.stderr)
@@ -119,19 +144,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="lav én låst skabelon pr. udvalg til en runde",
         formatter_class=fmt,
         description="Lav én låst projektmappe pr. udvalg (eller center) til runden. Kun rundens statustekster og smileys kan udfyldes.",
-        epilog="Eksempel:\n  followup generate master.xlsx --round 2 --out skabeloner/\n  followup generate master.xlsx --round 2 --out skabeloner/ --per department",
+        epilog="Eksempel:\n  followup generate master.xlsx --round 2 --out skabeloner/\n  followup generate master.xlsx --round 2 --out skabeloner/ --per center",
     )
-    g.add_argument("master", type=Path, help="masterfilen (.xlsx)")
-    g.add_argument("--round", type=_round, required=True, help="runden 1–4")
-    g.add_argument("--out", type=Path, required=True, help="mappen skabelonerne skrives i")
-    g.add_argument("--layout", type=Path, help="layoutfil med tekster og udseende (standard: layout.xlsx i årsmappen, ellers fabrikkens)")
+    g.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx)")
+    g.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
+    g.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen skabelonerne skrives i")
+    g.add_argument(
+        "--layout",
+        type=Path,
+        metavar="FIL",
+        help="layoutfil med tekster og udseende (standard: layout.xlsx i årsmappen, ellers fabrikkens)",
+    )
     g.add_argument(
         "--per",
-        choices=("committee", "department"),
+        type=_per,
         default="committee",
-        help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center",
+        metavar="udvalg|center",
+        help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center (også committee|department)",
     )
-    g.add_argument("--password", help="adgangskode til arkbeskyttelsen (også FOLLOWUP_SHEET_PASSWORD); beskytter mod fejl, ikke mod angreb")
+    g.add_argument(
+        "--password",
+        metavar="ADGANGSKODE",
+        help="adgangskode til arkbeskyttelsen (også FOLLOWUP_SHEET_PASSWORD); beskytter mod fejl, ikke mod angreb",
+    )
     g.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
 
     c = sub.add_parser(
@@ -146,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Eksempel:\n  followup collect master.xlsx --round 2 --out resultat/ indbakke/ sen_fil.xlsx\n\nExit-kode: 0 alt godkendt, 1 noget afvist, 2 forkert brug eller ubrugelig masterfil.",
     )
-    c.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
+    c.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx); ændres ikke")
     c.add_argument(
         "paths",
         type=Path,
@@ -154,14 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIL",
         help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses",
     )
-    c.add_argument("--round", type=_round, required=True, help="runden 1–4")
-    c.add_argument("--out", type=Path, required=True, help="mappen resultaterne skrives i")
-    c.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
+    c.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
+    c.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen resultaterne skrives i")
+    c.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
     c.add_argument(
-        "--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id"
+        "--manifest",
+        type=Path,
+        metavar="FIL",
+        help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id",
     )
     c.add_argument("--prefer", action="append", default=[], metavar="FIL", help="ved konflikt: brug svarene fra denne fil (kan gentages)")
-    c.add_argument("--lang", choices=("da", "en"), default="da", help="sprog i oversigt og rapporter")
+    c.add_argument(
+        "--lang", choices=("da", "en"), default="da", metavar="da|en", help="sprog i oversigt og rapporter: da (standard) eller en"
+    )
     c.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     c.add_argument("--dry-run", action="store_true", help="kontroller og vis resultatet uden at skrive noget")
     c.add_argument("--no-pdf", action="store_true", help="lav ikke PDF af udvalgsrapporterne (sparer LibreOffice-kørslen)")
@@ -190,12 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit-kode: 0 ingen fejl (advarsler er tilladt), 1 mindst én fil afvises, 2 forkert brug."
         ),
     )
-    k.add_argument("master", type=Path, help="masterfilen (.xlsx); ændres ikke")
+    k.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx); ændres ikke")
     k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
-    k.add_argument("--round", type=_round, required=True, help="runden 1–4")
-    k.add_argument("--layout", type=Path, help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
+    k.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
+    k.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
     k.add_argument(
-        "--manifest", type=Path, help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id"
+        "--manifest",
+        type=Path,
+        metavar="FIL",
+        help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id",
     )
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
@@ -209,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Laver runde 1, samler eksemplets svar ind, laver runde 2 ud fra resultatet, samler igen og laver runde 3. Eksemplet følger med programmet.",
         epilog="Eksempel:\n  followup demo --out demo/",
     )
-    d.add_argument("--out", type=Path, required=True, help="mappen demoen skriver i")
+    d.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen demoen skriver i")
     d.add_argument(
         "--example",
         type=Path,
@@ -246,13 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog='Eksempel:\n  followup new-year "Budgetopfølgning 2026/runde-4/resultat/master.xlsx" --year 2027 --out "Budgetopfølgning 2027"',
     )
-    ny.add_argument("master", type=Path, help="sidste års masterfil, helst den efter sidste runde (ændres ikke)")
+    ny.add_argument("master", type=Path, metavar="MASTERFIL", help="sidste års masterfil, helst den efter sidste runde (ændres ikke)")
     ny.add_argument("--year", type=int, required=True, metavar="ÅR", help="det nye år, fx 2027")
     ny.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="den nye årsmappe")
     ny.add_argument("--only-open", action="store_true", help="kun indsatser, hvis seneste smileys ikke begge er grønne")
     ny.add_argument("--overwrite", action="store_true", help="skriv oven i en master.xlsx, der allerede ligger i MAPPE")
 
-    pr = sub.add_parser("problems", help="vis kataloget over problemkoder", description="Vis alle problemkoder med alvor, besked og råd.")
+    pr = sub.add_parser(
+        "problems",
+        help="vis kataloget over problemkoder",
+        description="Vis alle problemkoder med alvor (Fejl, Advarsel, Info), besked, hvad I gør, og hvad udvalget læser i den kommenterede kopi.",
+    )
     pr.add_argument("--markdown", action="store_true", help="som Markdown-tabel (docs/problems.md)")
 
     lay = sub.add_parser(
@@ -319,8 +366,8 @@ def _add_mail_parser(sub, fmt) -> None:
     kinds = m.add_subparsers(dest="mail_command", metavar="HVAD", parser_class=_Parser)
     for name, help_text, description, example, folder_help in _MAIL_KINDS:
         x = kinds.add_parser(name, help=help_text, description=description, formatter_class=fmt, epilog=f"Eksempel:\n  {example}")
-        x.add_argument("master", type=Path, help="masterfilen (.xlsx)")
-        x.add_argument("--round", type=_round, required=True, help="runden 1–4")
+        x.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx)")
+        x.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
         x.add_argument("--from", dest="folder", type=Path, required=True, metavar="MAPPE", help=folder_help)
         x.add_argument("--outbox", type=Path, metavar="MAPPE", help="udbakken til .eml-filer og sendeloggen (standard: MAPPE/outbox)")
         x.add_argument(
@@ -679,9 +726,16 @@ def cmd_problems(args) -> int:
 
     if args.markdown:
         sys.stdout.write(catalog_markdown())
-    else:
-        for t in CATALOG.values():
-            print(f"{t.code:<26} {t.severity.value:<8} {t.message}")
+        return EXIT_OK
+    category = None
+    for t in CATALOG.values():
+        if t.category != category:
+            category = t.category
+            print(f"\n{category}" if t is not next(iter(CATALOG.values())) else category)
+        print(f"  {t.code} ({t.severity.label})")
+        print(f"      Besked:        {t.message}")
+        print(f"      Det gør I:     {t.hint}")
+        print(f"      Til udvalget:  {t.advice}")
     return EXIT_OK
 
 

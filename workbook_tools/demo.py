@@ -9,6 +9,7 @@ from .errors import FollowupError
 from .outfolder import MASTER_NAME, OVERVIEW_NAME, REPORTS_DIR
 from .pipeline import collect_round, generate_round
 from .resources import EXAMPLE, as_path, data
+from .yearfolder import LAYOUT_NAME
 
 
 class DemoError(FollowupError):
@@ -44,22 +45,24 @@ def run_demo(out: Path | str, example: Path | None = None, pdf: bool = True) -> 
 
 def _run(example: Path, out: Path, pdf: bool, shown: str) -> DemoRun:
     master = example / MASTER_NAME
+    # The example's own layout quotes the seed's wording where the factory texts differ from it.
+    layout = example / LAYOUT_NAME if (example / LAYOUT_NAME).is_file() else None
     run = DemoRun(lines=[f"Eksempel: {shown} (Aftale om budget 2018, Erhvervs- og Beskæftigelsesudvalget)"])
     for round_number in (1, 2):
         folder = out / f"round-{round_number}"
-        made = generate_round(master, round_number, folder / "templates")
+        made = generate_round(master, round_number, folder / "templates", layout=layout)
         returns = example / "returns" / f"round-{round_number}"
-        collected = collect_round(master, round_number, [returns], folder, pdf=pdf)
+        collected = collect_round(master, round_number, [returns], folder, layout=layout, pdf=pdf)
         run.exit_code = max(run.exit_code, collected.exit_code)
         accepted = sum(1 for c in collected.checks if c.accepted)
         run.lines.append(
             f"Runde {round_number}: {len(made)} skabelon i {folder / 'templates'}; "
-            f"{accepted} af {len(collected.checks)} svar godkendt; oversigt: {folder / OVERVIEW_NAME}; "
+            f"{accepted} af {len(collected.checks)} besvarelser godkendt; oversigten: {folder / OVERVIEW_NAME}; "
             f"rapporter: {folder / REPORTS_DIR}"
         )
         run.lines.extend(collected.notes)
         master = folder / MASTER_NAME
-    made = generate_round(master, 3, out / "round-3" / "templates")
+    made = generate_round(master, 3, out / "round-3" / "templates", layout=layout)
     run.lines.append(f"Runde 3: {len(made)} skabelon klar til udsendelse i {out / 'round-3' / 'templates'}")
     run.lines.append(f"Masterfilen efter runde 2: {master}")
     documents = sorted(p for p in (out / "round-2" / REPORTS_DIR).glob("*.*") if not p.name.startswith("."))

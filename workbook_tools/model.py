@@ -76,7 +76,7 @@ SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
         colour="#F8696B",
         font_colour="#9C0006",
         progress_guide=(
-            "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for budgetperioden under givende forudsætninger."
+            "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for budgetperioden under de givne forudsætninger."
         ),
         economy_guide=("Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden."),
     ),
@@ -231,10 +231,10 @@ ANSWER_FIELDS = (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS)
 # How each answer is named to people: the one place for these words (messages,
 # validation.xlsx "Felt", feedback copies, reminders). Danish first, then English.
 FIELD_WORDS: dict[str, tuple[str, str]] = {
-    PROGRESS: ("smiley for indsats", "progress smiley"),
-    STATUS: ("status", "status text"),
-    ECONOMY: ("smiley for økonomi", "economy smiley"),
-    ECONOMY_STATUS: ("status økonomi", "economy status"),
+    PROGRESS: ("smiley på indsats", "progress smiley"),
+    STATUS: ("statustekst", "status text"),
+    ECONOMY: ("smiley på økonomi", "finances smiley"),
+    ECONOMY_STATUS: ("statustekst for økonomi", "finances status text"),
 }
 
 

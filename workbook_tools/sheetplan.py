@@ -32,7 +32,7 @@ from .model import (
     unit_name,
 )
 from .textmetrics import wrapped_lines
-from .texts import Texts, guide_key, long_date
+from .texts import Texts, guide_key, long_date, round_phrase
 
 # Columns of the follow-up sheet, as the seed's "Drift | Tid | Smiley" table.
 COL_LABEL, COL_TEXT, COL_KIND, COL_TIME, COL_SMILEY, COL_GLYPH, COL_MARK = range(7)
@@ -238,8 +238,11 @@ def plan_sheet(
     row += 1
     current = agreement.round(round_number)
     if mode is Mode.TEMPLATE:
-        deadline = long_date(current.deadline, texts.lang) or texts("no_deadline")
-        text = texts("instructions", round=current.label, deadline=deadline)
+        label = round_phrase(current.label, texts)
+        if current.deadline:
+            text = texts("instructions", round=label, deadline=long_date(current.deadline, texts.lang))
+        else:
+            text = texts("instructions_no_deadline", round=label)
         put(row, 0, text, "instructions", merge_to=LAST_COL)
         height(row, text, width_full)
         row += 1

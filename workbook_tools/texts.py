@@ -38,13 +38,24 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ordinal_3": ("Tredje", "Third", "Ordenstal for runde 3 i titlen"),
     "ordinal_4": ("Endelig", "Final", "Ordenstal for runde 4 i titlen"),
     "instructions": (
-        "Udfyld de hvide, indrammede felter for {round}: vælg en smiley i listen og skriv en kort status. "
-        "Alt andet er låst. Send projektmappen tilbage senest {deadline}.",
+        "Udfyld de hvide, indrammede felter for {round}: vælg en smiley i listen, og skriv en kort status. "
+        "Alt andet er låst. Send skabelonen tilbage senest {deadline}.",
         "Fill in the white, framed cells for {round}: pick a smiley from the list and write a short status. "
-        "Everything else is locked. Return the workbook by {deadline}.",
-        "Vejledning øverst i skabelonen. Pladsholdere: {round}, {deadline}",
+        "Everything else is locked. Return the template by {deadline}.",
+        "Vejledning øverst i skabelonen, når runden har en frist. Pladsholdere: {round}, {deadline}",
     ),
-    "no_deadline": ("den aftalte frist", "the agreed deadline", "Bruges når runden ikke har en frist"),
+    "instructions_no_deadline": (
+        "Udfyld de hvide, indrammede felter for {round}: vælg en smiley i listen, og skriv en kort status. "
+        "Alt andet er låst. Send skabelonen tilbage inden for den aftalte frist.",
+        "Fill in the white, framed cells for {round}: pick a smiley from the list and write a short status. "
+        "Everything else is locked. Return the template within the agreed deadline.",
+        "Vejledning øverst i skabelonen, når runden ingen frist har i masterfilen. Pladsholder: {round}",
+    ),
+    "final_round": (
+        "den endelige opfølgning ({label})",
+        "the final follow-up ({label})",
+        "Sådan nævnes runde 4 i en sætning, når dens navn i masterfilen kun er en dato (31.12.2018). Pladsholder: {label}",
+    ),
     "self_check": (
         "{missing} af {total} indsatser mangler smiley",
         "{missing} of {total} elements lack a smiley",
@@ -58,7 +69,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "guide_economy_heading": (
         "Definition af smileys på økonomi",
-        "Smileys on economy:",
+        "Smileys on finances:",
         "Overskrift over smiley-definitionerne for økonomi",
     ),
     # The reading guide's smiley definitions; the dropdowns' help texts repeat them.
@@ -74,7 +85,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "guide_progress_red": (
         SMILEY_LOOKS[Smiley.RED].progress_guide,
-        "Milestone not reached, and not realistic within the budget period on the given assumptions.",
+        "Milestone not reached, and not realistic within the budget period under the present conditions.",
         "Læsevejledningen: rød smiley på indsats (gentages i rullelistens hjælpetekst)",
     ),
     "guide_economy_green": (
@@ -92,7 +103,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "email_label": ("E-mail:", "E-mail:", "Kontaktblok"),
     "contact_label": ("Kontakt:", "Contact:", "Kontaktblok"),
     "case_label": ("Sagsid:", "Case no.:", "Kontaktblok"),
-    "col_time": ("Tid", "Round", "Kolonneoverskrift over runderne"),
+    "col_time": ("Runde", "Round", "Kolonneoverskrift over runderne"),
     "col_smiley": ("Smiley", "Smiley", "Kolonneoverskrift over smileys"),
     "not_answered": (
         "Ikke besvaret",
@@ -104,12 +115,12 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "contributors_label": ("Væsentlig bidragsyder:", "Significant contributors:", "Indsatsblok"),
     "milestone_label": ("Milepæl", "Milestone", "Indsatsblok"),
     "status_label": ("Status:", "Status:", "Indsatsblok"),
-    "economy_label": ("Økonomi", "Economy", "Indsatsblok"),
-    "economy_status_label": ("Status økonomi:", "Economy status:", "Indsatsblok"),
+    "economy_label": ("Økonomi", "Finances", "Indsatsblok"),
+    "economy_status_label": ("Status økonomi:", "Finances status:", "Indsatsblok"),
     "budget_Drift": ("Drift", "Operating", "Budgettype"),
     "budget_Anlæg": ("Anlæg", "Capital", "Budgettype"),
     "dropdown_progress_title": ("Smiley på indsats", "Smiley on progress", "Titel på hjælpeteksten ved listen"),
-    "dropdown_economy_title": ("Smiley på økonomi", "Smiley on economy", "Titel på hjælpeteksten ved listen"),
+    "dropdown_economy_title": ("Smiley på økonomi", "Smiley on finances", "Titel på hjælpeteksten ved listen"),
     "dropdown_error_title": ("Ugyldig smiley", "Invalid smiley", "Titel på fejlbeskeden"),
     "dropdown_error": (
         "Vælg en af smileyerne i listen: {states}.",
@@ -131,13 +142,13 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ov_col_department": ("Center", "Department", "Oversigten: kolonneoverskrift"),
     "ov_col_round": ("Runde", "Round", "Oversigten: kolonneoverskrift"),
     "ov_col_progress": ("Indsats – {round}", "Progress – {round}", "Oversigten: smiley på indsats i en runde. Pladsholder: {round}"),
-    "ov_col_economy": ("Økonomi – {round}", "Economy – {round}", "Oversigten: smiley på økonomi i en runde. Pladsholder: {round}"),
+    "ov_col_economy": ("Økonomi – {round}", "Finances – {round}", "Oversigten: smiley på økonomi i en runde. Pladsholder: {round}"),
     "ov_col_latest_status": ("Seneste status", "Latest status", "Oversigten: kolonneoverskrift"),
-    "ov_col_latest_economy_status": ("Seneste status økonomi", "Latest economy status", "Oversigten: kolonneoverskrift"),
+    "ov_col_latest_economy_status": ("Seneste status økonomi", "Latest finances status", "Oversigten: kolonneoverskrift"),
     "ov_col_progress_smiley": ("Smiley indsats", "Progress smiley", "Oversigten: kolonneoverskrift"),
-    "ov_col_economy_smiley": ("Smiley økonomi", "Economy smiley", "Oversigten: kolonneoverskrift"),
+    "ov_col_economy_smiley": ("Smiley økonomi", "Finances smiley", "Oversigten: kolonneoverskrift"),
     "ov_col_status_text": ("Status", "Status", "Oversigten: kolonneoverskrift (kilder)"),
-    "ov_col_economy_status_text": ("Status økonomi", "Economy status", "Oversigten: kolonneoverskrift (kilder)"),
+    "ov_col_economy_status_text": ("Status økonomi", "Finances status", "Oversigten: kolonneoverskrift (kilder)"),
     "ov_missing": ("Mangler", "Missing", "Oversigten: ingen smiley modtaget (vises med gråt)"),
     "ov_missing_meaning": (
         "Der er ikke modtaget en godkendt smiley for indsatsen i runden.",
@@ -145,7 +156,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
         "Oversigten: læsevejledningens forklaring af 'Mangler'",
     ),
     "ov_total": ("I alt", "Total", "Oversigten: sumrække og -kolonne"),
-    "ov_economy_state": ("Økonomi: {state}", "Economy: {state}", "Oversigten: optælling af smileys på økonomi. Pladsholder: {state}"),
+    "ov_economy_state": ("Økonomi: {state}", "Finances: {state}", "Oversigten: optælling af smileys på økonomi. Pladsholder: {state}"),
     "ov_status_heading": ("Smileys pr. udvalg og runde", "Smileys per committee and round", "Oversigten: overskrift på arket Status"),
     "ov_chart_title": ("Smileys på indsats, {round}", "Progress smileys, {round}", "Oversigten: diagrammets titel. Pladsholder: {round}"),
     "ov_changes_heading": (
@@ -164,11 +175,11 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
         "Oversigten: rød igen. Pladsholder: {rounds}",
     ),
     "change_progress": ("Smiley på indsats ændret", "Progress smiley changed", "Oversigten: ændring"),
-    "change_economy": ("Smiley på økonomi ændret", "Economy smiley changed", "Oversigten: ændring"),
+    "change_economy": ("Smiley på økonomi ændret", "Finances smiley changed", "Oversigten: ændring"),
     "change_status_copied": ("Status uændret fra forrige runde", "Status unchanged from the previous round", "Oversigten: ændring"),
     "change_economy_status_copied": (
         "Status økonomi uændret fra forrige runde",
-        "Economy status unchanged from the previous round",
+        "Finances status unchanged from the previous round",
         "Oversigten: ændring",
     ),
     "ov_no_changes": ("Ingen ændringer.", "No changes.", "Oversigten: når intet er ændret"),
@@ -178,12 +189,12 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ov_col_late": ("For sent", "Late", "Oversigten: kolonneoverskrift"),
     "ov_col_missing": ("Mangler", "Missing", "Oversigten: kolonneoverskrift"),
     "ov_col_unanswered": ("Indsatser uden svar", "Elements without an answer", "Oversigten: kolonneoverskrift"),
-    "ov_unidentified": ("(ukendt afsender)", "(unidentified)", "Oversigten: filer, hvis udvalg ikke kunne afgøres"),
+    "ov_unidentified": ("(ukendt udvalg)", "(unknown committee)", "Oversigten: filer, hvis udvalg ikke kunne afgøres"),
     "ov_files_heading": ("Modtagne filer", "Files received", "Oversigten: overskrift over fillisten"),
     "ov_col_file": ("Fil", "File", "Oversigten: kolonneoverskrift"),
     "ov_col_received_at": ("Modtaget den", "Received at", "Oversigten: kolonneoverskrift"),
     "ov_col_outcome": ("Behandling", "Outcome", "Oversigten: kolonneoverskrift"),
-    "ov_col_sender": ("Afsender", "Sender", "Oversigten: kolonneoverskrift"),
+    "ov_col_sender": ("Indsendt af", "Sent by", "Oversigten: kolonneoverskrift (hvem der sendte besvarelsen)"),
     "ov_col_sha256": ("SHA-256", "SHA-256", "Oversigten: kolonneoverskrift"),
     "ov_col_template_version": ("Skabelonversion", "Template version", "Oversigten: kolonneoverskrift"),
     "ov_yes": ("Ja", "Yes", "Oversigten: ja"),
@@ -195,19 +206,32 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "return_conflict": ("Konflikt", "Conflict", "Oversigten: svar holdt tilbage til --prefer"),
     "ov_about": (
         "Arkene: Oversigt har én række pr. indsats med rundernes smileys og seneste status. "
-        "Status tæller smileys pr. udvalg og runde. Ændringer viser, hvad der har flyttet sig siden "
+        "Status tæller smileys pr. udvalg og runde. Ændringer viser, hvad der har ændret sig siden "
         "forrige runde: nye røde, indsatser der er røde igen, skift i smileys og statustekster, "
         "der er kopieret uændret. Besvarelser sammenholder forventede og modtagne besvarelser. "
         "Kilder viser for hver værdi, hvilken fil den kom fra (med SHA-256), hvornår den blev "
         "modtaget og med hvilken skabelonversion.",
         "The sheets: Overview has one row per element with each round's smileys and the latest "
-        "status. Status counts smileys per committee and round. Changes shows what moved since the "
+        "status. Status counts smileys per committee and round. Changes shows what changed since the "
         "previous round: new reds, elements red again, changed smileys and status texts copied "
         "unchanged. Returns compares expected and received returns. Sources shows, for every value, "
         "the file it came from (with its SHA-256), when it was received and the template version.",
         "Oversigten: forklaring af arkene, nederst i læsevejledningen",
     ),
 }
+
+
+_BARE_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
+
+
+def round_phrase(label: str, texts: Texts | None = None) -> str:
+    """A round as a sentence names it: its label, or for a label that is only a date ("31.12.2018") "den endelige opfølgning (31.12.2018)".
+
+    "Udfyld felterne for 31.12.2018" reads as a date, not as the year's last follow-up.
+    """
+    if not _BARE_DATE.fullmatch(label.strip()):
+        return label
+    return (texts or Texts())("final_round", label=label.strip())
 
 
 def guide_key(kind: str, state: Smiley) -> str:
@@ -446,8 +470,16 @@ def _cell_text(row: list, i: int) -> str:
     return str(v)
 
 
-def write_layout_file(path: Path | str) -> Path:
-    """Write the factory layout workbook that finance may edit in Excel."""
+def write_layout_file(path: Path | str, danish: dict[str, str] | None = None) -> Path:
+    """Write the factory layout workbook that finance may edit in Excel; `danish` replaces some keys' Danish texts.
+
+    The 2018 example ships a layout of its own that quotes the seed's wording where
+    the factory text corrects it ("under givende forudsætninger", the column "Tid").
+    """
+    danish = danish or {}
+    unknown = sorted(set(danish) - set(DEFAULT_TEXTS))
+    if unknown:
+        raise KeyError(f"no such text keys: {unknown}")
     from .atomic import atomic_output
     from .xlsxio import new_workbook
 
@@ -485,7 +517,7 @@ def write_layout_file(path: Path | str) -> Path:
             ws.set_column(c, c, w)
         for r, (key, (da, en, why)) in enumerate(DEFAULT_TEXTS.items(), start=1):
             ws.write_string(r, 0, key)
-            ws.write_string(r, 1, da, wrap)
+            ws.write_string(r, 1, danish.get(key, da), wrap)
             ws.write_string(r, 2, en, wrap)
             ws.write_string(r, 3, why, note)
         ws.freeze_panes(1, 1)

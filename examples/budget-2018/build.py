@@ -30,7 +30,7 @@ from fill_kit import fill_template  # noqa: E402
 
 from workbook_tools.master import write_master  # noqa: E402
 from workbook_tools.template import template_file_name, write_template  # noqa: E402
-from workbook_tools.texts import load_texts  # noqa: E402
+from workbook_tools.texts import load_texts, write_layout_file  # noqa: E402
 
 # Fixed identities keep the committed files reproducible.
 GENERATED = {1: "2018-03-01T08:00:00+00:00", 2: "2018-05-15T08:00:00+00:00"}
@@ -38,7 +38,8 @@ GENERATED = {1: "2018-03-01T08:00:00+00:00", 2: "2018-05-15T08:00:00+00:00"}
 
 def build() -> None:
     agreement = seed_data.AGREEMENT
-    texts = load_texts()
+    layout = write_layout_file(HERE / "layout.xlsx", danish=seed_data.SEED_WORDING)
+    texts = load_texts(layout)
     write_master(agreement, HERE / "master.xlsx")
     planned = agreement
     for round_number, answers in sorted(seed_data.RETURNS.items()):

@@ -549,3 +549,14 @@ def _result(element: str, round_number: int) -> Result:
 
 
 RETURNS: dict[int, list[Result]] = {n: [_result(e.number, n) for e in ELEMENTS] for n in (1, 2)}
+
+
+# Where the seed's own wording differs from the factory texts (workbook_tools/texts.py),
+# the example's layout.xlsx quotes the seed: its slip "under givende forudsætninger" and
+# its column heading "Tid". The factory texts say "under de givne forudsætninger" and "Runde".
+SEED_WORDING = {
+    "guide_progress_red": (
+        "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for budgetperioden under givende forudsætninger."
+    ),
+    "col_time": "Tid",
+}
