@@ -33,6 +33,7 @@ import pytest
 import python_calamine  # noqa: F401
 from badfiles import GOOD_ANSWERS_FOR, KINDS, SECRET, Corpus, Kind, member, members_of, raw_zip
 from conftest import ROOT
+from danish_words import english_leaks, shown_text
 from python_calamine import CalamineWorkbook
 from synthetic import synthetic_agreement, synthetic_answers
 
@@ -385,6 +386,13 @@ def test_the_whole_corpus_beside_a_good_return_merges_the_good_one_names_every_b
             assert all(sev != "Fejl" for sev, _code in mine), (kind.name, mine)
         else:
             assert kind.code in {code for _sev, code in mine}, (kind.name, mine)
+    # Every message about every hostile file reads as Danish: on the screen, in the list, in the kommenteret kopi.
+    theirs = tuple(
+        t for e in corpus.agreement.elements for t in (e.title, e.agreement_text, e.supplementary_text, e.economy_text, *e.milestones) if t
+    )
+    assert english_leaks(done.stdout + done.stderr, theirs) == []
+    for path in [out / "validation.xlsx", *(out / "feedback").glob("*.xlsx")]:
+        assert english_leaks(shown_text(path), theirs) == [], (path.name[-40:], english_leaks(shown_text(path), theirs))
     for path, data in _all_bytes(out):
         assert SECRET.encode() not in data, f"{path} holds what an external entity pointed at"
     assert SECRET not in done.stdout

@@ -92,7 +92,7 @@ def test_a_lock_left_by_a_killed_run_on_this_machine_is_taken_over_and_said_once
     stale = {"pid": dead.pid, "host": socket.gethostname(), "started": "2026-12-06T22:41:00+00:00"}
     (tmp_path / LOCK_NAME).write_text(json.dumps(stale), encoding="utf-8")
     lock = acquire(tmp_path)
-    assert "efterladt af en stoppet collect" in lock.note and f"pid {dead.pid}" in lock.note and "22:41" in lock.note
+    assert "efterladt af en stoppet collect" in lock.note and f"pid {dead.pid}" in lock.note and "6. december 2026 kl. 22.41" in lock.note
     assert json.loads((tmp_path / LOCK_NAME).read_text(encoding="utf-8"))["pid"] == os.getpid()
     lock.release()
     again = acquire(tmp_path)
@@ -104,7 +104,7 @@ def test_a_lock_from_another_machine_is_never_taken_over(tmp_path):
     (tmp_path / LOCK_NAME).write_text(
         json.dumps({"pid": 1, "host": "en-anden-pc", "started": "2026-12-06T08:00:00+00:00"}), encoding="utf-8"
     )
-    with pytest.raises(OutputLocked, match="pid 1 på en-anden-pc siden 08:00"):
+    with pytest.raises(OutputLocked, match="pid 1 på en-anden-pc siden 6. december 2026 kl. 08.00"):
         acquire(tmp_path)
 
 

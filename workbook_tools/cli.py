@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_per,
         default="committee",
         metavar="udvalg|center",
-        help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center (også committee|department)",
+        help="én skabelon pr. udvalg (standard) eller pr. ansvarligt center",
     )
     g.add_argument(
         "--password",

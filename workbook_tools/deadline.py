@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
+from .texts import long_date, long_datetime
 
 # Deadlines are dates in the municipality's own time.
 LOCAL_TIMEZONE = "Europe/Copenhagen"
@@ -34,6 +35,4 @@ def check_late(check: ReturnCheck, ctx: CollectContext) -> None:
         return
     local = local_time(when)
     if local.date() > deadline:
-        check.problems.append(
-            Problem("late-return", check.name, check.committee, expected=deadline.isoformat(), found=local.strftime("%Y-%m-%d %H:%M"))
-        )
+        check.problems.append(Problem("late-return", check.name, check.committee, expected=long_date(deadline), found=long_datetime(local)))

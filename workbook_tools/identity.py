@@ -17,7 +17,7 @@ from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
 from .sheetplan import SheetPlan, content_digest
 from .sheetvalues import as_text, value_at
-from .template import META_KEYS, META_SHEET, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
+from .template import META_KEYS, META_SHEET, META_WORDS, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 
 
 def read_meta(book) -> dict[str, str] | None:
@@ -63,9 +63,9 @@ def identify(check: ReturnCheck, parts: Parts, book, ctx: CollectContext) -> dic
                         "metadata-changed",
                         inc.name,
                         sheet=META_SHEET,
-                        expected="; ".join(f"{k}={_norm_meta(props[k])}" for k in differing),
-                        found="; ".join(f"{k}={_norm_meta(meta.get(k, ''))}" for k in differing),
-                        detail="skjult ark og dokumentegenskaber er uenige om " + ", ".join(differing),
+                        expected="; ".join(f"{META_WORDS[k]}: {_norm_meta(props[k])}" for k in differing),
+                        found="; ".join(f"{META_WORDS[k]}: {_norm_meta(meta.get(k, ''))}" for k in differing),
+                        detail="det skjulte ark og dokumentegenskaberne er uenige om " + ", ".join(META_WORDS[k] for k in differing),
                     )
                 )
                 return None

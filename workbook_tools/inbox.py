@@ -18,6 +18,7 @@ from pathlib import Path
 from .filekind import refusal
 from .inuse import held_by_another_program, is_owner_file
 from .problems import Problem
+from .texts import thousands
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}
@@ -110,7 +111,7 @@ def read_return(incoming: Incoming) -> bytes | Problem:
             return kind_problem("special", b"", name)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return Problem("unsafe-workbook", name, detail=f"filen fylder {size} byte")
+            return Problem("unsafe-workbook", name, detail=f"filen fylder {thousands(size)} byte")
         with open(path, "rb") as fh:  # read only, once
             return fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:

@@ -28,6 +28,9 @@ MAX_CELLS_LISTED = 50
 # Added names and rules quoted in their one warning; the rest are counted.
 MAX_FORMULAS_LISTED = 5
 
+# A sheet's state as the file says it, in the words of Danish Excel (Skjul / Vis); "veryHidden" has no menu.
+SHEET_STATE_WORDS = {"visible": "vist", "hidden": "skjult", "veryHidden": "skjult, så det ikke kan vises fra Excels menu"}
+
 
 def find_sheet(check: ReturnCheck, parts: Parts, book, plan: SheetPlan) -> str:
     """The follow-up sheet's name in this file: the plan's, or the one sheet it was renamed to; "" when missing."""
@@ -74,11 +77,27 @@ def check_sheets(check: ReturnCheck, parts: Parts) -> None:
     if state != "visible":
         add(
             Problem(
-                "sheet-hidden", inc.name, check.committee, sheet=check.sheet_name, expected="visible", found=state, detail=check.sheet_name
+                "sheet-hidden",
+                inc.name,
+                check.committee,
+                sheet=check.sheet_name,
+                expected=SHEET_STATE_WORDS["visible"],
+                found=SHEET_STATE_WORDS.get(state, state),
+                detail=check.sheet_name,
             )
         )
     if META_SHEET in parts.sheet_states and parts.sheet_states.get(META_SHEET) == "visible":
-        add(Problem("sheet-hidden", inc.name, check.committee, sheet=META_SHEET, expected="veryHidden", found="visible", detail=META_SHEET))
+        add(
+            Problem(
+                "sheet-hidden",
+                inc.name,
+                check.committee,
+                sheet=META_SHEET,
+                expected=SHEET_STATE_WORDS["veryHidden"],
+                found=SHEET_STATE_WORDS["visible"],
+                detail=META_SHEET,
+            )
+        )
     if parts.external_links:
         add(Problem("external-link", inc.name, check.committee))
     if parts.added:

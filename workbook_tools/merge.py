@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .deadline import local_time
 from .model import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Agreement, Result, unit_name
 from .problems import Problem, Severity
 from .returncheck import ReturnCheck
+from .texts import long_datetime
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -286,7 +288,7 @@ def _later(a: ReturnCheck, b: ReturnCheck) -> bool:
 
 def _stamp(check: ReturnCheck) -> str:
     t = check.document_time
-    return f"{check.name} ({t.strftime('%Y-%m-%d %H:%M')})" if t else check.name
+    return f"{check.name} ({long_datetime(local_time(t))})" if t else check.name
 
 
 def _covered(committee: str, department: str, accepted: set[tuple[str, str]]) -> bool:

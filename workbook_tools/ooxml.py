@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ScreenedET
 
 from defusedxml import ElementTree as SafeET
 
+from .texts import thousands
 from .zipguard import read_zip_member
 
 _NS = {
@@ -101,7 +102,7 @@ def parse_xml(data: bytes):
 def _member(members: dict[str, bytes], name: str, limit: int) -> bytes | None:
     data = members.get(name)
     if data is not None and len(data) > limit:
-        raise ValueError(f"{name} er større end {limit} byte udpakket")
+        raise ValueError(f"{name} er større end {thousands(limit)} byte udpakket")
     return data
 
 

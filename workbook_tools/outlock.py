@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import FollowupError
+from .texts import long_datetime
 
 LOCK_NAME = ".followup-lock"
 _BREAKER = ".followup-lock.overtages"  # held for the moment a stale lock is taken over, so two runs cannot both take it
@@ -164,7 +165,7 @@ def _alive(pid: int) -> bool:
 def _describe(holder: dict) -> str:
     started = str(holder.get("started", ""))
     try:
-        since = datetime.fromisoformat(started).strftime("%H:%M")
+        since = long_datetime(datetime.fromisoformat(started))  # the holder's clock, as it wrote it
     except ValueError:
         since = "?"
     return f"pid {holder.get('pid', '?')} på {holder.get('host', '?')} siden {since}"

@@ -15,6 +15,18 @@ from .returncheck import ReturnCheck
 from .sheetplan import PlannedCell
 from .sheetvalues import split_ref
 
+# Excel's kinds of validation rule as Danish Excel's "Tillad" list names them.
+VALIDATION_TYPE_WORDS = {
+    "any": "Enhver værdi",
+    "whole": "Heltal",
+    "decimal": "Decimal",
+    "list": "Liste",
+    "date": "Dato",
+    "time": "Klokkeslæt",
+    "textLength": "Tekstlængde",
+    "custom": "Brugerdefineret",
+}
+
 
 def check_protection(check: ReturnCheck, parts: Parts, cells: list[PlannedCell]) -> None:
     """Protection and dropdowns: both are guard-rails, so their loss is a warning; values are checked anyway."""
@@ -47,7 +59,7 @@ def check_protection(check: ReturnCheck, parts: Parts, cells: list[PlannedCell])
             found = "ingen regel"
         else:
             t, f1 = covering[0]
-            found = f"liste {f1}" if t == "list" else f"regel af typen '{t or 'any'}'"
+            found = f"liste {f1}" if t == "list" else f"regel, der tillader »{VALIDATION_TYPE_WORDS.get(t or 'any', t)}«"
         check.problems.append(
             Problem(
                 "dropdown-removed",

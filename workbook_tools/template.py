@@ -54,6 +54,18 @@ META_KEYS = (
     "generated_at",
     "digest",
 )
+# The keys as a message names them to a person (the keys themselves stay as written in the file).
+META_WORDS = {
+    "tool": "værktøj",
+    "year": "år",
+    "committee": "udvalg",
+    "department": "center",
+    "round": "runde",
+    "template_version": "skabelonversion",
+    "template_id": "skabelon-id",
+    "generated_at": "dannet",
+    "digest": "kontrolsum",
+}
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
     "ov_col_economy_status_text": ("Status økonomi", "Finances status", "Oversigten: kolonneoverskrift (kilder)"),
     "ov_missing": ("Mangler", "Missing", "Oversigten: ingen smiley modtaget (vises med gråt)"),
     "ov_missing_meaning": (
-        "Der er ikke modtaget en godkendt smiley for indsatsen i runden.",
+        "Indsatsen har ikke fået en godkendt smiley i runden.",
         "No accepted smiley has been received for the element in that round.",
         "Oversigten: læsevejledningens forklaring af 'Mangler'",
     ),

@@ -80,12 +80,12 @@ def check_zip_limits(path, keep: dict[str, bytes] | None = None) -> str | None:
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 return f"delen {name} er pakket med en metode ({info.compress_type}), som Excel ikke bruger"
             if info.file_size > MAX_MEMBER_BYTES:
-                return f"delen {name} fylder {info.file_size} byte udpakket (højst {MAX_MEMBER_BYTES})"
+                return f"delen {name} fylder {thousands(info.file_size)} byte udpakket (højst {thousands(MAX_MEMBER_BYTES)})"
             if info.file_size > (1 << 20) and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
                 return f"delen {name} pakker sig ud {info.file_size // max(info.compress_size, 1)} gange"
             total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            return f"filen fylder {total} byte udpakket (højst {MAX_TOTAL_BYTES})"
+            return f"filen fylder {thousands(total)} byte udpakket (højst {thousands(MAX_TOTAL_BYTES)})"
         sheets: list[str] = []  # parts holding cells, whatever they are named
         for info in infos:
             reason = _inflate_checked(z, info, sheets, keep)
@@ -123,7 +123,7 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES
     with z.open(name) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"{name} er større end {limit} byte udpakket")
+        raise ValueError(f"{name} er større end {thousands(limit)} byte udpakket")
     return data
 
 
@@ -164,7 +164,7 @@ def _inflate_checked(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str
                 raw = inflater.unconsumed_tail
             size += len(out)
             if size > info.file_size:
-                return f"delen {name} fylder mere udpakket, end zip-filen angiver ({info.file_size} byte)"
+                return f"delen {name} fylder mere udpakket, end zip-filen angiver ({thousands(info.file_size)} byte)"
             crc = zlib.crc32(out, crc)
             if keep is not None:
                 pieces.append(out)
@@ -185,7 +185,7 @@ def _inflate_checked(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str
         crc = zlib.crc32(out, crc)
         pieces.append(out)
         if size > info.file_size:
-            return f"delen {name} fylder mere udpakket, end zip-filen angiver ({info.file_size} byte)"
+            return f"delen {name} fylder mere udpakket, end zip-filen angiver ({thousands(info.file_size)} byte)"
         if not inflater.eof:
             raise zipfile.BadZipFile(f"delen {name} er afbrudt")
     if size != info.file_size or crc != info.CRC:
