@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import openpyxl
 import pytest
 from returns_kit import Kit, cell_of, edit
 
+from workbook_tools.master import read_master
 from workbook_tools.sheetvalues import as_shown
+from workbook_tools.template import generate_templates
 
 
 @pytest.fixture
@@ -51,3 +54,28 @@ def test_as_shown_uses_danish_separators_and_the_formats_own_pattern():
     assert as_shown(0.125, "0.0%") == "12,5%"
     assert as_shown(-3, '#,##0 "kr."') == "-3 kr."
     assert as_shown(1234.5, "General") == "1234,5"
+
+
+def test_a_number_or_date_typed_into_the_masters_text_cells_reads_as_excel_showed_it(tmp_path, agreement, master, texts):
+    """Finance types "1.6.2026" as a milestone, or 50% as a status typed into the master by hand: Excel stores a value."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["Indsatser"]
+    headings = [c.value for c in ws[1]]
+    milestone = ws.cell(2, headings.index("Milepæl 1") + 1)
+    milestone.value, milestone.number_format = datetime(2026, 6, 1), "dd-mm-yyyy"
+    text = ws.cell(3, headings.index("Uddybning") + 1)
+    text.value, text.number_format = 0.5, "0%"
+    wb.save(master)
+
+    warnings = []
+    read = read_master(master, warnings=warnings)
+    assert read.elements[0].milestones[0] == "01-06-2026"
+    assert read.elements[1].supplementary_text == "50%"
+    noted = {w.cell: w.message for w in warnings if "som Excel viser den" in w.message}
+    assert noted == {
+        milestone.coordinate: "cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: »01-06-2026«",
+        text.coordinate: "cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: »50%«",
+    }
+    (made,) = [m for m in generate_templates(read, 1, tmp_path / "ud", texts) if m.committee == read.elements[0].committee]
+    shown = [v for row in openpyxl.load_workbook(tmp_path / "ud" / made.file).worksheets[0].iter_rows(values_only=True) for v in row if v]
+    assert "01-06-2026" in shown and "2026-06-01" not in shown

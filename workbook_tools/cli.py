@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "generate",
         help="lav én låst skabelon pr. udvalg til en runde",
         formatter_class=fmt,
-        description="Lav én låst projektmappe pr. udvalg (eller center) til runden. Kun rundens statustekster og smileys kan udfyldes.",
+        description="Lav én låst skabelon pr. udvalg (eller center) til runden. Kun rundens statustekster og smileys kan udfyldes.",
         epilog="Eksempel:\n  followup generate master.xlsx --round 2 --out skabeloner/\n  followup generate master.xlsx --round 2 --out skabeloner/ --per center",
     )
     g.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx)")
@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="saml udfyldte skabeloner ind, kontroller og flet dem",
         formatter_class=fmt,
         description=(
-            "Læs de returnerede projektmapper (filer eller mapper), kontroller dem mod masterfilen, "
+            "Læs besvarelserne (filer eller mapper), kontroller dem mod masterfilen, "
             "flet de godkendte og skriv master.xlsx, overview.xlsx, validation.xlsx (og problems.json til scripts) og udvalgsrapporterne "
             "(reports/UDVALG.xlsx og, med LibreOffice, .pdf) i --out. "
             "Inputfilerne ændres aldrig."
@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         nargs="+",
         metavar="FIL",
-        help="returnerede filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede projektmapper læses",
+        help="besvarelser: filer eller mapper; også gemte e-mails (.eml, Outlook .msg), hvis vedhæftede besvarelser læses",
     )
     c.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen resultaterne skrives i")
@@ -220,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="kontroller én eller flere besvarelser uden at flette dem",
         formatter_class=fmt,
         description=(
-            "Kontroller returnerede projektmapper mod masterfilen, som collect gør, men uden at flette eller "
-            "skrive noget: til Økonomi ved en enkelt fil, og til medarbejderen før skabelonen sendes. "
+            "Kontroller besvarelser mod masterfilen, som collect gør, men uden at flette eller "
+            "skrive noget: til en enkelt besvarelse, og til medarbejderen før skabelonen sendes. "
             "Viser hvert problem med celle, forklaring og hvad der skal gøres. Filerne ændres aldrig."
         ),
         epilog=(
@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     k.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx); ændres ikke")
-    k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="returnerede filer eller mapper")
+    k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="besvarelser: filer eller mapper")
     k.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
     k.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
     k.add_argument(
@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="kør en hel opfølgning på det medfølgende eksempel (budget 2018)",
         formatter_class=fmt,
-        description="Laver runde 1, samler eksemplets svar ind, laver runde 2 ud fra resultatet, samler igen og laver runde 3. Eksemplet følger med programmet.",
+        description="Laver runde 1, samler eksemplets besvarelser ind, laver runde 2 ud fra resultatet, samler igen og laver runde 3. Eksemplet følger med programmet.",
         epilog="Eksempel:\n  followup demo --out demo/",
     )
     d.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen demoen skriver i")
@@ -315,21 +315,21 @@ _MAIL_KINDS = (
     (
         "templates",
         "send hvert udvalg (eller center) sin skabelon",
-        "Én besked pr. skabelon i generate-mappen (manifest.json), til udvalgets eller centrets adresser fra masterfilen, med skabelonen vedhæftet.",
+        "Én e-mail pr. skabelon i skabelonmappen (den mappe, followup generate skrev i, med manifest.json), til udvalgets eller centrets adresser fra masterfilen, med skabelonen vedhæftet.",
         "followup mail templates master.xlsx --round 2 --from skabeloner/",
         "mappen som followup generate skrev skabelonerne i",
     ),
     (
         "reports",
         "send hvert udvalg sin rapport",
-        "Hvert udvalg får sin rapport fra collect-mappen (reports/UDVALG.xlsx og, hvor den er lavet, .pdf).",
+        "Hvert udvalg får sin udvalgsrapport fra resultatmappen (den mappe, followup collect skrev i: reports/UDVALG.pdf, .docx eller .xlsx).",
         "followup mail reports master.xlsx --round 2 --from resultat/",
         "mappen som followup collect skrev i",
     ),
     (
         "reminders",
-        "ryk dem, hvis svar mangler eller er afvist",
-        "Til hvert udvalg eller center, hvis svar mangler, er afvist eller mangler smileys: en besked med præcis hvad der mangler eller er galt (fra problems.json i collect-mappen).",
+        "send rykkere, hvor besvarelser mangler eller ikke er godkendt",
+        "Til hvert udvalg eller center, hvis besvarelse mangler, ikke er godkendt eller mangler smileys: en rykker, der siger præcis, hvad de skal rette (fra problems.json i resultatmappen).",
         "followup mail reminders master.xlsx --round 2 --from resultat/",
         "mappen som followup collect skrev i",
     ),
@@ -568,7 +568,7 @@ def cmd_collect(args) -> int:
     out = args.out.resolve()
     for p in args.paths:
         if p.resolve() == out or out in p.resolve().parents:
-            raise UsageError(f"{p} ligger i uddatamappen {args.out}; vælg en anden --out.")
+            raise UsageError(f"{p} ligger i resultatmappen {args.out}; vælg en anden --out.")
     # `--out .` beside master.xlsx would write the merged master over the input one.
     written = {out / name for name in (MASTER_NAME, OVERVIEW_NAME, VALIDATION_NAME, PROBLEMS_NAME)}
     for what, given in (("masterfilen", args.master), ("layoutfilen", args.layout), ("manifestet", args.manifest)):
@@ -626,7 +626,7 @@ def cmd_check(args) -> int:
     for p in run.problems:
         print(f"{p.severity.label}: {p.message} {p.hint}")
     if not run.checks:
-        print("Ingen projektmapper fundet at kontrollere.")
+        print("Ingen besvarelser fundet at kontrollere.")
     for c in run.checks:
         print_check(c)
     for p in run.written:
@@ -641,7 +641,7 @@ def print_check(check) -> None:
     from .problems import Severity
 
     counts = {s: sum(1 for p in check.problems if p.severity is s) for s in Severity}
-    verdict = "GODKENDT" if check.accepted else "AFVIST"
+    verdict = "godkendt" if check.accepted else "afvist"
     words = {Severity.ERROR: ("fejl", "fejl"), Severity.WARNING: ("advarsel", "advarsler"), Severity.INFO: ("info", "info")}
     tally = ", ".join(f"{n} {words[s][n != 1]}" for s, n in counts.items() if n)
     who = f" ({check.committee})" if check.committee else ""

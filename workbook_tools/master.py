@@ -166,7 +166,12 @@ def read_master(path: Path | str, *, warnings: list[MasterProblem] | None = None
         raise MasterError(path, [MasterProblem("", "", "filen findes ikke")])
     with collection_paused():
         try:
-            agreement = _MasterReader(path, SheetsOnDemand(path), warnings).read()
+            reader = _MasterReader(path, SheetsOnDemand(path), warnings)
+            try:
+                agreement = reader.read()
+            finally:
+                if reader.formats is not None:
+                    reader.formats.close()  # an open file cannot be replaced on Windows
         except NotXlsx as exc:
             raise MasterError(path, [MasterProblem("", "", str(exc))]) from None
         except SheetUnreadable as exc:
@@ -216,8 +221,9 @@ class _Table:
     column is converted in one pass.
     """
 
-    def __init__(self, sheet: str, headings: list[str], rows: list[list], numbers: list[int]):
+    def __init__(self, sheet: str, headings: list[str], rows: list[list], numbers: list[int], shown=None):
         self.sheet = sheet
+        self._shown = shown  # (sheet, row, col, value) -> the text Excel shows; None: as _text
         self.numbers = numbers  # each row's 0-based row in the sheet
         self._index = {h: j for j, h in enumerate(headings) if h}  # a repeated heading: the last one counts
         self._columns = list(zip_longest(*rows)) if rows else []
@@ -233,7 +239,45 @@ class _Table:
         return self._columns[j]
 
     def texts(self, name: str) -> list[str]:
-        return [v if v.__class__ is str else _text(v) for v in self.values(name)]
+        """The column as the texts Excel shows: a number or date typed into a text column reads as it stood in the cell."""
+        j = self._index.get(name)
+        shown = self._shown
+        if shown is None or j is None:
+            return [v if v.__class__ is str else _text(v) for v in self.values(name)]
+        return [
+            v if v.__class__ is str else "" if v is None else shown(self.sheet, row, j, v)
+            for row, v in zip(self.numbers, self.values(name))
+        ]
+
+
+class _CellFormats:
+    """The number formats of a master's cells, from its styles and sheet XML: read once, and only if asked."""
+
+    def __init__(self, path: Path):
+        import zipfile
+
+        from .ooxml import read_parts
+        from .zipguard import read_zip_member
+
+        self._zip = zipfile.ZipFile(path)
+        names = set(self._zip.namelist())
+        wanted = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
+        self._members = {n: read_zip_member(self._zip, n) for n in wanted if n in names}
+        self._read = read_zip_member
+        self._parts = read_parts(self._members)  # no sheet part given: names and paths only, nothing scanned
+        self._names = names
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def shown(self, sheet: str, ref: str, value) -> str:
+        from .ooxml import number_format
+        from .sheetvalues import as_shown
+
+        target = self._parts.sheet_paths.get(sheet, "")
+        if target and target not in self._members and target in self._names:
+            self._members[target] = self._read(self._zip, target)
+        return as_shown(value, number_format(self._members, self._parts, sheet, ref))
 
 
 class _MasterReader:
@@ -245,6 +289,22 @@ class _MasterReader:
         self.year: int | None = None
         self.other_years: tuple[re.Pattern, ...] = ()  # both set once the agreement's year is read
         self.field_rows: dict[str, int] = {}  # Aftale's text fields checked for years: key -> row
+        self.formats: _CellFormats | None = None  # read when a text cell turns out to hold a number or date
+
+    def shown(self, sheet: str, row: int, col: int, value) -> str:
+        """A number, date or truth value in a text cell as Excel shows it (its number format), noted for finance where that is not plain.
+
+        Finance types "1.6.2026" as a milestone and Excel stores a date; the text in the
+        generated workbooks must read as finance saw it ("01-06-2026"), not "2026-06-01".
+        The styles are read from the file only when such a cell turns up.
+        """
+        if self.formats is None:
+            self.formats = _CellFormats(self.path)
+        ref = xl_rowcol_to_cell(row, col)
+        text = self.formats.shown(sheet, ref, value)
+        if text != _text(value) or isinstance(value, (date, time, timedelta)):
+            self.warning(sheet, row, col, f"cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: »{text}«")
+        return text
 
     def problem(self, sheet: str, row: int, col: int | None, message: str) -> None:
         cell = xl_rowcol_to_cell(row, col) if col is not None else (f"række {row + 1}" if row >= 0 else "")
@@ -355,7 +415,7 @@ class _MasterReader:
         if missing:
             return None
         numbers = [i for i, row in enumerate(rows) if i and not _blank(row)]
-        return _Table(sheet, headings, [rows[i] for i in numbers], numbers)
+        return _Table(sheet, headings, [rows[i] for i in numbers], numbers, self.shown)
 
     def integer(self, value, sheet: str, row: int, col: int | None) -> int | None:
         try:
@@ -466,7 +526,7 @@ class _MasterReader:
             elif attr == "overview_to":
                 fields[attr] = "; ".join(self.emails(value, AGREEMENT_SHEET, i, 1))
             else:
-                fields[attr] = _text(value)
+                fields[attr] = _text(value) if value is None or value.__class__ is str else self.shown(AGREEMENT_SHEET, i, 1, value)
         self.field_rows = {key: by_key[key][0] for key in YEAR_TEXT_FIELDS if key in by_key}
         if not fields.get("title"):
             fields["title"] = f"Aftale om budget {fields.get('year') or ''}".strip()

@@ -344,7 +344,7 @@ def dry_run_notes(run: CollectRun, before: Agreement, out_dir: Path) -> list[str
     archived = len({c.sha256 for c in run.checks if c.sha256})
     return [
         "--dry-run: intet er skrevet. Uden --dry-run ville collect skrive:",
-        f"  {out_dir / MASTER_NAME}: {new} nye og {changed} ændrede svar for runde {run.round}",
+        f"  {out_dir / MASTER_NAME}: {new} nye og {changed} ændrede svar (smileys og statustekster) for runde {run.round}",
         f"  {out_dir / OVERVIEW_NAME}",
         f"  {out_dir / VALIDATION_NAME} og {PROBLEMS_NAME}: {len(run.problems)} problem(er)",
         f"  {out_dir / FEEDBACK_DIR}: {copies} kommenteret(e) kopi(er) til afsenderne",

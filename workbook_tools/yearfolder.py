@@ -170,7 +170,7 @@ GUIDE_ECONOMY = (
 FIELD_HELP = {
     "År": "Aftalens år, fx 2027. Skal stå.",
     "Titel": "Aftalens navn, som det står i rapporternes titel.",
-    "Afsender": "Økonomiafdelingens navn, fx Økonomi og Styring. Står i rapportens kontaktblok og under mails.",
+    "Afsender": "Økonomiafdelingens navn, fx »Økonomi og Styring«. Står i rapportens kontaktblok, under mails og som forfatter til kommentarerne i de kommenterede kopier.",
     "Dato": "Rapportens dato, fx 4. juli 2027.",
     "Telefon": "Kontaktpersonens direkte telefonnummer.",
     "E-mail": "Økonomis e-mailadresse; mails sendes fra den.",
@@ -317,7 +317,7 @@ Sådan kører en runde (her runde 1; kommandoerne skrives i en kommandoprompt i 
   1. Udfyld {MASTER_NAME}: arkene Aftale, Runder, Udvalg og Indsatser. Hver overskrift har en note.
   2. followup generate {MASTER_NAME} --round 1 --out runde-1\\skabeloner
   3. followup mail templates {MASTER_NAME} --round 1 --from runde-1\\skabeloner
-  4. Gem de udfyldte projektmapper (eller mails) i runde-1\\indbakke, og kør:
+  4. Gem besvarelserne (de udfyldte skabeloner, eller mailene med dem) i runde-1\\indbakke, og kør:
      followup collect {MASTER_NAME} --round 1 --out runde-1\\resultat runde-1\\indbakke
   5. followup mail reminders {MASTER_NAME} --round 1 --from runde-1\\resultat
      followup mail reports {MASTER_NAME} --round 1 --from runde-1\\resultat
