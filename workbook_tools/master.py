@@ -50,7 +50,7 @@ from .model import (
     parse_smiley,
 )
 from .sheets import NotXlsx, SheetsOnDemand, SheetUnreadable
-from .texts import DANISH_MONTHS, ENGLISH_MONTHS, long_date
+from .texts import DANISH_MONTHS, ENGLISH_MONTHS, listed, long_date
 from .workers import collection_paused, return_freed_memory
 from .xlsxio import needs_quote
 
@@ -205,11 +205,6 @@ def _year_patterns(year: int) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(rf"{c}(?<!\d{c})(?<!\d,{c})\d\d{allowed}(?!\d|,\d)") for c in ("19", "20", "21"))
 
 
-def _listed(items: Sequence[str]) -> str:
-    """Items as a Danish sentence lists them: "2016", "2016 og 2018", "2015, 2016 og 2018"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} og {items[-1]}"
-
-
 def _blank(row: list) -> bool:
     return all(v is None or (v.strip() if v.__class__ is str else str(v).strip()) == "" for v in row)
 
@@ -335,7 +330,7 @@ class _MasterReader:
                     sheet,
                     row,
                     col,
-                    f"{name} nævner {_listed(sorted(set(found)))}, men aftalens År er {self.year}; "
+                    f"{name} nævner {listed(sorted(set(found)))}, men aftalens År er {self.year}; "
                     "ret teksten, eller ret År, hvis det er årstallet der er forkert",
                 )
 

@@ -34,7 +34,7 @@ from .sheetplan import (
     SheetPlan,
     plan_sheet,
 )
-from .texts import Texts, guide_key
+from .texts import Texts, guide_key, listed
 from .xlsxio import QUOTED_STARTS, sha256_of
 
 TEMPLATE_VERSION = "1"
@@ -396,7 +396,7 @@ def _dropdown_options(field: str, texts: Texts) -> dict:
         "input_title": texts("dropdown_progress_title" if progress else "dropdown_economy_title")[:32],
         "input_message": _fit(guide, 255),
         "error_title": texts("dropdown_error_title")[:32],
-        "error_message": _fit(texts("dropdown_error", states=", ".join(words)), 255),
+        "error_message": _fit(texts("dropdown_error", states=listed(words, "or" if texts.lang == "en" else "eller")), 255),
         "error_type": "stop",
         "ignore_blank": True,
     }

@@ -314,6 +314,12 @@ def thousands(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+def listed(items, last: str = "og") -> str:
+    """Items as a Danish sentence lists them: "2016", "2016 og 2018", "Grøn, Gul eller Rød" (with last="eller")."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}" if items else ""
+
+
 def quoted(text: str) -> str:
     """A value quoted inside a Danish sentence: »Grøn«, the marks Danish print uses (never «…»)."""
     return f"»{text}«"
