@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 from dataclasses import dataclass, replace
+from datetime import date
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -20,6 +21,7 @@ from fill_kit import fill_template
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
+from workbook_tools.mail import REMINDERS, TEMPLATES
 from workbook_tools.mailsend import SEND_LOG
 from workbook_tools.mailtexts import parse_mail_text
 from workbook_tools.master import write_master
@@ -177,7 +179,7 @@ def test_mail_templates_writes_one_draft_per_committee_with_its_template_attache
     assert "Kontakt Testperson (okonomi@example.invalid, tlf. 0000 0000)" in text
     assert "- " + name in text
     out = capsys.readouterr().out
-    assert "3 besked(er) skrevet i udbakken" in out and "Til: aeldre@example.invalid, sundhed@example.invalid" in out
+    assert "3 meddelelser skrevet i udbakken" in out and "Til: aeldre@example.invalid, sundhed@example.invalid" in out
     assert not (outbox / SEND_LOG).exists(), "nothing has been sent"
 
 
@@ -208,7 +210,7 @@ def test_dry_run_lists_the_messages_and_writes_nothing(danish, capsys):
     assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "--dry-run: intet er skrevet eller sendt" in out
-    assert "Ville skrive 3 besked(er)" in out and "Emne: 1. budgetopfølgning 2031: skabelon til Børne- og Ungeudvalget" in out
+    assert "Ville skrive 3 meddelelser" in out and "Emne: 1. budgetopfølgning 2031: skabelon til Børne- og Ungeudvalget" in out
     assert not (folder / "outbox").exists()
 
 
@@ -219,7 +221,7 @@ def test_a_committee_without_an_address_is_named_and_the_others_still_go(tmp_pat
     generate_templates(agreement, 1, tmp_path / "sk", texts)
     assert main(["mail", "templates", str(master), "--round", "1", "--from", str(tmp_path / "sk")]) == 1
     out = capsys.readouterr().out
-    assert "Udvalg 01: ingen e-mailadresse; skriv den i kolonnen E-mail på arket 'Udvalg' i masterfilen." in out
+    assert "Udvalg 01: ingen e-mailadresse; skriv den i kolonnen »E-mail« på arket »Udvalg« i masterfilen." in out
     assert [p.name for p in (tmp_path / "sk" / "outbox").glob("*.eml")] == ["skabelon-runde-1_Udvalg-02.eml"]
 
 
@@ -258,6 +260,80 @@ def test_the_shipped_texts_have_a_subject_and_only_known_placeholders():
         parse_mail_text("Hej\n\nmed dig")
 
 
+# The factory texts before {svarfrist}: year folders made then keep them in mailtekster/.
+OLD_TEMPLATE_TEXT = """Emne: {runde}: skabelon til {modtager} – svar senest {frist}
+
+Kære {modtager}
+
+Hermed skabelonen til {runde} af {aftale}.
+send den som vedhæftet fil som svar på denne mail senest {frist}.
+"""
+OLD_REMINDER_TEXT = """Emne: Rykker: {runde} for {modtager}
+
+Kære {modtager}
+
+Vi mangler stadig et godkendt svar fra jer til {runde} af {aftale}.
+Fristen for runden er {frist}.
+
+Det mangler eller er galt:
+{mangler}
+"""
+
+
+def _round_4(deadline=None):
+    a = synthetic_agreement()
+    return replace(a, rounds=tuple(replace(r, label="31.12.2031", deadline=deadline) if r.number == 4 else r for r in a.rounds))
+
+
+def test_round_4_named_by_its_date_reads_as_the_final_follow_up_in_subject_and_text():
+    from workbook_tools.mailtexts import common_values, load_mail_text, round_phrase
+
+    assert round_phrase("31.12.2018", 4) == "den endelige opfølgning (31.12.2018)"
+    assert round_phrase("2. budgetopfølgning 2018", 2) == "2. budgetopfølgning 2018"
+    values = common_values(_round_4(date(2031, 12, 15)), 4, today=date(2031, 12, 1)) | {"modtager": "Udvalg 01", "udvalg": "Udvalg 01"}
+    subject, text = load_mail_text(TEMPLATES).fill(values)
+    assert subject == "Den endelige opfølgning (31.12.2031): skabelon til Udvalg 01 – svar senest 15. december 2031"
+    assert "Hermed skabelonen til den endelige opfølgning (31.12.2031), hvor vi følger op på Aftale om budget 2031." in text
+    subject, text = load_mail_text(REMINDERS).fill(values)
+    assert subject == "Rykker: den endelige opfølgning (31.12.2031) for Udvalg 01"
+    assert " af Aftale" not in text, "a round is not 'of' an agreement"
+
+
+def test_a_round_without_a_deadline_or_past_it_asks_for_an_answer_as_soon_as_possible(tmp_path):
+    from workbook_tools.mailtexts import common_values, load_mail_text, parse_mail_text
+
+    values = common_values(_round_4(), 4) | {"modtager": "Udvalg 01", "udvalg": "Udvalg 01", "mangler": "- x"}
+    subject, text = load_mail_text(TEMPLATES).fill(values)
+    assert subject.endswith("– svar hurtigst muligt") and "som svar på denne mail hurtigst muligt." in " ".join(text.split())
+    assert "frist" not in subject + text.replace("svarfrist", "")
+    late = common_values(_round_4(date(2031, 12, 15)), 4, today=date(2031, 12, 16))
+    assert late["svarfrist"] == "hurtigst muligt" and late["frist"] == "15. december 2031"
+
+    # A year folder's older texts: "senest {frist}" and "Fristen for runden er {frist}." read right without a deadline.
+    subject, text = parse_mail_text(OLD_TEMPLATE_TEXT).fill(values)
+    assert subject.endswith("– svar hurtigst muligt") and text.endswith("som svar på denne mail hurtigst muligt.\n")
+    _, text = parse_mail_text(OLD_REMINDER_TEXT).fill(values)
+    assert "frist" not in text and "Aftale om budget 2031.\n\nDet mangler" in text
+    dated = common_values(synthetic_agreement(), 1, today=date(2031, 3, 1)) | {"modtager": "Udvalg 01", "mangler": "- x"}
+    assert "Fristen for runden er 15. marts 2031." in parse_mail_text(OLD_REMINDER_TEXT).fill(dated)[1], "with a date, as before"
+
+
+def test_a_reminder_from_an_older_problems_json_without_advice_tells_the_sender_what_to_do(tmp_path):
+    from workbook_tools.mailcompose import due_reminders, reminder_lines
+    from workbook_tools.problems import Problem
+
+    agreement = synthetic_agreement()
+    found = Problem("smiley-missing", "indbakke/svar.xlsx", "Udvalg 01", "1.02", "Opfølgning", "E45", field="progress")
+    row = found.as_dict() | {"severity": "error"}
+    del row["advice"]  # problems.json written before collect added the sender's text
+    missing = Problem("missing-return", committee="Udvalg 01", detail="Udvalg 01").as_dict()
+    dues, _ = due_reminders(agreement, 1, [row, missing])
+    text = reminder_lines(dues[0], agreement)
+    assert "- Ret besvarelsen »svar.xlsx«, som ikke kunne godkendes:" in text
+    assert f"(celle E45): {found.advice}" in text and "indbakke" not in text
+    assert found.hint not in text, "what finance does stays with finance"
+
+
 def test_reports_go_to_each_committee_as_pdf_or_what_collect_made(danish, capsys):
     agreement, master, folder = danish
     result = folder.parent / "resultat"
@@ -269,10 +345,10 @@ def test_reports_go_to_each_committee_as_pdf_or_what_collect_made(danish, capsys
     assert "--include-incomplete" in capsys.readouterr().err  # no problems.json: who answered cannot be known
     assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 1
     out = capsys.readouterr().out
-    assert "Klima-, Miljø- og Erhvervsudvalget: ingen rapport" in out
+    assert "Klima-, Miljø- og Erhvervsudvalget: ingen udvalgsrapport" in out
     msg = parse((result / "outbox" / "rapport-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
     assert msg["To"] == "udvalg01@example.invalid"
-    assert msg["Subject"] == "1. budgetopfølgning 2031: opfølgning på Aftale om budget 2031 for Børne- og Ungeudvalget"
+    assert msg["Subject"] == "1. budgetopfølgning 2031: udvalgsrapport for Børne- og Ungeudvalget"
     assert attachments(msg) == {"Børne-og-Ungeudvalget.pdf": ("application/pdf", b"%PDF-1.7 rapport 1")}  # the PDF by default
     msg2 = parse((result / "outbox" / "rapport-runde-1_Ældre-og-Sundhedsudvalget.eml").read_bytes())
     assert list(attachments(msg2)) == ["Ældre-og-Sundhedsudvalget.xlsx"]  # no PDF made: what there is
@@ -330,26 +406,29 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert sorted(drafts) == ["rykker-runde-1_Udvalg-01.eml", "rykker-runde-1_Udvalg-02.eml", "rykker-runde-1_Udvalg-03.eml"]
 
     incomplete = body(drafts["rykker-runde-1_Udvalg-01.eml"])
-    assert "- Indsats 1.02 Element 1.02: intet godkendt svar (smiley mangler)." in incomplete
+    assert "- Ret dette i besvarelsen »runde-1_Udvalg-01.xlsx«, som ellers er godkendt:" in incomplete
+    assert "    Indsats 1.02 Element 1.02:\n      • Advarsel, smiley på indsats (celle " in incomplete, "the element, in its field's words"
     assert "1.01" not in incomplete and "1.03" not in incomplete
 
     rejected = drafts["rykker-runde-1_Udvalg-02.eml"]
     assert rejected["To"] == "udvalg02@example.invalid"
     assert rejected["Subject"] == "Rykker: 1. budgetopfølgning 2031 for Udvalg 02"
     text = body(rejected)
-    assert "- Filen »runde-1_Udvalg-02.xlsx« kunne ikke godkendes:" in text and "indbakke" not in text, (
+    assert "- Ret besvarelsen »runde-1_Udvalg-02.xlsx«, som ikke kunne godkendes:" in text and "indbakke" not in text, (
         "the sender's name, not finance's folder"
     )
-    assert f"Fejl: Den låste celle {where}" in text and "fundet: 'Milepælen er flyttet'" in text
+    locked = next(line for line in text.splitlines() if f"(celle {where.split('!')[1]})" in line)
+    assert locked.lstrip().startswith("• Fejl") and "Cellen er låst og skal stå som i skabelonen: »Milepæl 1" in locked, locked
+    assert "Det skal I gøre:" in text and "Det mangler eller er galt" not in text
 
     assert list(attachments(rejected)) == ["runde-1_Udvalg-02_tilbagemelding.xlsx"], "the annotated copy goes along"
     assert list(attachments(drafts["rykker-runde-1_Udvalg-01.eml"])) == ["runde-1_Udvalg-01_tilbagemelding.xlsx"]
-    assert "Vedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret" in text
+    assert "Vedhæftet er en kommenteret kopi af jeres besvarelse" in text
 
     missing = body(drafts["rykker-runde-1_Udvalg-03.eml"])
     assert not attachments(drafts["rykker-runde-1_Udvalg-03.eml"])
-    assert "- Vi har ikke modtaget den udfyldte skabelon fra Udvalg 03." in missing
-    assert "Fristen for runden er 15. marts 2031." in missing
+    assert "- Send jeres besvarelse: vi har ikke modtaget den udfyldte skabelon fra jer." in missing
+    assert "senest 15. marts 2031." in missing and "den aftalte frist" not in missing
 
     assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 0
     report = parse((result / "outbox" / "rapport-runde-1_Udvalg-01.eml").read_bytes())
@@ -374,7 +453,7 @@ def test_reminders_from_a_folder_an_older_version_wrote_say_why_and_what_to_do(t
     (tmp_path / "r" / "validation.xlsx").write_bytes(b"")
     assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert "kør followup collect igen" in err and "ældre version af followup, som kun skrev validation.xlsx" in err
+    assert "kør followup collect igen" in err and "ældre version af followup, som kun skrev valideringslisten (validation.xlsx)" in err
 
 
 # ---------------------------------------------------------------- SMTP
@@ -397,7 +476,7 @@ def test_send_delivers_to_the_right_recipients_with_æøå_and_identical_attachm
     assert [e["status"] for e in log] == ["sent"] * 3
     assert sorted(a for e in log for a in e["delivered"]) == sorted(a for c in agreement.committees for a in c.emails)
     assert len(list((folder / "outbox" / "sendt").glob("*.eml"))) == 3
-    assert "Sendt: 3 besked(er)." in capsys.readouterr().out
+    assert "Sendt: 3 meddelelser." in capsys.readouterr().out
 
     assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]) == 0
     assert len(smtp_server.delivered) == 3, "a rerun sends nothing that was sent"
@@ -410,7 +489,8 @@ def test_server_down_is_a_clear_error_and_nothing_is_logged_as_sent(danish, caps
     code = main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(port)])
     out, err = capsys.readouterr()
     assert code == 1
-    assert f"Fejl: kan ikke forbinde til SMTP-serveren 127.0.0.1:{port}" in err and "Intet er sendt" in err
+    assert f"Fejl: kan ikke forbinde til SMTP-serveren 127.0.0.1:{port} (serveren afviste forbindelsen" in err and "Intet er sendt" in err
+    assert "Errno" not in err and "refused" not in err, "the system's English stays out"
     assert "Traceback" not in out + err
     assert not [e for e in log_lines(folder / "outbox") if e["status"] in ("sent", "partial")]
 
@@ -421,7 +501,7 @@ def test_a_message_refused_halfway_is_sent_by_the_rerun_and_only_it(danish, smtp
     args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
     assert main(args) == 1
     out = capsys.readouterr().out
-    assert "Ikke sendt: Ældre- og Sundhedsudvalget: 554 5.6.0 Beskeden er afvist" in out
+    assert "Ikke sendt: Ældre- og Sundhedsudvalget: serveren svarede »554 5.6.0 Beskeden er afvist«" in out
     assert "Kør kommandoen igen for at sende resten" in out
     first = [d.message["Subject"] for d in smtp_server.delivered]
     assert len(first) == 2
@@ -439,7 +519,7 @@ def test_a_server_that_hangs_up_after_one_message_gets_the_rest_on_the_rerun(dan
     args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
     assert main(args) == 1
     out = capsys.readouterr().out
-    assert "Afbrudt:" in out and "efter 1 af 3 beskeder" in out
+    assert "Afbrudt:" in out and "efter 1 af 3 meddelelser" in out
     assert len(smtp_server.delivered) == 1
 
     smtp_server.hang_up_after = None
@@ -453,7 +533,7 @@ def test_a_refused_recipient_is_retried_alone(danish, smtp_server, capsys):
     smtp_server.refuse_recipients = {"sundhed@example.invalid"}
     args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
     assert main(args) == 1
-    assert "afvist for sundhed@example.invalid: 550 5.1.1 Modtageren findes ikke" in capsys.readouterr().out
+    assert "afvist for sundhed@example.invalid: »550 5.1.1 Modtageren findes ikke«" in capsys.readouterr().out
     assert sorted(a for d in smtp_server.delivered for a in d.rcpt_tos) == [
         "aeldre@example.invalid",
         "udvalg01@example.invalid",
@@ -587,7 +667,7 @@ def test_send_dry_run_lists_only_what_is_not_yet_sent(danish, smtp_server, capsy
     capsys.readouterr()
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "Ville sende 2 besked(er)" in out and "Allerede sendt" in out
+    assert "Ville sende 2 meddelelser" in out and "Allerede sendt" in out
     assert len(smtp_server.delivered) == 1
 
 
@@ -648,7 +728,7 @@ def test_reminders_come_from_problems_json_whatever_finance_does_to_validation_x
     assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 0
     reminders = sorted((tmp_path / "r" / "outbox").glob("rykker-*.eml"))
     assert [p.name for p in reminders] == ["rykker-runde-1_Udvalg-01.eml", "rykker-runde-1_Udvalg-02.eml"]
-    assert "Vi har ikke modtaget den udfyldte skabelon fra Udvalg 01." in body(parse(reminders[0].read_bytes()))
+    assert "vi har ikke modtaget den udfyldte skabelon fra jer." in body(parse(reminders[0].read_bytes()))
 
 
 def test_reminders_refuse_problems_json_of_another_round_or_not_collects(tmp_path, capsys):
@@ -660,7 +740,7 @@ def test_reminders_refuse_problems_json_of_another_round_or_not_collects(tmp_pat
     capsys.readouterr()
     args = ["mail", "reminders", str(master), "--from", str(tmp_path / "r")]
     assert main([*args, "--round", "2"]) == 2
-    assert "er resultatet af runde 1, ikke runde 2" in capsys.readouterr().err
+    assert "er fra runde 1, ikke runde 2" in capsys.readouterr().err
     (tmp_path / "r" / "problems.json").write_text("{ikke json", encoding="utf-8")
     assert main([*args, "--round", "1"]) == 2
     assert "problems.json er ikke gyldig JSON (linje 1); kør followup collect igen" in capsys.readouterr().err

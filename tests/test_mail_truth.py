@@ -23,7 +23,7 @@ from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
 from workbook_tools.master import write_master
-from workbook_tools.model import Smiley
+from workbook_tools.model import FIELD_WORDS, PROGRESS, STATUS, Smiley
 from workbook_tools.sheetplan import Mode, Role, plan_sheet
 from workbook_tools.template import generate_templates
 from workbook_tools.texts import load_texts
@@ -86,13 +86,13 @@ def test_reports_go_only_to_the_complete_committee_and_the_others_are_named_with
     capsys.readouterr()
     assert _mail("reports", master, result, "--dry-run") == 0
     dry = capsys.readouterr().out
-    assert "Ville skrive 1 besked(er)" in dry
+    assert "Ville skrive 1 meddelelse" in dry
     assert "Udvalg 02: besvarelsen er afvist" in dry and "Udvalg 03: ingen besvarelse modtaget" in dry
 
     assert _mail("reports", master, result, "--outbox", str(tmp_path / "standard")) == 0
     out = capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "standard").glob("*.eml")) == ["rapport-runde-1_Udvalg-01.eml"]
-    assert "Holdt tilbage, fordi runden ikke er komplet" in out
+    assert "Holdt tilbage, fordi udvalget ikke har svar på alle indsatser" in out
     assert "  Udvalg 02: besvarelsen er afvist" in out and "  Udvalg 03: ingen besvarelse modtaget" in out
 
     assert _mail("reports", master, result, "--outbox", str(tmp_path / "alle"), "--include-incomplete") == 0
@@ -144,14 +144,17 @@ def test_the_reminder_to_the_faulty_committee_lists_every_problem_by_element_und
     msg = parse((tmp_path / "ud" / "rykker-runde-1_Udvalg-02.eml").read_bytes())
     text = body(msg)
     assert "indbakke" not in text and "indbakke" not in " ".join(attachments(msg)), "finance's folder stays with finance"
-    assert "- Filen »runde-1_Udvalg-02.xlsx« kunne ikke godkendes:" in text
-    listing = text.split("- Filen »runde-1_Udvalg-02.xlsx«", 1)[1]
+    assert "- Ret besvarelsen »runde-1_Udvalg-02.xlsx«, som ikke kunne godkendes:" in text
+    listing = text.split("- Ret besvarelsen »runde-1_Udvalg-02.xlsx«", 1)[1]
     blocks = re.split(r"\n    Indsats (\d\.\d\d) Element \1:\n", listing)
     by_element = dict(zip(blocks[1::2], blocks[2::2]))
     assert list(by_element) == ["2.01", "2.02", "2.03"], "grouped by element, in the agreement's order"
-    assert "smiley for indsats" in by_element["2.01"], "the missing progress smiley, in its field's words"
-    assert "status" in by_element["2.02"] and "Gul" in by_element["2.02"], "the yellow without a text"
-    assert "Den låste celle" in by_element["2.03"] and "Titlen er ændret" in by_element["2.03"]
+    assert FIELD_WORDS[PROGRESS][0] in by_element["2.01"], "the missing progress smiley, in its field's words"
+    assert FIELD_WORDS[STATUS][0] in by_element["2.02"] and "gul eller rød" in by_element["2.02"], "the yellow without a text"
+    assert "Cellen er låst" in by_element["2.03"] and "»Element 2.03«" in by_element["2.03"], "what the locked cell must say"
+    for advice in (by_element[n] for n in by_element):
+        assert not re.search(r"\b[0-9a-f]{16,}\b", advice), "no template ids or hashes"
+        assert "afsenderen" not in advice and "Bed " not in advice, "to the sender, not finance's hint"
     assert list(attachments(msg)) == ["runde-1_Udvalg-02_tilbagemelding.xlsx"]
     assert (result / "feedback" / "runde-1_Udvalg-02_tilbagemelding.xlsx").is_file(), "collect names the copy by the same rule"
 

@@ -26,7 +26,9 @@ from workbook_tools.cli import main
 from workbook_tools.mailin import expand_inputs
 from workbook_tools.master import read_master
 from workbook_tools.pipeline import collect_round
+from workbook_tools.problems import Problem
 from workbook_tools.template import generate_templates
+from workbook_tools.texts import long_datetime
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 CET = timezone(timedelta(hours=1))
@@ -146,8 +148,9 @@ def test_the_date_header_decides_lateness_not_the_file_time(tmp_path, agreement,
         )
     )
     run = collect_round(master, 1, [inbox], tmp_path / "resultat")
-    late_rows = [(p.file, p.found) for p in run.problems if p.code == "late-return"]
-    assert late_rows == [("indbakke/sent.eml › runde-1_Udvalg-01.xlsx", "2031-03-16 09:00")]
+    late_rows = [(p.file, p.message) for p in run.problems if p.code == "late-return"]
+    assert [file for file, _ in late_rows] == ["indbakke/sent.eml › runde-1_Udvalg-01.xlsx"]
+    assert long_datetime(datetime(2031, 3, 16, 9, 0)) in late_rows[0][1], "the Date header's time, as a message writes a moment"
     assert deadline.isoformat() == "2031-03-15"
 
 
@@ -174,7 +177,7 @@ def test_a_mail_without_a_workbook_is_named_in_the_summary_and_the_validation_li
     (inbox / "glemt.eml").write_bytes(reply(draft, "udvalg01@example.invalid", datetime(2031, 3, 10, 12, 0, tzinfo=CET), []))
     result = tmp_path / "resultat"
     main(["collect", str(master), "--round", "1", "--out", str(result), str(inbox)])
-    assert "E-mailen indbakke/glemt.eml har ingen vedhæftet projektmappe." in capsys.readouterr().out
+    assert Problem("no-attachment", "indbakke/glemt.eml").message in capsys.readouterr().out
     rows = problem_rows(result)
     assert [r[1] for r in rows if r[2] == "indbakke/glemt.eml"] == ["no-attachment"]
 
@@ -264,8 +267,10 @@ def test_a_broken_msg_and_a_stray_text_file_are_named_not_fatal(tmp_path, master
     (round1 / "ødelagt.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     (round1 / "kvittering.msg").write_text("not an outlook message")
     run = collect_round(master, 1, [round1], tmp_path / "resultat")
-    unreadable = sorted(p.file for p in run.problems if p.code == "unreadable-mail")
-    assert unreadable == ["returns/kvittering.msg", "returns/ødelagt.msg"]
+    unreadable = sorted((p.file, p.detail) for p in run.problems if p.code == "unreadable-mail")
+    assert [file for file, _ in unreadable] == ["returns/kvittering.msg", "returns/ødelagt.msg"]
+    danish = {"filen er ikke en Outlook-meddelelse", "den er beskadiget eller ikke en Outlook-meddelelse, der kan læses"}
+    assert {why for _, why in unreadable} <= danish, "why, in Danish: never the reader's own English"
     assert sum(1 for c in run.checks if c.accepted) == 2, "the good returns beside them still merge"
 
 

@@ -9,6 +9,7 @@ cannot be composed (a unit without an address, a missing file) is listed, not ra
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -19,7 +20,7 @@ from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, Composed, MailError, 
 from .mailtexts import MailText, common_values
 from .master import AGREEMENT_FIELDS, EMAIL_ADDRESS
 from .merge import REJECTED
-from .model import Agreement, field_words, unit_name
+from .model import PROGRESS, Agreement, field_words, unit_name
 from .outfolder import (
     FEEDBACK_DIR,
     OVERVIEW_NAME,
@@ -30,9 +31,10 @@ from .outfolder import (
     feedback_file_name,
     sent_name,
 )
-from .problems import Severity
+from .problems import Problem, Severity
 from .results import CollectResults, ResultsError, read_problems
 from .template import MANIFEST_NAME, ManifestError, load_manifest
+from .texts import quoted, thousands
 from .xlsxio import sha256_of
 
 
@@ -50,8 +52,8 @@ def _addresses_of(agreement: Agreement, committee: str, department: str) -> tupl
 
 
 def _no_address(unit: str, department: str) -> str:
-    where = "arket 'Centre'" if department else "arket 'Udvalg'"
-    return f"{unit}: ingen e-mailadresse; skriv den i kolonnen E-mail på {where} i masterfilen."
+    where = quoted("Centre") if department else quoted("Udvalg")
+    return f"{unit}: ingen e-mailadresse; skriv den i kolonnen {quoted('E-mail')} på arket {where} i masterfilen."
 
 
 def compose_templates(
@@ -61,9 +63,11 @@ def compose_templates(
     folder = Path(folder)
     manifest = folder / MANIFEST_NAME
     if not folder.is_dir():
-        raise MailError(f"mappen {folder} findes ikke. Angiv mappen, som followup generate skrev skabelonerne i.")
+        raise MailError(f"skabelonmappen {folder} findes ikke. Angiv den mappe, som followup generate skrev skabelonerne i.")
     if not manifest.is_file():
-        raise MailError(f"{manifest} findes ikke. Kør først: followup generate MASTER --round {round_number} --out {folder}")
+        raise MailError(
+            f"{folder} er ikke en skabelonmappe: {manifest} findes ikke. Kør først: followup generate MASTER --round {round_number} --out {folder}"
+        )
     try:
         entries = load_manifest(manifest)
     except ManifestError as exc:
@@ -75,7 +79,9 @@ def compose_templates(
         ):
             latest[e["file"]] = e
     if not latest:
-        raise MailError(f"{manifest} har ingen skabeloner til runde {round_number}. Kør followup generate med --round {round_number}.")
+        raise MailError(
+            f"{manifest} har ingen skabeloner til runde {round_number}. Kør followup generate med --round {round_number} først."
+        )
     out = Composed()
     committees = {c.name for c in agreement.committees}
     for entry in sorted(latest.values(), key=lambda e: (_committee_order(agreement, e["committee"]), e.get("department", ""))):
@@ -84,14 +90,16 @@ def compose_templates(
         if only and committee not in only:
             continue
         if committee not in committees:
-            out.skipped.append(f"{entry['file']}: udvalget '{committee}' står ikke i masterfilen; ikke sendt.")
+            out.skipped.append(f"{entry['file']}: udvalget {quoted(committee)} står ikke i masterfilen; skabelonen er ikke sendt.")
             continue
         path = folder / entry["file"]
         if not path.is_file():
-            out.skipped.append(f"{unit}: skabelonen {path} findes ikke; kør followup generate igen.")
+            out.skipped.append(f"{unit}: skabelonen {path} findes ikke; lav den igen med followup generate.")
             continue
         if entry.get("sha256") and sha256_of(path) != entry["sha256"]:
-            out.skipped.append(f"{unit}: {path.name} er ændret, efter den blev lavet; lav den igen med followup generate.")
+            out.skipped.append(
+                f"{unit}: skabelonen {path.name} er ændret, efter followup generate lavede den; lav den igen med followup generate."
+            )
             continue
         to = _addresses_of(agreement, committee, department)
         if not to:
@@ -154,7 +162,7 @@ def incomplete_committees(agreement: Agreement, results: CollectResults) -> dict
         if not missing:
             continue
         if missing < total:
-            why[c.name] = f"{missing} af {total} indsatser mangler svar"
+            why[c.name] = f"{thousands(missing)} af {thousands(total)} indsatser mangler svar"
         elif c.name in rejected:
             why[c.name] = "besvarelsen er afvist"
         else:
@@ -178,14 +186,16 @@ def compose_reports(
     """
     folder = Path(folder)
     if not (folder / REPORTS_DIR).is_dir():
-        raise MailError(f"{folder / REPORTS_DIR} findes ikke. Angiv mappen, som followup collect skrev rapporterne i.")
+        raise MailError(
+            f"{folder} er ikke en resultatmappe: {folder / REPORTS_DIR} findes ikke. Angiv den resultatmappe, som followup collect skrev i."
+        )
     incomplete = {}
     if not include_incomplete:
         try:
             incomplete = incomplete_committees(agreement, collect_results(folder, round_number))
         except MailError as exc:
             raise MailError(
-                f"{exc} Uden den kan det ikke ses, hvilke udvalg der har svaret; send alle rapporter som de er med --include-incomplete."
+                f"{exc} Uden den kan det ikke ses, hvilke udvalg der har svaret; send alle udvalgsrapporter, som de er, med --include-incomplete."
             ) from None
     out = Composed()
     for c in agreement.committees:
@@ -197,7 +207,9 @@ def compose_reports(
         files = report_files(agreement, folder, c.name, attach)
         if not files:
             if agreement.elements_of(c.name):
-                out.skipped.append(f"{c.name}: ingen rapport i {folder / REPORTS_DIR} ({report_file_name(agreement, c.name)}); ikke sendt.")
+                out.skipped.append(
+                    f"{c.name}: ingen udvalgsrapport ({report_file_name(agreement, c.name)}) i {folder / REPORTS_DIR}; kør followup collect igen."
+                )
             continue
         if not c.emails:
             out.skipped.append(_no_address(c.name, ""))
@@ -206,7 +218,7 @@ def compose_reports(
         subject, body = text.fill(values)
         out.messages.append(Outgoing(REPORTS, round_number, c.name, "", c.emails, subject, body, files, stem=agreement.file_stem(c.name)))
     if not out.messages and not out.skipped and not out.held:
-        raise MailError(f"der er ingen rapporter i {folder / REPORTS_DIR}.")
+        raise MailError(f"der er ingen udvalgsrapporter i {folder / REPORTS_DIR}; kør followup collect igen med --out {folder}.")
     return out
 
 
@@ -233,16 +245,17 @@ def collect_results(folder: Path | str, round_number: int) -> CollectResults:
         again = f"{path} findes ikke; kør followup collect igen med --out {folder}"
         if (folder / VALIDATION_NAME).is_file():  # only looked for, to say why: the list made for people is never read
             raise MailError(
-                f"{again}. Mappen er lavet af en ældre version af followup, som kun skrev {VALIDATION_NAME}; rykkerne læses nu fra {PROBLEMS_NAME}."
+                f"{again}. Resultatmappen er lavet af en ældre version af followup, som kun skrev valideringslisten ({VALIDATION_NAME}); "
+                f"nu læses, hvem der har svaret, fra {PROBLEMS_NAME}."
             )
-        raise MailError(f"{again}, eller angiv mappen, som collect skrev i.")
+        raise MailError(f"{again}, eller angiv den resultatmappe, som followup collect skrev i.")
     try:
         results = read_problems(path)
     except ResultsError as exc:
         raise MailError(str(exc)) from None
     if results.round != round_number:
         raise MailError(
-            f"{folder} er resultatet af runde {results.round}, ikke runde {round_number}. Angiv mappen for runde {round_number}, eller ret --round."
+            f"resultatmappen {folder} er fra runde {results.round}, ikke runde {round_number}. Angiv resultatmappen for runde {round_number}, eller ret --round."
         )
     return results
 
@@ -301,7 +314,8 @@ def due_reminders(
         elif file and _severity(row) in (Severity.ERROR, Severity.WARNING):
             if committee not in committees:
                 if _severity(row) is Severity.ERROR:
-                    orphans.append(f"{file}: {row.get('message', '')}")
+                    said = str(row.get("message") or "").strip().rstrip(".")
+                    orphans.append(said if file in said else f"{file}: {said or row.get('code', '')}")
                 continue
             if _severity(row) is Severity.ERROR:
                 erroneous.add(file)
@@ -342,52 +356,85 @@ def _add_file(due: _Due, file: str, senders: dict[str, str]) -> None:
         due.senders.append(sender)
 
 
-def reminder_lines(due: _Due, agreement: Agreement) -> str:
-    """The {mangler} list: everything missing or wrong, per file as the sender named it, grouped by element, each in its field's words."""
+def reminder_lines(due: _Due, agreement: Agreement, shown: dict[str, str] | None = None) -> str:
+    """The {mangler} list: what the unit must do, per return under the name its sender gave it, grouped by element.
+
+    Each problem is told as collect's advice to the sender ("I"/"jeres"), with the field's
+    words and the cell; never finance's folders, template ids or the codes. `shown` maps a
+    return as collect names it (with finance's folders) to the name its sender gave it.
+    """
     titles = {e.number: e.title for e in agreement.elements}
     order = {e.number: i for i, e in enumerate(agreement.elements)}
+    names = dict(shown or {}) | {f: sent_name(f) for f in due.findings}
     lines: list[str] = []
-    unit = unit_name(due.committee, due.department)
     if due.missing and not due.rejected:
-        lines.append(f"- Vi har ikke modtaget den udfyldte skabelon fra {unit}.")
+        lines.append("- Send jeres besvarelse: vi har ikke modtaget den udfyldte skabelon fra jer.")
+    covered: set[str] = set()
     for file, rows in due.findings.items():
-        verdict = "kunne ikke godkendes" if file in due.rejected else "er godkendt, men ret venligst dette"
-        lines.append(f"- Filen »{sent_name(file)}« {verdict}:")
+        if file in due.rejected:
+            lines.append(f"- Ret besvarelsen {quoted(sent_name(file))}, som ikke kunne godkendes:")
+        else:
+            lines.append(f"- Ret dette i besvarelsen {quoted(sent_name(file))}, som ellers er godkendt:")
         groups: dict[str, list[dict]] = {}
         for row in rows:
             groups.setdefault(row.get("element", ""), []).append(row)
+        covered.update(groups)
         for element in sorted(groups, key=lambda n: (n != "", order.get(n, len(order)), n)):
-            indent = "    "
-            if element:
-                title = titles.get(element, "")
-                lines.append(f"    Indsats {element}{' ' + title if title else ''}:")
-                indent = "      "
-            else:
-                lines.append("    Hele filen:")
-                indent = "      "
-            lines.extend(f"{indent}• {_finding_line(row, file)}" for row in groups[element])
+            lines.append(f"    {_element_name(element, titles)}:" if element else "    Hele besvarelsen:")
+            lines.extend(f"      • {_finding_line(row, names)}" for row in groups[element])
     for row in due.unanswered:
         number = row.get("element", "")
-        title = titles.get(number, "")
-        lines.append(f"- Indsats {number}{' ' + title if title else ''}: intet godkendt svar (smiley mangler).")
+        if number in covered:
+            continue  # the problem that left it unanswered is listed above, with what to do
+        progress = field_words(PROGRESS)
+        lines.append(f"- {_element_name(number, titles)}: {progress} mangler. Vælg {progress} i listen, og skriv en kort status.")
     return "\n".join(lines)
 
 
-def _finding_line(row: dict, file: str) -> str:
-    # One problem as the sender reads it: its field's words first, no finance folders, what was expected and found.
-    text = row.get("message", "").strip() or row.get("code", "")
-    if text.startswith(f"{file}: "):
-        text = text[len(file) + 2 :]  # the file heads the group
-    text = text.replace(file, sent_name(file))
-    extra = []
-    if row.get("expected") and row["expected"] not in text:
-        extra.append(f"forventet: '{row['expected']}'")
-    if row.get("found") and row["found"] not in text:
-        extra.append(f"fundet: '{row['found']}'")
-    words = row.get("field_words") or field_words(row.get("field", ""))
+def _element_name(number: str, titles: dict[str, str]) -> str:
+    title = titles.get(number, "")
+    return f"Indsats {number}{' ' + title if title else ''}"
+
+
+def _finding_line(row: dict, names: dict[str, str]) -> str:
+    # One problem as the sender reads it: how bad, which answer and cell, then what to do.
     severity = "Advarsel" if _severity(row) is Severity.WARNING else "Fejl"
+    words = row.get("field_words") or field_words(row.get("field", ""))
     head = f"{severity}, {words}" if words else severity
-    return f"{head}: {text[:1].upper()}{text[1:]}" + (f" ({'; '.join(extra)})" if extra else "")
+    if row.get("cell"):
+        head += f" (celle {row['cell']})"
+    text = _advice(row)
+    for file in sorted(names, key=len, reverse=True):  # a return named in the advice: the sender's own name for it
+        if file and file != names[file]:
+            text = text.replace(file, names[file])
+    return f"{head}: {text[:1].upper()}{text[1:]}"
+
+
+_PROBLEM_FIELDS = ("file", "committee", "element", "sheet", "cell", "expected", "found", "detail", "department", "field")
+
+
+def _advice(row: dict) -> str:
+    """What the sender should do about one row of problems.json: its "advice", or for an older file the catalog's."""
+    advice = str(row.get("advice") or "").strip()
+    if advice:
+        return advice
+    try:
+        return Problem(code=row["code"], **{k: str(row.get(k) or "") for k in _PROBLEM_FIELDS}).advice.strip()
+    except (KeyError, TypeError):  # a code this version does not know
+        return str(row.get("message") or row.get("code") or "").strip()
+
+
+def _reminder_identity(due: _Due, copies: tuple[Path, ...]) -> str:
+    """What a reminder is about, for the send log: the same findings are the same reminder, however they are worded."""
+    keys = ("code", "element", "field", "sheet", "cell", "expected", "found", "detail")
+    what = {
+        "missing": due.missing,
+        "findings": {f: [[str(r.get(k) or "") for k in keys] for r in rows] for f, rows in due.findings.items()},
+        "rejected": sorted(due.rejected),
+        "unanswered": [r.get("element", "") for r in due.unanswered],
+        "copies": [p.name for p in copies],  # which copies go along; collect run again rewrites their bytes
+    }
+    return json.dumps(what, ensure_ascii=False, sort_keys=True)
 
 
 def compose_reminders(
@@ -400,7 +447,7 @@ def compose_reminders(
     dues, orphans = due_reminders(agreement, round_number, results.problems, {f: r.get("sender", "") or "" for f, r in index.items()})
     out = Composed()
     for o in orphans:
-        out.skipped.append(f"kan ikke knyttes til et udvalg, så ingen rykker: {o}")
+        out.skipped.append(f"{o}. Filen kan ikke knyttes til et udvalg, så der laves ingen rykker; skriv selv til afsenderen.")
     for due in dues:
         if only and due.committee not in only:
             continue
@@ -410,9 +457,9 @@ def compose_reminders(
             out.skipped.append(_no_address(unit, due.department))
             continue
         copies = tuple(p for p in (feedback_copy(folder, f, index.get(f, {}).get("sha256", "")) for f in due.files) if p)
-        listing = reminder_lines(due, agreement)
+        listing = reminder_lines(due, agreement, {f: sent_name(f) for f in index})
         if copies:
-            listing += "\n\nVedhæftet er en kopi af jeres fil, hvor de berørte celler er markeret og kommenteret."
+            listing += "\n\nVedhæftet er en kommenteret kopi af jeres besvarelse, hvor de celler, der skal rettes, er markeret."
         cc = tuple(
             a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to}
         )
@@ -434,7 +481,7 @@ def compose_reminders(
                 body,
                 copies,
                 cc,
-                identity=listing,
+                identity=_reminder_identity(due, copies),
                 stem=agreement.file_stem(due.committee, due.department),
             )
         )
@@ -454,7 +501,8 @@ def overview_recipients(agreement: Agreement, to: list[str] | None = None) -> tu
     for a in addresses:
         if not EMAIL_ADDRESS.match(a):
             raise MailError(
-                f"'{a}' er ikke en gyldig e-mailadresse. Ret den i --to eller i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale."
+                f"{quoted(a)} er ikke en gyldig e-mailadresse. Ret den efter --to eller i rækken {quoted(AGREEMENT_FIELDS['overview_to'])} "
+                f"på arket {quoted('Aftale')} i masterfilen."
             )
     return tuple(dict.fromkeys(addresses))
 
@@ -467,14 +515,16 @@ def compose_overview(
     overview = folder / OVERVIEW_NAME
     if not overview.is_file():
         raise MailError(
-            f"{overview} findes ikke. Angiv mappen, som followup collect skrev i, eller kør followup collect med --out {folder}."
+            f"oversigten ({OVERVIEW_NAME}) findes ikke i {folder}. Angiv den resultatmappe, som followup collect skrev i, "
+            f"eller kør followup collect med --out {folder}."
         )
     collect_results(folder, round_number)  # the folder is this round's, or say so
     out = Composed()
     recipients = overview_recipients(agreement, to)
     if not recipients:
         out.skipped.append(
-            f"oversigten: ingen modtagere; skriv adresserne i rækken '{AGREEMENT_FIELDS['overview_to']}' på arket Aftale i masterfilen, eller brug --to ADRESSE."
+            f"oversigten: ingen modtagere; skriv adresserne i rækken {quoted(AGREEMENT_FIELDS['overview_to'])} på arket {quoted('Aftale')} "
+            "i masterfilen, eller brug --to ADRESSE."
         )
         return out
     values = common_values(agreement, round_number) | {"modtager": ", ".join(recipients), "filer": _files_list([overview])}

@@ -27,10 +27,12 @@ from pathlib import Path
 
 from .deadline import local_time
 from .filekind import OLE2_MAGIC, WORKBOOK_KINDS, attachment_words, sniff_bytes, sniff_workbook_kind
-from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, brief_error, discover, file_received
+from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, discover, file_received
+from .mail import read_cause
 from .outfolder import MAIL_PATH_ARROW as ARROW
 from .problems import Problem
 from .shownames import distinct, once
+from .texts import thousands
 
 MAX_MAIL_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 4  # e-mails attached to e-mails, as a forward does
@@ -134,7 +136,7 @@ def expand_inputs(paths: list[Path | str], name_of: Callable[[Path], str] | None
             continue
         display = name_of(p)
         if kind == "broken-msg":
-            out.problems.append(Problem("unreadable-mail", display, detail="filen er ikke en Outlook-besked"))
+            out.problems.append(Problem("unreadable-mail", display, detail="filen er ikke en Outlook-meddelelse"))
             continue
         read_mail(p, kind, display, out)
     out.incoming = distinct(out.incoming)
@@ -146,10 +148,12 @@ def read_mail(path: Path, kind: str, display: str, into: MailInputs) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        into.problems.append(Problem("unreadable-mail", display, detail=str(exc)))
+        into.problems.append(Problem("unreadable-mail", display, detail=read_cause(exc)))
         return
     if size > MAX_MAIL_BYTES:
-        into.problems.append(Problem("unreadable-mail", display, detail=f"e-mailen fylder {size} byte (højst {MAX_MAIL_BYTES})"))
+        into.problems.append(
+            Problem("unreadable-mail", display, detail=f"e-mailen fylder {thousands(size)} byte (højst {thousands(MAX_MAIL_BYTES)})")
+        )
         return
     before = len(into.incoming)
     try:
@@ -159,10 +163,18 @@ def read_mail(path: Path, kind: str, display: str, into: MailInputs) -> None:
             _read_eml_file(path, display, str(path), into, 0, file_received(path))
     except Exception as exc:  # a hostile or broken file must not stop the collection
         del into.incoming[before:]
-        into.problems.append(Problem("unreadable-mail", display, detail=brief_error(exc)))
+        into.problems.append(Problem("unreadable-mail", display, detail=_mail_error(exc, kind)))
         return
     if len(into.incoming) == before:
         into.problems.append(Problem("no-attachment", display))
+
+
+def _mail_error(exc: Exception, kind: str) -> str:
+    """Why a saved e-mail could not be opened, in Danish: the readers' own messages are English."""
+    if isinstance(exc, OSError):
+        return read_cause(exc)
+    what = "Outlook-meddelelse" if kind == "msg" else "e-mail"
+    return f"den er beskadiget eller ikke en {what}, der kan læses"
 
 
 # ---------------------------------------------------------------- .eml

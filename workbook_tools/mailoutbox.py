@@ -18,6 +18,7 @@ from .atomic import atomic_write_bytes
 from .mail import MailError, Outgoing
 from .master import EMAIL_ADDRESS
 from .model import Agreement
+from .texts import quoted
 
 OUTBOX_NAME = "outbox"
 MIME_TYPES = {
@@ -34,9 +35,13 @@ def sender_address(agreement: Agreement, from_address: str | None) -> str:
     """The From address: --from-address, else the agreement's e-mail."""
     address = (from_address or agreement.email or "").strip()
     if not address:
-        raise MailError("der er ingen afsenderadresse. Angiv --from-address, eller skriv E-mail på arket 'Aftale' i masterfilen.")
+        raise MailError(
+            f"der er ingen afsenderadresse. Angiv --from-address, eller skriv den i rækken {quoted('E-mail')} på arket {quoted('Aftale')} i masterfilen."
+        )
     if not EMAIL_ADDRESS.match(address):
-        raise MailError(f"afsenderadressen '{address}' er ikke en gyldig e-mailadresse.")
+        raise MailError(
+            f"afsenderadressen {quoted(address)} er ikke en gyldig e-mailadresse; ret den efter --from-address eller på arket {quoted('Aftale')}."
+        )
     return address
 
 

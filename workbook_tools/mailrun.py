@@ -11,6 +11,7 @@ from .mailoutbox import OUTBOX_NAME, sender_address, write_outbox
 from .mailsend import SEND_LOG, SendReport, SmtpSettings, pending, send
 from .mailtexts import load_mail_text
 from .model import Agreement
+from .texts import quoted
 
 
 @dataclass
@@ -53,8 +54,8 @@ def run_mail(
     unknown = [name for name in only or [] if name not in {c.name for c in agreement.committees}]
     if unknown:
         raise MailError(
-            f"udvalget '{unknown[0]}' står ikke i masterfilen (--only). Udvalgene er: "
-            + ", ".join(c.name for c in agreement.committees)
+            f"udvalget {quoted(unknown[0])} efter --only står ikke i masterfilen. Udvalgene er: "
+            + ", ".join(quoted(c.name) for c in agreement.committees)
             + "."
         )
     text = load_mail_text(kind, texts)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import configparser
+import errno
 import getpass
 import json
 import os
 import smtplib
+import socket
 import ssl
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from pathlib import Path
 from .atomic import atomic_write_bytes
 from .mail import MailError, Outgoing, SendError
 from .mailoutbox import to_email
+from .texts import quoted, thousands
 
 SENT_DIR = "sendt"
 SEND_LOG = "sendlog.jsonl"
@@ -117,12 +120,12 @@ def smtp_settings(
         raise MailError(f"angiv SMTP-serveren med --smtp-host (eller {ENV['host']}, eller host i konfigurationsfilen).")
     security = (pick(security, "security") or "none").strip().lower()
     if security not in SECURITY:
-        raise MailError(f"sikkerhed '{security}' findes ikke; brug none, starttls eller ssl.")
+        raise MailError(f"sikkerheden {quoted(security)} findes ikke; brug none, starttls eller ssl.")
     raw_port = pick(port, "port")
     try:
         port_number = int(raw_port) if raw_port not in (None, "") else DEFAULT_PORTS[security]
     except ValueError:
-        raise MailError(f"SMTP-porten '{raw_port}' er ikke et tal.") from None
+        raise MailError(f"SMTP-porten {quoted(str(raw_port))} er ikke et tal.") from None
     if not 0 < port_number < 65536:
         raise MailError(f"SMTP-porten {port_number} findes ikke (1–65535).")
     user = pick(user, "user") or ""
@@ -204,7 +207,7 @@ def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
     except (OSError, smtplib.SMTPException) as exc:
         raise SendError(
             f"kan ikke forbinde til SMTP-serveren {settings.where} ({_reason(exc)}). Intet er sendt. "
-            "Tjek --smtp-host og --smtp-port, eller skriv beskederne til udbakken uden --send."
+            "Tjek --smtp-host og --smtp-port, eller skriv meddelelserne til udbakken uden --send."
         ) from None
     try:
         if settings.security == "starttls":
@@ -222,6 +225,10 @@ def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
     return smtp
 
 
+class _Said(smtplib.SMTPNotSupportedError):
+    """Refused for a reason we say ourselves, in Danish."""
+
+
 def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
     # AUTH PLAIN in UTF-8 where offered (smtplib's own login is ASCII only, and tries every
     # mechanism in turn); else smtplib's choice.
@@ -233,17 +240,47 @@ def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
             raise smtplib.SMTPAuthenticationError(code, response)
         return
     if not (user + password).isascii():
-        raise smtplib.SMTPNotSupportedError("serveren tilbyder ikke AUTH PLAIN, som kræves for æøå i brugernavn eller adgangskode")
+        raise _Said("serveren tilbyder ikke AUTH PLAIN, som kræves for æøå i brugernavn eller adgangskode")
     smtp.login(user, password)
 
 
 def _reason(exc: BaseException) -> str:
+    """Why the server or the network said no, in Danish; the server's own reply is quoted as it came."""
+    if isinstance(exc, _Said):
+        return str(exc)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{a}: {quoted(_refusal(r))}" for a, r in exc.recipients.items())
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"{exc.smtp_code} {text}".strip()
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{a}: {_refusal(r)}" for a, r in exc.recipients.items())
-    return str(exc) or type(exc).__name__
+        return f"serveren svarede {quoted(f'{exc.smtp_code} {text}'.strip())}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "serveren lukkede forbindelsen"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        said = str(exc)
+        if "STARTTLS" in said.upper():
+            return "serveren tilbyder ikke STARTTLS; prøv --ssl, eller spørg IT, hvilken kryptering den bruger"
+        return "serveren understøtter ikke det, der blev bedt om"
+    if isinstance(exc, smtplib.SMTPException):
+        if "authentication" in str(exc).lower():  # smtplib: "No suitable authentication method found."
+            return "serveren tilbyder ingen måde at logge ind på, som kan bruges"
+        return "SMTP-fejl"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "serverens certifikat kunne ikke godkendes"
+    if isinstance(exc, ssl.SSLError):
+        return "krypteringen kunne ikke sættes op; tjek --starttls og --ssl"
+    if isinstance(exc, socket.gaierror):
+        return "serveren kunne ikke findes; tjek navnet"
+    if isinstance(exc, ConnectionRefusedError):
+        return "serveren afviste forbindelsen; tjek navn og port"
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return "forbindelsen blev afbrudt"
+    if isinstance(exc, TimeoutError):  # socket.timeout too
+        return "serveren svarede ikke i tide"
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "serveren kan ikke nås fra dette netværk"
+    if isinstance(exc, OSError) and exc.errno:
+        return f"netværksfejl nr. {exc.errno}"
+    return "ukendt fejl"
 
 
 def _refusal(response) -> str:
@@ -296,9 +333,11 @@ def send(
                 refusals = {a: _refusal(r) for a, r in getattr(exc, "recipients", {}).items()}
                 _log(log_path, entry | {"status": "failed", "delivered": [], "error": reason, "refused": refusals})
                 if _connection_lost(exc):
-                    report.failed.append((m, f"forbindelsen blev afbrudt ({reason})"))
+                    report.failed.append((m, reason if reason.startswith("forbindelsen") else f"forbindelsen blev afbrudt ({reason})"))
                     report.not_tried.extend(x for x, _ in todo[i + 1 :])
-                    report.stopped = f"forbindelsen til {settings.where} blev afbrudt efter {i} af {len(todo)} beskeder"
+                    report.stopped = (
+                        f"forbindelsen til {settings.where} blev afbrudt efter {thousands(i)} af {thousands(len(todo))} meddelelser"
+                    )
                     break
                 report.failed.append((m, ("alle modtagere afvist: " if refusals else "") + reason))
                 _reset(smtp)
@@ -308,7 +347,7 @@ def send(
             _log(log_path, entry | {"status": status, "delivered": delivered, "refused": {a: _refusal(r) for a, r in refused.items()}})
             atomic_write_bytes(outbox / SENT_DIR / m.file_name, msg.as_bytes())
             if refused:
-                report.failed.append((m, "afvist for " + "; ".join(f"{a}: {_refusal(r)}" for a, r in refused.items())))
+                report.failed.append((m, "afvist for " + "; ".join(f"{a}: {quoted(_refusal(r))}" for a, r in refused.items())))
             else:
                 report.sent.append(m)
     finally:

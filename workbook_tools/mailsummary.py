@@ -1,10 +1,16 @@
-"""What `followup mail` tells finance: each message, where it went, and what did not go."""
+"""What `followup mail` tells finance: each message, where it went, what did not go, and what to do about it."""
 
 from __future__ import annotations
 
 from .mail import Outgoing
 from .mailrun import MailRun
 from .mailsend import SEND_LOG
+from .texts import thousands
+
+
+def messages(n: int) -> str:
+    """ "1 meddelelse", "3 meddelelser": the word Danish Outlook uses for an e-mail."""
+    return f"{thousands(n)} {'meddelelse' if n == 1 else 'meddelelser'}"
 
 
 def describe(m: Outgoing) -> list[str]:
@@ -21,47 +27,47 @@ def describe(m: Outgoing) -> list[str]:
 def summary_lines(run: MailRun) -> list[str]:
     """What the command tells finance: each message, where it went, and what did not go."""
     lines: list[str] = []
-    messages = run.composed.messages
+    composed = run.composed.messages
     report = run.report
-    if not messages:
-        lines.append("Ingen beskeder at sende.")
+    log = run.outbox / SEND_LOG
+    if not composed:
+        lines.append("Ingen meddelelser at skrive eller sende.")
     elif run.dry_run:
         lines.append("--dry-run: intet er skrevet eller sendt.")
         if report is None:
-            lines.append(f"Ville skrive {len(messages)} besked(er) i udbakken {run.outbox}:")
-            for m in messages:
+            lines.append(f"Ville skrive {messages(len(composed))} i udbakken {run.outbox}:")
+            for m in composed:
                 lines.extend(describe(m))
         else:
-            lines.append(f"Ville sende {len(report.not_tried)} besked(er):")
+            lines.append(f"Ville sende {messages(len(report.not_tried))}:")
             for m in report.not_tried:
                 lines.extend(describe(m))
     elif report is None:
-        lines.append(f"{len(messages)} besked(er) skrevet i udbakken {run.outbox}:")
-        for m in messages:
+        lines.append(f"{messages(len(composed))} skrevet i udbakken {run.outbox}:")
+        for m in composed:
             lines.extend(describe(m))
         lines.append("Åbn dem i Outlook eller Thunderbird, og tjek dem. Send dem derfra, eller kør kommandoen igen med --send.")
-    else:
-        if report.sent:
-            lines.append(f"Sendt: {len(report.sent)} besked(er).")
-            for m in report.sent:
-                lines.extend(describe(m))
+    elif report.sent:
+        lines.append(f"Sendt: {messages(len(report.sent))}.")
+        for m in report.sent:
+            lines.extend(describe(m))
     if report is not None and not run.dry_run:
         for m, reason in report.failed:
             lines.append(f"Ikke sendt: {m.unit}: {reason}")
         for m in report.not_tried:
-            lines.append(f"Ikke sendt: {m.unit}: ikke forsøgt")
+            lines.append(f"Ikke sendt: {m.unit}: ikke forsøgt, fordi forbindelsen blev afbrudt")
         if report.stopped:
             lines.append(f"Afbrudt: {report.stopped}.")
         if report.failed or report.not_tried:
-            lines.append(f"Kør kommandoen igen for at sende resten; det, der er sendt, står i {run.outbox / SEND_LOG} og sendes ikke igen.")
+            lines.append(f"Kør kommandoen igen for at sende resten; det, der er sendt, står i sendeloggen {log} og sendes ikke igen.")
     if report is not None and report.already:
         lines.append(
-            f"Allerede sendt ifølge {run.outbox / SEND_LOG} ({len(report.already)}): "
+            f"Allerede sendt ifølge sendeloggen {log} ({thousands(len(report.already))}): "
             + ", ".join(m.unit for m in report.already)
-            + ". Brug --resend for at sende igen."
+            + ". Brug --resend for at sende dem igen."
         )
     if run.composed.held:
-        lines.append("Holdt tilbage, fordi runden ikke er komplet (send dem alligevel med --include-incomplete):")
+        lines.append("Holdt tilbage, fordi udvalget ikke har svar på alle indsatser (send dem alligevel med --include-incomplete):")
         lines.extend(f"  {s}" for s in run.composed.held)
     if run.composed.skipped:
         lines.append("Ikke med:")

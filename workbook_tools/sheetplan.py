@@ -238,7 +238,7 @@ def plan_sheet(
     row += 1
     current = agreement.round(round_number)
     if mode is Mode.TEMPLATE:
-        label = round_phrase(current.label, texts)
+        label = round_phrase(current.label, current.number, texts)
         if current.deadline:
             text = texts("instructions", round=label, deadline=long_date(current.deadline, texts.lang))
         else:

@@ -56,6 +56,11 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
         "the final follow-up ({label})",
         "Sådan nævnes runde 4 i en sætning, når dens navn i masterfilen kun er en dato (31.12.2018). Pladsholder: {label}",
     ),
+    "dated_round": (
+        "opfølgningen pr. {label}",
+        "the follow-up as of {label}",
+        "Sådan nævnes runde 1-3 i en sætning, når dens navn i masterfilen kun er en dato. Pladsholder: {label}",
+    ),
     "self_check": (
         "{missing} af {total} indsatser mangler smiley",
         "{missing} of {total} elements lack a smiley",
@@ -221,17 +226,19 @@ DEFAULT_TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-_BARE_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
+_BARE_DATE = re.compile(r"\d{1,2}\. ?\d{1,2}\. ?\d{2,4}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4}|\d{4}-\d{2}-\d{2}")
 
 
-def round_phrase(label: str, texts: Texts | None = None) -> str:
-    """A round as a sentence names it: its label, or for a label that is only a date ("31.12.2018") "den endelige opfølgning (31.12.2018)".
+def round_phrase(label: str, number: int, texts: Texts | None = None) -> str:
+    """A round as a sentence names it: its label, or for a label that is only a date the words around it.
 
-    "Udfyld felterne for 31.12.2018" reads as a date, not as the year's last follow-up.
+    "Udfyld felterne for 31.12.2018" reads as a date, not as the year's last follow-up:
+    round 4 becomes "den endelige opfølgning (31.12.2018)", another round "opfølgningen pr. 30.6.2018".
     """
-    if not _BARE_DATE.fullmatch(label.strip()):
+    label = " ".join(label.split())
+    if not _BARE_DATE.fullmatch(label):
         return label
-    return (texts or Texts())("final_round", label=label.strip())
+    return (texts or Texts())("final_round" if number == 4 else "dated_round", label=label)
 
 
 def guide_key(kind: str, state: Smiley) -> str:
