@@ -198,7 +198,7 @@ def test_identity_edited_in_the_hidden_sheet_only_disagrees_with_the_properties(
     path = set_meta(kit.filled(), properties=False, committee="Udvalg 02")
     check = kit.check(path)
     assert found(check) == [("metadata-changed", META_SHEET, "")]
-    assert "committee" in check.problems[0].detail
+    assert check.problems[0].detail.endswith("er uenige om udvalg")  # the key in Danish words
 
 
 def test_removed_document_properties_are_a_warning_when_the_hidden_sheet_still_says_whose_it_is(kit):
@@ -619,7 +619,7 @@ def test_a_return_after_the_deadline_day_in_danish_time_is_late(kit, agreement):
     after_midnight = evening + timedelta(hours=1)  # 00:30 the next day in Copenhagen
     check = kit.check(path, received=after_midnight)
     assert found(check) == [("late-return", "", "")]
-    assert (check.problems[0].expected, check.problems[0].found) == (deadline.isoformat(), "2031-03-16 00:30")
+    assert (check.problems[0].expected, check.problems[0].found) == ("15. marts 2031", "16. marts 2031 kl. 00.30")
     assert check.accepted
 
 
@@ -813,7 +813,7 @@ def test_a_folder_of_good_and_bad_returns_merges_the_good_reports_the_bad_and_to
         "Ændret",
     ]
     assert locked[11] == f"returns/ekstra-kopi.xlsx: den låste celle {SHEET}!{milestone} (indsats 1.01) er ændret."
-    assert locked[12].startswith("Forventet: 'Milepæl 1 for element 1.01'. Fundet: 'Ændret'.")
+    assert locked[12].startswith("Forventet: »Milepæl 1 for element 1.01«. Fundet: »Ændret«.")
     for line in ("tom.xlsx", "gammel.xls", "noter.csv", "ekstra-kopi.xlsx", "billede.xlsx"):
         assert "afvist" in next(x for x in out.splitlines() if line in x)
     assert digest_tree(inbox) == before, "every input file is byte-identical afterwards"
@@ -853,7 +853,7 @@ def test_dry_run_shows_what_would_change_and_writes_nothing(kit, agreement, mast
     assert not (tmp_path / "ud").exists()
     assert digest_tree(tmp_path) == before
     assert "--dry-run: intet er skrevet" in out
-    assert "6 nye og 0 ændrede svar for runde 1" in out
+    assert "6 nye og 0 ændrede svar (smileys og statustekster) for runde 1" in out
     assert "2 af 7 besvarelser godkendt" in out
 
 
@@ -947,7 +947,7 @@ def test_followup_check_prints_the_problems_of_one_file_and_exits_1_without_writ
     assert code == 1 and "Traceback" not in out + err
     assert "svar.xlsx (Udvalg 01): afvist" in out
     assert "invalid-smiley" in out and at(ref) in out and "indsats 1.02" in out
-    assert "Vælg Grøn / Gul / Rød i listen." in out
+    assert "Send den kommenterede kopi, så afsenderen kan vælge Grøn, Gul eller Rød i listen." in out
     assert digest_tree(tmp_path) == before
 
 

@@ -13,10 +13,12 @@ from returns_kit import HIDING_PLACES, Kit, cell_of, edit, found, hide_formula
 
 from workbook_tools.feedback import COMMENT_AUTHOR, FILL, write_feedback, write_feedback_copies
 from workbook_tools.integrity import FEEDBACK_SHEET
+from workbook_tools.model import ECONOMY, STATUS, field_words
 from workbook_tools.pipeline import collect_round
-from workbook_tools.problems import Problem, Severity
+from workbook_tools.problems import AFSENDER, Problem, Reader, Severity, misaddressed
 
 SHEET = "Opfølgning"
+OFFICE = "Økonomi og Styring"
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(
     check = kit.check(path)
     assert [p[0] for p in found(check)] == ["locked-cell-changed", "invalid-smiley", "status-text-required"]
 
-    written, notes = write_feedback_copies([check], check.problems, tmp_path / "feedback")
+    written, notes = write_feedback_copies([check], check.problems, tmp_path / "feedback", office=OFFICE)
     assert notes == []
     assert [p.name for p in written] == ["udvalg-01_tilbagemelding.xlsx"]
     assert sha(path) == before, "the original is never modified"
@@ -71,21 +73,28 @@ def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(
     assert fill_of(ws[refs["smiley"]]) == FILL[Severity.ERROR]
     assert fill_of(ws[refs["status"]]) == FILL[Severity.WARNING]
     comment = ws[refs["smiley"]].comment
-    assert comment.author == COMMENT_AUTHOR
+    assert comment.author == OFFICE, "signed by the master's Afsender"
+    economy = field_words(ECONOMY)
     assert comment.text == (
-        "Fejl: Smiley for økonomi i Opfølgning!" + refs["smiley"] + " (indsats 1.03) indeholder 'Blå', som ikke er en gyldig smiley."
-        "\nVælg smiley for økonomi (Grøn / Rød) i listen i cellen."
+        f"Fejl: {economy[:1].upper()}{economy[1:]} i Opfølgning!{refs['smiley']} (indsats 1.03) indeholder »Blå«, som ikke er en gyldig smiley."
+        f"\nVælg {economy} (Grøn eller Rød) i listen i cellen."
     )
-    assert "skal stå som i skabelonen: 'Milepæl 1 for element 1.02'" in ws[refs["milestone"]].comment.text
+    assert "skal stå som i skabelonen: »Milepæl 1 for element 1.02«" in ws[refs["milestone"]].comment.text
     assert ws["A1"].comment is None, "only problem cells are marked"
 
     summary = [[c.value for c in row] for row in wb[FEEDBACK_SHEET].iter_rows()]
-    assert "AFVIST" in summary[2][0]
+    assert summary[2][0] == (
+        f"Besvarelsen er ikke godkendt, fordi den har 2 fejl. Ret de røde celler i denne kopi, og send den tilbage til {OFFICE}; "
+        "arket Tilbagemelding må gerne blive stående."
+    )
+    assert not any("AFVIST" in str(v) for row in summary for v in row), "no shouting at the sender"
+    heads = next(row for row in summary if row[0] == "Alvor")
+    assert heads[5] == "Hvad gør I?"
     table = [row for row in summary if row[-1] in ("locked-cell-changed", "invalid-smiley", "status-text-required")]
     assert [(r[0], r[1], r[2], r[3]) for r in table] == [
         ("Fejl", f"{SHEET}!{refs['milestone']}", "1.02", None),
-        ("Fejl", f"{SHEET}!{refs['smiley']}", "1.03", "smiley for økonomi"),
-        ("Advarsel", f"{SHEET}!{refs['status']}", "1.01", "status"),
+        ("Fejl", f"{SHEET}!{refs['smiley']}", "1.03", economy),
+        ("Advarsel", f"{SHEET}!{refs['status']}", "1.01", field_words(STATUS)),
     ]
     link = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value == f"{SHEET}!{refs['smiley']}")
     assert link.hyperlink.location == f"'{SHEET}'!{refs['smiley']}"
@@ -128,8 +137,11 @@ def test_a_return_with_only_warnings_gets_a_copy_that_says_it_was_accepted(kit, 
     assert found(check) == [("smiley-normalised", f"{SHEET}!{ref}", "1.02")]
     copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx")
     wb = openpyxl.load_workbook(copy)
-    assert "godkendt" in wb[FEEDBACK_SHEET]["A3"].value
+    assert wb[FEEDBACK_SHEET]["A3"].value == (
+        "Besvarelsen er godkendt. Se bemærkningerne i de gule celler, før I udfylder skabelonen næste gang."
+    )
     assert fill_of(wb[SHEET][ref]) == FILL[Severity.WARNING]
+    assert wb[SHEET][ref].comment.author == COMMENT_AUTHOR, "no Afsender given: a neutral author, never a name from the code"
 
 
 def test_a_problem_on_a_merged_cell_is_marked_at_its_top_left_and_one_without_a_cell_only_in_the_list(kit, tmp_path):
@@ -230,7 +242,8 @@ def test_followup_check_says_why_it_made_no_annotated_copy(kit, master, tmp_path
     code = main(["check", str(master), "--round", "1", "--feedback", str(tmp_path / "tilbage"), str(path)])
     out = capsys.readouterr().out
     assert code == 0  # a warning does not reject
-    assert "Ingen kommenteret kopi af stor.xlsx: projektmappen fylder over" in out
+    assert "Ingen kommenteret kopi af stor.xlsx: filen fylder over" in out
+    assert "validation.xlsx" not in out, "check writes no validation.xlsx"
     assert not (tmp_path / "tilbage").exists() or not any((tmp_path / "tilbage").iterdir())
 
 
@@ -262,3 +275,81 @@ def test_a_formula_hidden_outside_the_cells_is_reported_and_left_out_of_the_copy
     assert kept == [], f"the copy would still run the sender's formula from {kept}"
     assert rules_and_dropdowns(copy) == rules_and_dropdowns(clean), "the copy still colours the smileys and offers their lists"
     assert not any(p.code == "formulas-outside-cells" for p in kit.check(copy).problems), "sent back, the copy is clean"
+
+
+def summary_rows(copy) -> list[list]:
+    return [[c.value for c in row] for row in openpyxl.load_workbook(copy)[FEEDBACK_SHEET].iter_rows()]
+
+
+def test_an_error_of_the_whole_besvarelse_is_not_sent_to_red_cells_that_are_not_there(kit, tmp_path):
+    path = kit.filled("svar.xlsx")
+    check = kit.check(path)
+    wrong_round = Problem("wrong-round", check.name, "Udvalg 01", expected="2", found="1")
+    summary = summary_rows(write_feedback(check, [wrong_round], tmp_path / "kopi.xlsx"))
+    assert summary[2][0] == (
+        "Besvarelsen er ikke godkendt, fordi den har 1 fejl. Fejlen gælder hele besvarelsen og kan ikke rettes i denne kopi. "
+        "Se i listen herunder, hvad I skal gøre."
+    )
+    assert summary[3][0] == "Listen herunder har alle fund; de gælder hele besvarelsen, ikke en bestemt celle."
+    row = next(r for r in summary if r[-1] == "wrong-round")
+    assert row[5] == "Det er skabelonen til runde 1; der samles nu ind til runde 2. Udfyld skabelonen til runde 2, og send den."
+
+    conflict = Problem("conflicting-return", check.name, "Udvalg 01", "1.01", detail="andet-svar.xlsx")
+    summary = summary_rows(write_feedback(check, [conflict], tmp_path / "kopi2.xlsx", office=OFFICE))
+    assert "røde celler" not in summary[2][0]
+    assert summary[2][0].endswith(
+        f"Fejlene hører ikke til en bestemt celle. Se i listen herunder, hvad I skal gøre, og send besvarelsen igen til {OFFICE}."
+    )
+    row = next(r for r in summary if r[-1] == "conflicting-return")
+    assert row[5] == f"Indsatsen er også besvaret i andet-svar.xlsx med et andet svar. Aftal med {OFFICE}, hvilket svar der gælder."
+
+
+def test_without_a_named_afsender_the_copy_says_os_and_never_a_name_from_the_code(kit, tmp_path):
+    path = kit.filled("svar.xlsx")
+    check = kit.check(path)
+    conflict = Problem("conflicting-return", check.name, "Udvalg 01", "1.01", detail="andet-svar.xlsx")
+    summary = summary_rows(write_feedback(check, [conflict], tmp_path / "kopi.xlsx"))
+    assert summary[2][0].endswith("send besvarelsen igen til os.")
+    assert next(r for r in summary if r[-1] == "conflicting-return")[5].endswith("Aftal med os, hvilket svar der gælder.")
+    assert not any("Økonomi" in str(v) for row in summary for v in row)
+
+
+def test_every_text_of_the_copy_speaks_to_the_sender(kit, tmp_path):
+    path, refs = a_bad_return(kit)
+    check = kit.check(path)
+    copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx", office=OFFICE)
+    wb = openpyxl.load_workbook(copy)
+    summary = [[c.value for c in row] for row in wb[FEEDBACK_SHEET].iter_rows()]
+    head = next(i for i, row in enumerate(summary) if row[0] == "Alvor")
+    to_sender = [summary[2][0], summary[3][0]] + [row[5] for row in summary[head + 1 :] if row[5]]
+    to_sender += [c.comment.text.split("\n", 1)[1] for row in wb[SHEET].iter_rows() for c in row if c.comment is not None]
+    assert len(to_sender) >= 7
+    for text in to_sender:
+        assert misaddressed(text.replace(OFFICE, AFSENDER), Reader.SENDER) == [], text
+
+
+def test_collect_signs_the_copy_with_the_masters_afsender(kit, agreement, master, tmp_path):
+    a_bad_return(kit)
+    collect_round(master, 1, [kit.returns], tmp_path / "ud", pdf=False)
+    wb = openpyxl.load_workbook(tmp_path / "ud" / "feedback" / "udvalg-01_tilbagemelding.xlsx")
+    assert agreement.office
+    authors = {c.comment.author for row in wb[SHEET].iter_rows() for c in row if c.comment is not None}
+    assert authors == {agreement.office}
+    assert wb[FEEDBACK_SHEET]["A3"].value.endswith(f"send den tilbage til {agreement.office}; arket Tilbagemelding må gerne blive stående.")
+
+
+def test_the_templates_hidden_sheet_shown_by_the_sender_is_hidden_again_in_the_copy(kit, tmp_path):
+    from workbook_tools.template import META_SHEET
+
+    def show(wb):
+        wb[META_SHEET].sheet_state = "visible"
+
+    path = edit(kit.filled("svar.xlsx"), show)
+    check = kit.check(path)
+    assert [p.code for p in check.problems] == ["sheet-hidden"]
+    copy = write_feedback(check, check.problems, tmp_path / "kopi.xlsx")
+    wb = openpyxl.load_workbook(copy)
+    assert wb[META_SHEET].sheet_state == "veryHidden", "the tool's own keys are not shown to the sender"
+    row = next(r for r in summary_rows(copy) if r[-1] == "sheet-hidden")
+    assert row[5] == "Skabelonens skjulte ark var vist; det er skjult igen, som i skabelonen. Ingen handling nødvendig."
+    assert not any(p.code == "sheet-hidden" for p in kit.check(copy).problems)

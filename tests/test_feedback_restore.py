@@ -62,7 +62,9 @@ def test_the_copy_puts_the_locked_cell_back_keeps_the_answers_and_switches_prote
     assert ws.protection.sheet
     assert "skabelonens tekst er sat tilbage" in ws[milestone].comment.text
     summary = [" ".join(str(v) for v in row if v) for row in openpyxl.load_workbook(copy)[FEEDBACK_SHEET].iter_rows(values_only=True)]
-    assert f"{milestone} stod 'Anlægsbevilling 7,0 mio. kr.'; skabelonens tekst er sat tilbage." in summary
+    assert f"{milestone} stod »Anlægsbevilling 7,0 mio. kr.«; skabelonens tekst er sat tilbage." in summary
+    assert summary[2].startswith("Besvarelsen er ikke godkendt") and "røde celler" not in summary[2], "nothing red is left to mend"
+    assert "sat tilbage i denne kopi" in summary[2]
     assert any("Arkbeskyttelsen var fjernet" in line for line in summary)
     again = kit.check(copy)
     assert [p.code for p in again.problems if p.severity.value != "info"] == []

@@ -23,12 +23,12 @@ from python_calamine import CalamineWorkbook
 from synthetic import synthetic_answers
 
 from workbook_tools.cli import main
+from workbook_tools.danish import long_datetime
 from workbook_tools.mailin import expand_inputs
 from workbook_tools.master import read_master
 from workbook_tools.pipeline import collect_round
 from workbook_tools.problems import Problem
 from workbook_tools.template import generate_templates
-from workbook_tools.texts import long_datetime
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 CET = timezone(timedelta(hours=1))

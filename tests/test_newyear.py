@@ -21,7 +21,7 @@ from workbook_tools.newyear import (
     write_new_year,
 )
 from workbook_tools.pipeline import generate_round
-from workbook_tools.texts import long_date
+from workbook_tools.danish import long_date
 
 # --- from the demo's merged master ---------------------------------------------------------------
 

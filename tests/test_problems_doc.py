@@ -29,8 +29,11 @@ def test_every_code_is_kebab_case_with_a_severity_a_danish_message_a_hint_and_a_
         assert t.message.strip() and t.hint.strip(), code
         assert t.category in CATEGORIES, code
         assert re.search(r"[æøå]|\b(er|ikke|og|har|den|det)\b", t.message + t.hint), f"{code}: not Danish?"
-        placeholders = set(re.findall(r"\{(\w+)(?:!r)?\}", t.message + t.hint + t.advice))
+        placeholders = set(re.findall(r"\{(\w+)\}", t.message + t.hint))
         assert placeholders <= {"file", "cell", "element", "field", "expected", "found", "detail"}, code
+        advice_placeholders = set(re.findall(r"\{(\w+)\}", t.advice))
+        assert advice_placeholders <= {"file", "cell", "element", "field", "expected", "found", "detail", "afsender"}, code
+        assert "!r}" not in t.message + t.hint + t.advice, code
         assert code in DOC.read_text(encoding="utf-8")
 
 
@@ -46,7 +49,7 @@ def test_every_code_the_package_reports_is_in_the_catalog_and_every_catalog_code
 def test_a_problem_fills_its_message_and_hint_and_refuses_an_unknown_code():
     p = Problem("locked-cell-changed", "svar.xlsx", "Udvalg 01", "1.02", "Opfølgning", "B45", "Milepæl 1", "Ændret")
     assert p.message == "svar.xlsx: den låste celle Opfølgning!B45 (indsats 1.02) er ændret."
-    assert p.hint.startswith("Forventet: 'Milepæl 1'. Fundet: 'Ændret'.")
+    assert p.hint.startswith("Forventet: »Milepæl 1«. Fundet: »Ændret«.")
     assert p.as_dict()["severity"] == "error" and p.where == "Opfølgning!B45"
     with pytest.raises(KeyError, match="no-such-code"):
         Problem("no-such-code")

@@ -43,6 +43,7 @@ PROBLEM_KEYS = [
     "detail",
     "message",
     "hint",
+    "advice",
 ]
 
 
@@ -85,7 +86,7 @@ def test_problems_json_holds_every_row_of_validation_xlsx_and_every_returns_verd
     labels = {s.value: s.label for s in Severity}
     # validation.xlsx's "Felt" shows the field in words; problems.json has its code beside them.
     as_people_read_it = [
-        {k: labels[v] if k == "severity" else v for k, v in p.items() if k not in ("detail", "field")} for p in doc["problems"]
+        {k: labels[v] if k == "severity" else v for k, v in p.items() if k not in ("detail", "field", "advice")} for p in doc["problems"]
     ]
     assert as_people_read_it == validation_rows(tmp_path / "ud" / "validation.xlsx")
 

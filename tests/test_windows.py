@@ -331,7 +331,7 @@ def test_a_return_excel_holds_open_on_windows_says_so_and_what_to_do(tmp_path, t
     monkeypatch.setattr(inuse, "_WINDOWS", True)
     check = kit.check(held)
     assert [(p.code, p.severity.value) for p in check.problems] == [("file-in-use", "error")]
-    assert check.problems[0].message == f"{held.name} kan ikke læses: filen er åben i et andet program (Excel?); luk den og kør igen."
+    assert check.problems[0].message == f"{held.name} kan ikke læses, fordi filen er åben i et andet program (Excel?)."
     assert not check.accepted and not check.sha256
 
 

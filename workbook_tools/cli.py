@@ -650,7 +650,8 @@ def print_check(check) -> None:
         where = " ".join(x for x in (p.where, f"indsats {p.element}" if p.element else "") if x)
         print(f"  {p.severity.label:<8} {p.code:<26} {where}")
         print(f"           {p.message}")
-        print(f"           Hvad gør jeg? {p.hint}")
+        print(f"           Det gør I:     {p.hint}")
+        print(f"           Til udvalget:  {p.advice}")
 
 
 def print_summary(run) -> None:

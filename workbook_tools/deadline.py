@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from .danish import long_date, long_datetime
 from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
-from .texts import long_date, long_datetime
 
 # Deadlines are dates in the municipality's own time.
 LOCAL_TIMEZONE = "Europe/Copenhagen"

@@ -5,7 +5,9 @@ return with a warning or an error this writes a copy of the sender's file into
 ``<out>/feedback/`` with each problem cell filled in the severity's colour, a
 Danish comment on it saying what is wrong and what to do, and a first sheet
 ``Tilbagemelding`` listing every problem (with links to the cells) and the
-verdict. The original is never opened for writing: the copy is made from the
+verdict. It speaks to the sender ("I", "jeres": each problem's advice) and is signed
+by the master's Afsender (``Agreement.office``), who the texts name where the sender
+is to write to finance. The original is never opened for writing: the copy is made from the
 bytes the check hashed, and skipped if the file has changed since.
 
 The copy is one staff can just fix and send: every locked cell the sender changed
@@ -34,16 +36,19 @@ import zipfile
 from pathlib import Path
 
 from .atomic import atomic_write_bytes
+from .danish import quoted, thousands
 from .integrity import FEEDBACK_SHEET
 from .model import unit_name
 from .ooxml import own_name, own_rule, own_validation
 from .outfolder import FEEDBACK_SUFFIX, RETIRED_DIR, distinct_feedback_name, feedback_file_name
-from .problems import Problem, Severity
+from .problems import Problem, Severity, afsender_name
 from .returncheck import CollectContext, ReturnCheck
 from .sheetplan import LINE_POINTS, MAX_ROW_PT, Role, SheetPlan
+from .template import META_SHEET
 from .xlsxio import deterministic_zip, needs_quote
 
-COMMENT_AUTHOR = "Økonomi og Styring"
+# The comments' author is the master's Afsender (Agreement.office); this only when the master names none.
+COMMENT_AUTHOR = "Budgetopfølgning"
 FILL = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 UNOPENABLE = ("unsafe-workbook", "broken-workbook")
@@ -65,7 +70,7 @@ _NOT_RESTORABLE = frozenset(
         "rows-moved",
     }
 )
-_COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Felt", 18), ("Hvad er der galt?", 70), ("Hvad gør du?", 60), ("Kode", 22))
+_COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Felt", 18), ("Hvad er der galt?", 70), ("Hvad gør I?", 60), ("Kode", 22))
 
 
 def needs_feedback(check: ReturnCheck, mine: list[Problem]) -> bool:
@@ -93,20 +98,29 @@ def feedback_due(checks: list[ReturnCheck], problems: list[Problem]) -> list[tup
 
 
 def write_feedback_copies(
-    checks: list[ReturnCheck], problems: list[Problem], folder: Path | str, ctx: CollectContext | None = None
+    checks: list[ReturnCheck],
+    problems: list[Problem],
+    folder: Path | str,
+    ctx: CollectContext | None = None,
+    office: str | None = None,
 ) -> tuple[list[Path], list[str]]:
     """One annotated copy per return that needs one. Returns (files written, notes on copies not made).
 
     With the round's `ctx`, each copy has its locked cells put back from the sheet plan (see `restore_plan`).
+    `office` is the master's Afsender, who signs the comments and is named in the advice;
+    by default the one in `ctx`'s master, and without either the texts say "os".
     """
     folder = Path(folder)
+    if office is None:
+        office = ctx.agreement.office if ctx is not None else ""
     written: list[Path] = []
     notes: list[str] = []
     used: set[str] = set()
     for check, mine in feedback_due(checks, problems):
         if _inflated_size(check.incoming.path) > MAX_ANNOTATED_BYTES:  # openpyxl would need minutes and gigabytes
             notes.append(
-                f"Ingen kommenteret kopi af {check.name}: projektmappen fylder over {MAX_ANNOTATED_BYTES >> 20} MB udpakket; brug listen i validation.xlsx."
+                f"Ingen kommenteret kopi af {check.name}: filen fylder over {thousands(MAX_ANNOTATED_BYTES >> 20)} MB udpakket. "
+                "Send afsenderen fundene på anden måde, fx fra valideringslisten (collect) eller fra udskriften af check."
             )
             continue
         name = feedback_file_name(check.name)
@@ -114,7 +128,7 @@ def write_feedback_copies(
             name = distinct_feedback_name(name, check.sha256)
         used.add(name)
         try:
-            path = write_feedback(check, mine, folder / name, restore_plan(ctx, check) if ctx is not None else None)
+            path = write_feedback(check, mine, folder / name, restore_plan(ctx, check) if ctx is not None else None, office)
         except Exception as exc:  # openpyxl may refuse a file calamine could read
             notes.append(f"Ingen kommenteret kopi af {check.name}: {type(exc).__name__}: {exc}"[:300])
             continue
@@ -147,9 +161,8 @@ def retire_stale_copies(folder: Path | str, written: list[Path]) -> list[str]:
             moved.append(p)
         except OSError:  # open in Excel on Windows, say, or no folder to move it to
             stuck.append(p.name)
-    notes = (
-        [f"{len(moved)} kommenteret(e) kopi(er) fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."] if moved else []
-    )
+    copies = "1 kommenteret kopi" if len(moved) == 1 else f"{thousands(len(moved))} kommenterede kopier"
+    notes = [f"{copies} fra en tidligere kørsel passer ikke længere og er flyttet til {aside}."] if moved else []
     if stuck:
         notes.append(
             f"Kommenterede kopier fra en tidligere kørsel, som ikke passer længere, kunne ikke flyttes (er de åbne?): {', '.join(stuck)}. Send dem ikke."
@@ -180,10 +193,14 @@ def sheet_password() -> str:
     return os.environ.get("FOLLOWUP_SHEET_PASSWORD") or ""
 
 
-def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str, plan: SheetPlan | None = None) -> Path | None:
+def write_feedback(
+    check: ReturnCheck, problems: list[Problem], out: Path | str, plan: SheetPlan | None = None, office: str = ""
+) -> Path | None:
     """Write the annotated copy of one return to `out` (atomically); None if the file changed since the check.
 
     With `plan` (the template's, see restore_plan) every changed locked cell is put back and protection switched on as generated.
+    `office` is the master's Afsender (Agreement.office): the comments' author, and who the texts tell
+    the sender to write to; without it the author is COMMENT_AUTHOR and the texts say "os".
     """
     import openpyxl
 
@@ -207,11 +224,12 @@ def write_feedback(check: ReturnCheck, problems: list[Problem], out: Path | str,
     restored: dict[str, str] = {}
     if plan is not None and check.sheet_name in wb.sheetnames:
         restored = _restore_locked(wb[check.sheet_name], plan, [p for p in mine if p.sheet == check.sheet_name], sheet_password())
+    restored.update(_restore_sheet_states(wb, check, mine))
     anchors: dict[tuple[str, str], str] = {}
     for (sheet, ref), found in by_cell.items():
-        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found, restored.get(ref, "") if sheet == check.sheet_name else "")
+        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found, restored.get(ref, "") if sheet == check.sheet_name else "", office)
     _drop_formulas_outside_cells(wb)
-    _summary(wb, check, mine, anchors, restored)
+    _summary(wb, check, mine, anchors, restored, office)
     buffer = io.BytesIO()
     wb.save(buffer)
     out = Path(out)
@@ -260,6 +278,31 @@ def _restore_locked(ws, plan: SheetPlan, problems: list[Problem], password: str)
     return done
 
 
+def _sheet_key(sheet: str) -> str:
+    # A sheet put back as the template has it, in `restored` beside the cells (no cell reference has a colon).
+    return "ark:" + sheet
+
+
+def _restore_sheet_states(wb, check: ReturnCheck, problems: list[Problem]) -> dict[str, str]:
+    """The follow-up sheet shown and the template's hidden sheet hidden again, as the template has them; {key: what was done}.
+
+    Only for the sheets the check found (`sheet-hidden`): the hidden sheet shown by the
+    sender would put the tool's own keys in front of them in the copy.
+    """
+    done: dict[str, str] = {}
+    for p in problems:
+        if p.code != "sheet-hidden" or p.detail not in wb.sheetnames:
+            continue
+        ws = wb[p.detail]
+        if p.detail == META_SHEET and ws.sheet_state != "veryHidden":
+            ws.sheet_state = "veryHidden"
+            done[_sheet_key(p.detail)] = "Skabelonens skjulte ark var vist; det er skjult igen, som i skabelonen."
+        elif p.detail == check.sheet_name and ws.sheet_state != "visible":
+            ws.sheet_state = "visible"
+            done[_sheet_key(p.detail)] = f"Arket {quoted(p.detail)} var skjult; det er vist igen, som i skabelonen."
+    return done
+
+
 def _addressable(ws, ref: str) -> bool:
     # A reference openpyxl can address on this sheet (a problem may name a cell past Excel's last column).
     try:
@@ -271,7 +314,7 @@ def _addressable(ws, ref: str) -> bool:
 
 def _quoted(text: str, limit: int = 80) -> str:
     text = text.replace("\n", " ")
-    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'" if text else "tom"
+    return quoted(text if len(text) <= limit else text[: limit - 1] + "…") if text else "tom"
 
 
 def _formulas_as_text(wb, check: ReturnCheck, flagged: set[tuple[str, str]]) -> None:
@@ -345,8 +388,8 @@ def _drop_formulas_outside_cells(wb) -> None:
         ws.data_validations.dataValidation = kept_lists
 
 
-def _annotate(ws, ref: str, problems: list[Problem], restored: str = "") -> str:
-    """Colour the cell by its worst problem and comment on it; a merged cell is marked at its top-left.
+def _annotate(ws, ref: str, problems: list[Problem], restored: str = "", office: str = "") -> str:
+    """Colour the cell by its worst problem and comment on it, signed by `office`; a merged cell is marked at its top-left.
 
     `restored` says what was put back in the cell: it replaces the advice to put it back.
     """
@@ -362,12 +405,12 @@ def _annotate(ws, ref: str, problems: list[Problem], restored: str = "") -> str:
     cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
     text = "\n\n".join(
         f"{p.severity.label}: {_sender_message(p)}\n"
-        + (restored + " Ingen handling." if restored and p.code == "locked-cell-changed" else p.advice)
+        + (restored + _RESTORED_DONE if restored and p.code == "locked-cell-changed" else p.advice_for(office))
         for p in problems
     )
     if cell.comment is not None and cell.comment.text:
         text = cell.comment.text.rstrip() + "\n\n" + text
-    comment = Comment(text[:32_000], COMMENT_AUTHOR)
+    comment = Comment(text[:32_000], office.strip() or COMMENT_AUTHOR)
     comment.width = 320
     comment.height = min(60 + 45 * len(problems), 400)
     cell.comment = comment
@@ -385,7 +428,12 @@ def _sender_message(p: Problem) -> str:
 
 
 def _summary(
-    wb, check: ReturnCheck, problems: list[Problem], anchors: dict[tuple[str, str], str], restored: dict[str, str] | None = None
+    wb,
+    check: ReturnCheck,
+    problems: list[Problem],
+    anchors: dict[tuple[str, str], str],
+    restored: dict[str, str] | None = None,
+    office: str = "",
 ) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -403,15 +451,11 @@ def _summary(
     lines = [
         (f"Tilbagemelding på {Path(check.name).name}", Font(bold=True, size=14)),
         (f"Udvalg: {who or 'ukendt'}" + (f"; runde {check.round}" if check.round else ""), None),
+        (verdict(check, problems, anchors, restored, office), Font(bold=True, color="9C0006" if rejected else "9C5700")),
         (
-            "Besvarelsen er AFVIST. Ret fejlene (røde celler), og send projektmappen igen."
-            if rejected
-            else "Besvarelsen er godkendt. Se bemærkningerne (gule celler) før næste runde.",
-            Font(bold=True, color="9C0006" if rejected else "9C5700"),
-        ),
-        (
-            "Hver markeret celle har en kommentar med forklaringen; listen herunder har alle fund. "
-            "Du kan rette i de hvide felter i denne kopi og sende den tilbage; dette ark må gerne blive stående.",
+            "Hver markeret celle har en kommentar, der forklarer fundet; listen herunder har alle fund."
+            if anchors
+            else "Listen herunder har alle fund; de gælder hele besvarelsen, ikke en bestemt celle.",
             None,
         ),
     ]
@@ -421,7 +465,7 @@ def _summary(
         ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             ws.cell(r, 1).font = font
-    ws.row_dimensions[len(lines)].height = 32
+    ws.row_dimensions[3].height = 32
     head = len(lines) + 2
     fill = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL.items()}
     for c, (title, width) in enumerate(_COLUMNS, start=1):
@@ -433,11 +477,12 @@ def _summary(
     for r, p in enumerate(problems, start=head + 1):
         anchor = anchors.get((p.sheet, p.cell))
         where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet in (check.sheet_name,) else "")
-        advice = (
-            restored[p.cell] + " Ingen handling."
-            if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored
-            else p.advice
-        )
+        if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored:
+            advice = restored[p.cell] + _RESTORED_DONE
+        elif p.code == "sheet-hidden" and _sheet_key(p.detail) in restored:
+            advice = restored[_sheet_key(p.detail)] + _RESTORED_DONE
+        else:
+            advice = p.advice_for(office)
         row = (p.severity.label, where, p.element, p.field_words, _sender_message(p), advice, p.code)
         for c, value in enumerate(row, start=1):
             _text(ws, r, c, value)
@@ -451,7 +496,7 @@ def _summary(
             link.font = Font(color="0563C1", underline="single")
     if restored:
         at = head + len(problems) + 2
-        _text(ws, at, 1, "Sat tilbage til skabelonen i denne kopi (dine svar er ikke ændret):")
+        _text(ws, at, 1, "Sat tilbage til skabelonen i denne kopi (jeres svar er ikke ændret):")
         ws.cell(at, 1).font = Font(bold=True)
         for r, line in enumerate(restored.values(), start=at + 1):
             _text(ws, r, 1, line)
@@ -462,6 +507,53 @@ def _summary(
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{head}:{head}"
+
+
+_RESTORED_DONE = " Ingen handling nødvendig."
+
+
+def verdict(
+    check: ReturnCheck,
+    problems: list[Problem],
+    anchors: dict[tuple[str, str], str],
+    restored: dict[str, str] | None = None,
+    office: str = "",
+) -> str:
+    """The sheet Tilbagemelding's verdict to the sender: approved or not, why, and what to do now.
+
+    "Ret de røde celler" only when a red cell is left to mend: an error of the whole
+    besvarelse (the wrong round, rows moved, a file-level error) has no cell, and a
+    locked cell already put back in the copy needs nothing.
+    """
+    restored = restored or {}
+    to = afsender_name(office)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if not errors:
+        if any((p.sheet, p.cell) in anchors for p in warnings):
+            return "Besvarelsen er godkendt. Se bemærkningerne i de gule celler, før I udfylder skabelonen næste gang."
+        return "Besvarelsen er godkendt. Se bemærkningerne i listen herunder, før I udfylder skabelonen næste gang."
+    why = f"Besvarelsen er ikke godkendt, fordi den har {thousands(len(errors))} fejl."
+
+    def mended(p: Problem) -> bool:
+        return p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored
+
+    whole = [p for p in errors if p.code in _NOT_RESTORABLE]  # not this round's skabelon as sent: no edit of the copy mends it
+    if whole:
+        they = "Fejlen gælder" if len(whole) == 1 else "Fejlene gælder"
+        return f"{why} {they} hele besvarelsen og kan ikke rettes i denne kopi. Se i listen herunder, hvad I skal gøre."
+    in_cells = [p for p in errors if not mended(p) and (p.sheet, p.cell) in anchors]
+    elsewhere = [p for p in errors if not mended(p) and (p.sheet, p.cell) not in anchors]
+    if in_cells and elsewhere:
+        return (
+            f"{why} Ret de røde celler i denne kopi, og gør, som listen herunder siger om de fejl, der ikke hører til en celle. "
+            f"Send så kopien tilbage til {to}; arket Tilbagemelding må gerne blive stående."
+        )
+    if in_cells:
+        return f"{why} Ret de røde celler i denne kopi, og send den tilbage til {to}; arket Tilbagemelding må gerne blive stående."
+    if elsewhere:
+        return f"{why} Fejlene hører ikke til en bestemt celle. Se i listen herunder, hvad I skal gøre, og send besvarelsen igen til {to}."
+    return f"{why} De låste celler, der var ændret, er sat tilbage i denne kopi. Send kopien tilbage til {to}."
 
 
 def _text(ws, row: int, col: int, value) -> None:

@@ -55,7 +55,7 @@ KINDS: dict[str, FileKind] = {
         "krypteret fil",
         "encrypted-workbook",
         "encrypted",
-        "Gem en kopi uden adgangskode (i Excel: Filer > Oplysninger > Beskyt projektmappe > Krypter med adgangskode, slet koden)",
+        "Gem en kopi uden adgangskode (i Excel: Filer > Oplysninger > Beskyt projektmappe > Kryptér med adgangskode, slet koden)",
     ),
     "empty": FileKind("tom (0 byte)", "tom fil", "empty-file", "empty", _NEW_COPY),
     "broken-zip": FileKind(
@@ -82,7 +82,9 @@ KINDS: dict[str, FileKind] = {
     "binary": FileKind("en ukendt binær fil", "binær fil"),
     "folder": FileKind("en mappe", "mappe", "not-a-file", "mappe", ""),
     "missing": FileKind("væk", "væk", "unreadable-file", "filen findes ikke", ""),
-    "special": FileKind("en særlig fil (et rør eller en enhed)", "ikke en almindelig fil", "not-a-file", advice=""),
+    "special": FileKind(
+        "en særlig fil (et rør eller en enhed)", "ikke en almindelig fil", "not-a-file", detail="et rør eller en enhed", advice=""
+    ),
     "unreadable": FileKind(
         "ikke til at læse (ingen adgang?)",
         "kan ikke læses",

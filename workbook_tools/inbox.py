@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .danish import thousands
 from .filekind import refusal
 from .inuse import held_by_another_program, is_owner_file
 from .problems import Problem
-from .texts import thousands
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
 MAIL_SUFFIXES = {".eml", ".msg"}

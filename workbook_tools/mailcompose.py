@@ -16,6 +16,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from .committee_report import report_file_name
+from .danish import quoted, thousands
 from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, Composed, MailError, Outgoing
 from .mailtexts import MailText, common_values
 from .master import AGREEMENT_FIELDS, EMAIL_ADDRESS
@@ -34,7 +35,6 @@ from .outfolder import (
 from .problems import Problem, Severity
 from .results import CollectResults, ResultsError, read_problems
 from .template import MANIFEST_NAME, ManifestError, load_manifest
-from .texts import quoted, thousands
 from .xlsxio import sha256_of
 
 

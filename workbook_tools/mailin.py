@@ -25,6 +25,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from .danish import thousands
 from .deadline import local_time
 from .filekind import OLE2_MAGIC, WORKBOOK_KINDS, attachment_words, sniff_bytes, sniff_workbook_kind
 from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, discover, file_received
@@ -32,7 +33,6 @@ from .mail import read_cause
 from .outfolder import MAIL_PATH_ARROW as ARROW
 from .problems import Problem
 from .shownames import distinct, once
-from .texts import thousands
 
 MAX_MAIL_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 4  # e-mails attached to e-mails, as a forward does

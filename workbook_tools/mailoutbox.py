@@ -15,10 +15,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .atomic import atomic_write_bytes
+from .danish import quoted
 from .mail import MailError, Outgoing
 from .master import EMAIL_ADDRESS
 from .model import Agreement
-from .texts import quoted
 
 OUTBOX_NAME = "outbox"
 MIME_TYPES = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .danish import quoted
 from .mail import OVERVIEW, REPORTS, Composed, MailError
 from .mailcompose import COMPOSERS
 from .mailoutbox import OUTBOX_NAME, sender_address, write_outbox
 from .mailsend import SEND_LOG, SendReport, SmtpSettings, pending, send
 from .mailtexts import load_mail_text
 from .model import Agreement
-from .texts import quoted
 
 
 @dataclass

@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .atomic import atomic_write_bytes
+from .danish import quoted, thousands
 from .mail import MailError, Outgoing, SendError
 from .mailoutbox import to_email
-from .texts import quoted, thousands
 
 SENT_DIR = "sendt"
 SEND_LOG = "sendlog.jsonl"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from .danish import thousands
 from .mail import Outgoing
 from .mailrun import MailRun
 from .mailsend import SEND_LOG
-from .texts import thousands
 
 
 def messages(n: int) -> str:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .danish import long_date, quoted
 from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, MailError, read_cause
 from .model import Agreement
 from .resources import factory_mail_texts
-from .texts import fill, long_date, quoted, round_phrase
+from .texts import fill, round_phrase
 
 TEXTS_DIR = factory_mail_texts()  # packaged: found wherever the tool is installed
 TEXT_FILES = {TEMPLATES: "skabelon.txt", REPORTS: "rapport.txt", REMINDERS: "rykker.txt", OVERVIEW: "oversigt.txt"}

@@ -33,6 +33,7 @@ from dateutil import parser as dateparser
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .atomic import atomic_output
+from .danish import DANISH_MONTHS, ENGLISH_MONTHS, listed, long_date
 from .errors import FollowupError
 from .fastxlsx import FastWorkbook
 from .model import (
@@ -50,7 +51,6 @@ from .model import (
     parse_smiley,
 )
 from .sheets import NotXlsx, SheetsOnDemand, SheetUnreadable
-from .texts import DANISH_MONTHS, ENGLISH_MONTHS, listed, long_date
 from .workers import collection_paused, return_freed_memory
 from .xlsxio import needs_quote
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .danish import long_datetime
 from .deadline import local_time
 from .model import ECONOMY, ECONOMY_STATUS, PROGRESS, STATUS, Agreement, Result, unit_name
 from .problems import Problem, Severity
 from .returncheck import ReturnCheck
-from .texts import long_datetime
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"

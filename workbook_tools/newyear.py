@@ -42,7 +42,7 @@ from .master import (
 )
 from .model import Agreement, Element, Result, Round, Smiley
 from .outfolder import MASTER_NAME
-from .texts import long_date
+from .danish import long_date
 from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ScreenedET
 
 from defusedxml import ElementTree as SafeET
 
-from .texts import thousands
+from .danish import thousands
 from .zipguard import read_zip_member
 
 _NS = {

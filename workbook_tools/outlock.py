@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from .danish import long_datetime
 from .errors import FollowupError
-from .texts import long_datetime
 
 LOCK_NAME = ".followup-lock"
 _BREAKER = ".followup-lock.overtages"  # held for the moment a stale lock is taken over, so two runs cannot both take it

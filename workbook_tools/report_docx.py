@@ -43,9 +43,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .atomic import atomic_output
+from .danish import long_date
 from .model import ECONOMY, ROUNDS, Agreement, Committee, Element, Result, Smiley
 from .sheetplan import NOT_ANSWERED_FONT, reading_guide, title_text, unanswered
-from .texts import Texts, guide_key, long_date
+from .texts import Texts, guide_key
 from .xlsxio import FIXED_CREATED, deterministic_zip
 
 DOCX_SUFFIX = ".docx"

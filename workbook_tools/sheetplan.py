@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .danish import long_date
 from .model import (
     ECONOMY,
     ECONOMY_STATES,
@@ -32,7 +33,7 @@ from .model import (
     unit_name,
 )
 from .textmetrics import wrapped_lines
-from .texts import Texts, guide_key, long_date, round_phrase
+from .texts import Texts, guide_key, round_phrase
 
 # Columns of the follow-up sheet, as the seed's "Drift | Tid | Smiley" table.
 COL_LABEL, COL_TEXT, COL_KIND, COL_TIME, COL_SMILEY, COL_GLYPH, COL_MARK = range(7)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .danish import thousands
 from .errors import FollowupError
 from .extent import valued_extent
 from .filekind import not_xlsx, sniff_workbook_kind
 from .ooxml import sheet_parts
-from .texts import thousands
 from .zipguard import read_zip_member
 
 # Finance's own workbooks (master, layout, validation list) are far larger than a return:

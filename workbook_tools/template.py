@@ -18,6 +18,7 @@ from pathlib import Path
 from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import atomic_output, atomic_write_bytes
+from .danish import listed
 from .errors import FollowupError
 from .fastxlsx import FastWorkbook, Formula, set_rows, write_cells
 from .model import ECONOMY_STATES, PROGRESS_STATES, SMILEY_LOOKS, Agreement, Committee, Smiley
@@ -34,7 +35,7 @@ from .sheetplan import (
     SheetPlan,
     plan_sheet,
 )
-from .texts import Texts, guide_key, listed
+from .texts import Texts, guide_key
 from .xlsxio import QUOTED_STARTS, sha256_of
 
 TEMPLATE_VERSION = "1"

@@ -17,8 +17,8 @@ import zlib
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .danish import thousands
 from .extent import scan_extent
-from .texts import thousands
 
 # Limits for untrusted zip containers, checked before any XML is parsed.
 MAX_ZIP_MEMBERS = 2_000
