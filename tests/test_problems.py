@@ -27,23 +27,6 @@ from workbook_tools.problems import (
 )
 
 OFFICE = "Økonomi og Styring"
-OLD_KEYS = [
-    "severity",
-    "code",
-    "file",
-    "committee",
-    "department",
-    "element",
-    "field",
-    "field_words",
-    "sheet",
-    "cell",
-    "expected",
-    "found",
-    "detail",
-    "message",
-    "hint",
-]
 
 
 def all_texts():
@@ -177,7 +160,8 @@ def test_not_a_file_says_what_the_thing_is_for_every_kind():
 def test_as_dict_carries_the_senders_advice_beside_finances_hint():
     p = Problem("conflicting-return", "a.xlsx", "Udvalg 01", "1.01", detail="b.xlsx")
     d = p.as_dict()
-    assert list(d) == OLD_KEYS + ["advice"]
+    keys = list(d)
+    assert keys[keys.index("hint") + 1] == "advice"  # beside the hint; tests/test_results.py holds the whole key list
     assert d["hint"] == p.hint and "--prefer" in d["hint"]
     assert d["advice"] == p.advice and "--prefer" not in d["advice"]
     assert p.as_dict(office=OFFICE)["advice"] == p.advice_for(OFFICE)
