@@ -267,6 +267,7 @@ LOOK_NUMBERS: dict[str, tuple[float, float]] = {"font_size": (6, 36), "title_siz
 LOOK_COLOURS = ("heading_fill", "input_fill", "future_font")
 _COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 
+
 class LayoutError(FollowupError):
     """The layout workbook cannot be used."""
 
