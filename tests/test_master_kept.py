@@ -4,11 +4,13 @@ Finance keeps the master in Excel and adds to it: a column of remarks on Indsats
 (with a comment), a sheet of notes, a fill, a column width. Collected twice (two
 rounds, each from the master the round before wrote), all four are still there, and
 every part of the zip but the results sheet (and what must change with it) holds the
-input's bytes.
+input's bytes. A column of finance's own on the results sheet stays with its indsats
+and runde while the next round's rows come in between.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -22,7 +24,7 @@ from returns_kit import Kit
 from synthetic import synthetic_agreement
 from test_openxml import fonts_in_sdk_order
 
-from workbook_tools.master import RESULTS_SHEET, read_master, write_master
+from workbook_tools.master import RESULT_COLUMNS, RESULTS_SHEET, read_master, write_master
 from workbook_tools.masterpatch import write_merged_master
 from workbook_tools.pipeline import collect_round
 from workbook_tools.texts import load_texts
@@ -60,10 +62,10 @@ def parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def results_part(path: Path) -> str:
-    """The zip member of the results sheet, found as Excel finds it (workbook.xml, its rels)."""
+def results_part(path: Path, name: str = RESULTS_SHEET) -> str:
+    """The zip member of the results sheet (or sheet `name`), found as Excel finds it (workbook.xml, its rels)."""
     wb = load_workbook(path, read_only=True)
-    index = wb.sheetnames.index(RESULTS_SHEET)
+    index = wb.sheetnames.index(name)
     wb.close()
     with zipfile.ZipFile(path) as z:
         book = z.read("xl/workbook.xml").decode()
@@ -76,28 +78,39 @@ def results_part(path: Path) -> str:
     return t.lstrip("/") if t.startswith("/") else "xl/" + t
 
 
+def related_parts(path: Path, part: str) -> set[str]:
+    """The parts a sheet's relationships point to (its comments, their note boxes, its drawing)."""
+    rels = parts(path).get(posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"), b"").decode()
+    targets = re.findall(r'Target="([^"]+)"', rels)
+    return {t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(part), t)) for t in targets}
+
+
 def changed_parts(before: Path, after: Path) -> set[str]:
     a, b = parts(before), parts(after)
     return {n for n in a.keys() | b.keys() if a.get(n) != b.get(n)}
 
 
+def collect_one(tmp: Path, master: Path, round_number: int):
+    """Round `round_number` collected from `master`, every committee answering; the merged master and the run."""
+    agreement = read_master(master)
+    kit = Kit(tmp / f"kit-{round_number}", agreement, load_texts(), round_number=round_number)
+    for c in agreement.committees:
+        kit.filled(committee=c.name)
+    run = collect_round(master, round_number, [kit.returns], tmp / f"out-{round_number}", pdf=False)
+    assert run.exit_code == 0, run.notes
+    assert not any("forfra" in n for n in run.notes), run.notes
+    merged = tmp / f"out-{round_number}" / "master.xlsx"
+    # Read back, the merged master is the model with the round's results, as write_master stores it (times to the second).
+    assert read_master(merged) == read_master(write_master(run.agreement, tmp / f"fresh-{round_number}.xlsx"))
+    assert {r.round for r in run.agreement.results} == set(range(1, round_number + 1))
+    return merged, run
+
+
 def collect_twice(tmp: Path, master: Path) -> list[Path]:
     """Rounds 1 and 2, each collected from the master the round before wrote; the masters in order."""
     masters = [master]
-    texts = load_texts()
     for round_number in (1, 2):
-        agreement = read_master(masters[-1])
-        kit = Kit(tmp / f"kit-{round_number}", agreement, texts, round_number=round_number)
-        for c in agreement.committees:
-            kit.filled(committee=c.name)
-        run = collect_round(masters[-1], round_number, [kit.returns], tmp / f"out-{round_number}", pdf=False)
-        assert run.exit_code == 0, run.notes
-        assert run.notes == [] or not any("forfra" in n for n in run.notes), run.notes
-        merged = tmp / f"out-{round_number}" / "master.xlsx"
-        # Read back, the merged master is the model with the round's results, as write_master stores it (times to the second).
-        assert read_master(merged) == read_master(write_master(run.agreement, tmp / f"fresh-{round_number}.xlsx"))
-        assert {r.round for r in run.agreement.results} == set(range(1, round_number + 1))
-        masters.append(merged)
+        masters.append(collect_one(tmp, masters[-1], round_number)[0])
     return masters
 
 
@@ -169,17 +182,127 @@ def test_a_master_without_a_results_sheet_gets_one_and_keeps_the_rest(tmp_path):
     assert (cell.value, cell.quotePrefix) == ("=SUM(A1)", True), "a text that looks like a formula stays text when edited"
 
 
-def test_finances_own_column_on_the_results_sheet_is_named_when_it_is_emptied(tmp_path):
+# --- finance's own columns on the results sheet ---------------------------------------------------
+
+OWN = "Opfølgning (finans)"
+OWN_NOTE = "ring til centeret"
+OWN_COMMENT = "Afklaret med centeret"
+
+
+def result_rows(ws) -> dict[tuple[str, int], int]:
+    """(indsats, runde) -> the row it stands in on the results sheet."""
+    return {(str(ws.cell(r, 1).value), int(ws.cell(r, 2).value)): r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value}
+
+
+def own_results_column(master: Path, out: Path) -> Path:
+    """Finance's own column on the results sheet, after round 1: a remark with a comment, a formula on its own row, a width."""
+    wb = load_workbook(master)
+    ws = wb[RESULTS_SHEET]
+    rows = result_rows(ws)
+    ws.cell(1, 12, OWN)
+    ws.cell(rows[("1.02", 1)], 12, OWN_NOTE).comment = Comment(OWN_COMMENT, "Finans")
+    ws.cell(rows[("2.01", 1)], 12, f"=LEN(D{rows[('2.01', 1)]})")
+    ws.column_dimensions["L"].width = 33
+    wb.save(out)
+    return out
+
+
+def assert_own_results_column_kept(path: Path) -> None:
+    """Each own cell in the row of its indsats and runde, the formula pointing into its own row; new rows have none."""
+    ws = load_workbook(path)[RESULTS_SHEET]
+    rows = result_rows(ws)
+    assert {r for _, r in rows} == {1, 2} and ws.cell(1, 12).value == OWN
+    remark, formula = ws.cell(rows[("1.02", 1)], 12), ws.cell(rows[("2.01", 1)], 12)
+    assert remark.value == OWN_NOTE and remark.comment is not None and OWN_COMMENT in remark.comment.text
+    assert formula.value == f"=LEN(D{rows[('2.01', 1)]})"
+    assert ws.cell(rows[("2.01", 1)], 4).value == "Status for 2.01 i runde 1.", "the formula's own row is still 2.01's round 1"
+    assert rows[("1.02", 1)] == 4 and rows[("2.01", 1)] == 8, "round 2's rows came in between: the own cells moved with theirs"
+    others = [r for key, r in rows.items() if key not in (("1.02", 1), ("2.01", 1))]
+    assert [ws.cell(r, 12).value for r in others] == [None] * len(others)
+    assert sum(ws.cell(r, 12).comment is not None for r in range(1, ws.max_row + 1)) == 1
+    assert ws.column_dimensions["L"].width == 33
+
+
+def test_finances_own_results_column_stays_with_its_indsats_and_runde_across_two_rounds(finance_master, tmp_path):
+    round1, _ = collect_one(tmp_path, finance_master, 1)
+    edited = own_results_column(round1, tmp_path / "edited-1.xlsx")
+    round2, run = collect_one(tmp_path, edited, 2)
+    assert run.notes == []
+    assert_own_results_column_kept(round2)
+    assert_finance_work_kept(round2)
+    sheet = results_part(edited)
+    comments = related_parts(edited, sheet)  # the comment and its note box
+    changed = changed_parts(edited, round2) - {"xl/workbook.xml"}  # the filter's name, when it grows
+    assert changed == {sheet, *comments}, "the comment moved with its row; nothing else changed"
+
+
+def test_finances_own_results_column_kept_in_a_master_saved_by_libreoffice(finance_master, office, tmp_path):
+    round1, _ = collect_one(tmp_path, finance_master, 1)
+    edited = own_results_column(round1, tmp_path / "edited-1.xlsx")
+    saved = tmp_path / "lo-edited-1.xlsx"
+    office.run(office.copy(edited, "master.xlsx"), [{"do": "save", "to": str(saved)}], sheet=RESULTS_SHEET)
+    round2, run = collect_one(tmp_path, saved, 2)
+    assert run.notes == []
+    assert_own_results_column_kept(round2)
+    assert_finance_work_kept(round2)
+
+
+def _with_own_results_xml(source: Path, out: Path, rows: dict[int, bytes]) -> Path:
+    """`source` with cells of finance's own put into rows of its results sheet, as Excel writes them (shared formulas)."""
+    members = parts(source)
+    sheet = results_part(source)
+    xml = members[sheet]
+    for r, cells in rows.items():
+        xml = re.sub(
+            rb'(<row r="' + str(r).encode() + rb'"[^>]*>.*?)</row>',
+            lambda m, cells=cells: m.group(1) + cells + b"</row>",
+            xml,
+            count=1,
+            flags=re.S,
+        )
+    members[sheet] = xml
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    return out
+
+
+def test_own_results_cells_and_a_shared_formula_move_with_their_rows(tmp_path):
+    from workbook_tools.model import Result
+
     agreement = with_results(synthetic_agreement())
-    first = write_master(agreement, tmp_path / "tool.xlsx")
-    wb = load_workbook(first)
-    wb[RESULTS_SHEET]["L1"], wb[RESULTS_SHEET]["L2"] = "Opfølgning (finans)", "ring til centeret"
+    second = agreement.elements[1].number
+    agreement = agreement.with_results([Result(second, 1, status="Anden (syntetisk).")])
+    own = {
+        1: b'<c r="L1" t="inlineStr"><is><t>Opf\xc3\xb8lgning (finans)</t></is></c><c r="M1" t="inlineStr"><is><t>L\xc3\xa6ngde</t></is></c>',
+        2: b'<c r="L2" t="inlineStr"><is><t>ring til centeret</t></is></c><c r="M2"><f t="shared" ref="M2:M3" si="0">LEN(D2)</f><v>8</v></c>',
+        3: b'<c r="M3"><f t="shared" si="0"/><v>18</v></c>',
+    }
+    source = _with_own_results_xml(write_master(agreement, tmp_path / "tool.xlsx"), tmp_path / "master.xlsx", own)
+    merged = agreement.with_results([Result(agreement.elements[0].number, 2, status="Runde 2 (syntetisk).")])
+    path, notes = write_merged_master(merged, tmp_path / "merged.xlsx", source)
+    assert notes == [] and read_master(path) == merged
+    ws = load_workbook(path)[RESULTS_SHEET]
+    assert [ws.cell(r, 12).value for r in (2, 3, 4)] == ["ring til centeret", None, None]
+    assert [ws.cell(r, 13).value for r in (2, 3, 4)] == ["=LEN(D2)", None, "=LEN(D4)"], (
+        "the shared formula's second cell moved from row 3 to 4"
+    )
+    sheet = parts(path)[results_part(path)]
+    assert b'<c r="M4"><f>LEN(D4)</f><v>18</v></c>' in sheet
+
+
+def test_own_cells_of_a_results_row_that_goes_away_are_named(tmp_path):
+    from workbook_tools.model import Result
+
+    agreement = with_results(synthetic_agreement())
+    second = agreement.elements[1].number
+    both = agreement.with_results([Result(second, 1, status="Anden (syntetisk).")])
+    wb = load_workbook(write_master(both, tmp_path / "tool.xlsx"))
+    wb[RESULTS_SHEET]["L1"], wb[RESULTS_SHEET]["L3"] = OWN, "husk opfølgning"
     wb.save(tmp_path / "master.xlsx")
     path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
     assert read_master(path) == agreement
-    assert len(notes) == 1 and "Opfølgning (finans)" in notes[0] and "tømt" in notes[0]
-    ws = load_workbook(path)[RESULTS_SHEET]
-    assert (ws["L1"].value, ws["L2"].value) == ("Opfølgning (finans)", None)
+    assert len(notes) == 1 and f"L3 »husk opfølgning« (indsats {second}, runde 1)" in notes[0] and "ikke ført med" in notes[0]
 
 
 def test_a_calculation_chain_into_the_results_sheet_is_dropped(tmp_path):
@@ -248,3 +371,32 @@ def test_a_master_with_macros_is_written_afresh_as_a_plain_workbook(tmp_path):
     path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", source)
     assert len(notes) == 1 and "makroer" in notes[0] and "skrevet forfra" in notes[0]
     assert b"macroEnabled" not in parts(path)["[Content_Types].xml"] and read_master(path) == agreement
+
+
+def test_a_master_counting_its_dates_from_1904_gets_the_received_time_right(tmp_path):
+    """Old Excel for Mac counts days from 1904: a date written as a 1900 serial would show four years late."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = load_workbook(write_master(synthetic_agreement(), tmp_path / "tool.xlsx"))
+    wb.epoch = CALENDAR_MAC_1904
+    wb.save(tmp_path / "master.xlsx")
+    agreement = with_results(read_master(tmp_path / "master.xlsx"))
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert notes == [] and read_master(path) == agreement
+    assert load_workbook(path)[RESULTS_SHEET]["I2"].value == agreement.results[0].source.received
+
+
+def test_headings_written_as_character_references_are_the_tools_own(tmp_path):
+    """openpyxl may write "ø" as "&#248;": "Smiley &#248;konomi" is still the tool's column, not one of finance's to add again."""
+    source = write_master(synthetic_agreement(), tmp_path / "tool.xlsx")
+    members = parts(source)
+    sheet = results_part(source)
+    members[sheet] = members[sheet].replace("ø".encode(), b"&#248;")
+    with zipfile.ZipFile(tmp_path / "master.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    agreement = with_results(read_master(tmp_path / "master.xlsx"))
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert notes == [] and read_master(path) == agreement
+    ws = load_workbook(path)[RESULTS_SHEET]
+    assert [c.value for c in ws[1]] == list(RESULT_COLUMNS)

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from synthetic import synthetic_agreement
 
+from workbook_tools.danish import long_date
 from workbook_tools.demo import run_demo
 from workbook_tools.master import MasterError, read_master, write_master
 from workbook_tools.model import Agreement, Committee, Element, Result, Round, Smiley
@@ -21,7 +22,6 @@ from workbook_tools.newyear import (
     write_new_year,
 )
 from workbook_tools.pipeline import generate_round
-from workbook_tools.danish import long_date
 
 # --- from the demo's merged master ---------------------------------------------------------------
 

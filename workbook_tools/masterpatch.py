@@ -1,17 +1,32 @@
-"""Bring finance's own master up to date: every part carried over byte for byte, only the results sheet written anew.
+"""Bring finance's own master up to date: every part carried over byte for byte, only the tool's cells written anew.
 
 The master is finance's workbook, kept in Excel: sheets, columns, notes, fills and
-widths of their own must survive a collect. So the merged master is the input's zip
-with the ``Resultater`` sheet's rows replaced (its columns, view, filter and styles
-kept) and what must change with it: the filter's defined name, a calculation chain
-that points into the sheet (dropped; Excel rebuilds it), a date (and quote-prefix)
-style appended to styles.xml when the sheet has none yet, and the sheet's part, rel
-and content type when the input had no results sheet. Compressed members are copied
-as they are, without inflating them.
+widths of their own must survive a collect and a new year. So the master written is
+the input's zip with only what must change replaced, and compressed members are
+copied as they are, without inflating them.
 
-A workbook this cannot patch (not a zip of the usual shape, Strict Open XML, zip64,
-encrypted) raises :class:`Unpatchable`; the caller writes the master afresh and says
-what was not kept.
+* ``collect`` replaces the ``Resultater`` sheet's rows (its columns, view, filter and
+  styles kept). Finance's own columns there are kept too, matched by indsats and
+  runde: a row that is there before and after keeps its own cells (formulas moved
+  with the row), a new row gets them empty, and own cells of a row that goes away
+  are named in a note.
+* ``new-year`` (`before` given: what the file holds now) also writes the changed
+  cells of ``Aftale``, ``Runder`` and ``Indsatser`` in place: the value goes into the
+  cell as it stands, its style (and every other attribute of it, its row and its
+  columns) kept; a date in a date style. Indsatser left out with ``--only-open`` lose
+  their row, and what points into the rows below (filter, merged cells, validations,
+  conditional formats, comments, names, tables) moves up with them.
+
+What must change with the cells changes too: the filter's defined name, a calculation
+chain that points into a changed sheet (dropped; Excel rebuilds it), Excel told to
+recalculate on load when the workbook holds formulas (their cached values may be
+stale), a date or quote-prefix style appended to styles.xml when a cell needs one,
+and the results sheet's part, rel and content type when the input had none. Strings
+are written as inline strings: sharedStrings.xml stays as it was.
+
+A workbook this cannot patch safely (not a zip of the usual shape, Strict Open XML,
+zip64, encrypted; rows to drop that formulas, charts or pictures point into) raises
+:class:`Unpatchable`; the caller writes the master afresh and says what was not kept.
 """
 
 from __future__ import annotations
@@ -20,26 +35,56 @@ import posixpath
 import re
 import struct
 import zipfile
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import date, datetime
+from html import unescape  # XML text: the five entities and character references ("&#248;", as openpyxl writes ø)
 from pathlib import Path
-from xml.sax.saxutils import unescape
+from xml.sax.saxutils import escape
 
 from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import atomic_output
-from .fastxlsx.cells import escape_text
+from .danish import quoted
+from .fastxlsx.cells import any_cell, escape_text, serial
 from .fastxlsx.worksheet import FastSheet
 from .fastxlsx.zipwriter import Deflated
-from .master import RESULT_COLUMNS, RESULTS_SHEET, write_master
-from .model import Agreement, Smiley
+from .master import (
+    AGREEMENT_FIELDS,
+    AGREEMENT_SHEET,
+    COMMITTEE_COLUMNS,
+    COMMITTEES_SHEET,
+    DEPARTMENT_COLUMNS,
+    DEPARTMENTS_SHEET,
+    ELEMENT_COLUMNS,
+    ELEMENTS_SHEET,
+    RESULT_COLUMNS,
+    RESULTS_SHEET,
+    ROUND_COLUMNS,
+    ROUNDS_SHEET,
+    MasterError,
+    read_master,
+    write_master,
+)
+from .model import Agreement, Element, Smiley
 from .xlsxio import needs_quote
 
 _ZIP_DATE = (0, (1 << 5) | 1)  # dos time, dos date of 1980-01-01: new members, as the lean writer dates them
 _STAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_DATE_FORMAT = "yyyy-mm-dd"  # a date written into a cell whose style shows no date, as write_master writes dates
 _ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d*)"')
+_OLD_VALUE = re.compile(rb'\s(?:r|t|cm|vm)="[^"]*"')  # a cell's attributes that describe the value it held
+_STYLE = re.compile(r'\ss="(\d+)"')
+_FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>]")
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_POINT = re.compile(r"(\$?)([A-Z]{0,3})(\$?)(\d*)")
+_LAST_ROW = 1048576
+_DAYS_1900_TO_1904 = 1462  # a date's serial number in a workbook that counts from 1904 is this much smaller
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -52,6 +97,22 @@ _TYPED = (
     "Afsender",
 )  # texts a person or a file name decides: may start with "="
 _WIDTHS = (10, 8, 14, 60, 14, 60, 40, 66, 20, 14, 30)  # a new results sheet's columns, as write_master sets them
+TOOL_COLUMNS = {
+    AGREEMENT_SHEET: ("Felt", "Værdi"),
+    ROUNDS_SHEET: ROUND_COLUMNS,
+    COMMITTEES_SHEET: COMMITTEE_COLUMNS,
+    DEPARTMENTS_SHEET: DEPARTMENT_COLUMNS,
+    ELEMENTS_SHEET: ELEMENT_COLUMNS,
+    RESULTS_SHEET: RESULT_COLUMNS,
+}  # the tool's sheets and their headings; any other sheet or column is finance's own
+# Built-in number formats that show a date or a time (ECMA-376 18.8.30, and the East Asian ones).
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+# Elements in a sheet that go when the rows they stand on all go.
+_REMOVABLE = (b"mergeCell", b"hyperlink", b"dataValidation", b"conditionalFormatting")
+_CONTAINERS = ((b"mergeCells", b"mergeCell"), (b"dataValidations", b"dataValidation"), (b"hyperlinks", b"hyperlink"))
+_LISTED_GONE = 10  # own cells named one by one in a note; more are counted
+_COMMENT_GONE = "(kommentar)"  # a comment on a row that went, as the note names it
+_DROP_HINT = "; kør new-year uden --only-open, og slet de udeladte indsatsers rækker i Excel"  # rows are only removed for --only-open
 
 
 class _StyleAttrs:
@@ -71,29 +132,33 @@ class Unpatchable(Exception):
     """The input master is not a workbook this module can patch; the message says why (Danish)."""
 
 
-def write_merged_master(agreement: Agreement, path: Path | str, source: Path | str | None) -> tuple[Path, list[str]]:
-    """The merged master at `path`: `source` (finance's master) with its results brought up to date.
+def write_merged_master(
+    agreement: Agreement, path: Path | str, source: Path | str | None, before: Agreement | None = None
+) -> tuple[Path, list[str]]:
+    """The master at `path`: `source` (finance's master) brought up to date with `agreement`.
 
-    Returns the path and notes for finance: what was not kept, when `source` could not
-    be patched and the master was written afresh from the model, or when the results
-    sheet held columns of finance's own. Without `source`, written afresh.
+    Without `before`, only the results are brought up to date (collect). With `before`
+    (what `source` holds, as read_master reads it), every tool cell where `agreement`
+    differs is written too (new-year), and the written master is read back to check
+    it is `agreement`. Returns the path and notes for finance: what was not kept,
+    when `source` could not be patched and the master was written afresh from the
+    model, and what finance's own cells lost. Without `source`, written afresh.
     """
     path = Path(path)
     if source is None:
         return write_master(agreement, path), []
     try:
-        return path, patch_master(source, agreement, path)
+        notes = patch_master(source, agreement, path, before)
+        if before is not None:
+            _check_reads_back(path, agreement)
+        return path, notes
     except Unpatchable as exc:
         write_master(agreement, path)
-        return path, [
-            f"{path.name} er skrevet forfra ud fra modellen, fordi {Path(source).name} ikke kunne opdateres på stedet ({exc}): "
-            "egne ark, ekstra kolonner, noter, formater og kolonnebredder fra masterfilen er ikke med; kopiér dem over, eller gem masterfilen "
-            "som Excel-projektmappe (*.xlsx) før næste runde"
-        ]
+        return path, [_afresh_note(path, Path(source), str(exc), collect=before is None)]
 
 
-def patch_master(source: Path | str, agreement: Agreement, path: Path | str) -> list[str]:
-    """Write `source` to `path` with the results sheet rewritten from `agreement`; return notes for finance.
+def patch_master(source: Path | str, agreement: Agreement, path: Path | str, before: Agreement | None = None) -> list[str]:
+    """Write `source` to `path` brought up to date with `agreement` (see write_merged_master); return notes for finance.
 
     The source is closed before the new file takes its place: `path` may be `source` itself.
     """
@@ -114,19 +179,71 @@ def patch_master(source: Path | str, agreement: Agreement, path: Path | str) -> 
                 if len({i.filename for i in infos}) != len(infos):
                     raise Unpatchable("en del står to gange i zip-filen")
                 package = _Package(zf)
-                notes = package.rewrite_results(agreement)
+                notes = package.update(agreement, before)
                 with open(tmp, "wb") as out:
                     _write_zip(fh, out, infos, package.changed, package.added, package.dropped)
-            except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, ValueError) as exc:
+            except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, ValueError, IndexError) as exc:
                 raise Unpatchable(f"filen har ikke en .xlsx-projektmappes opbygning: {exc}") from None
     return notes
 
 
+def element_row(e: Element) -> tuple:
+    """An indsats's cells in the order of ELEMENT_COLUMNS, as write_master writes them."""
+    return (e.number, e.title, e.committee, e.budget_kind.value, e.agreement_text, e.department,
+            e.contributors, e.supplementary_text, e.economy_text, *e.milestones)  # fmt: skip
+
+
+def _own_additions(source: Path | str) -> str:
+    """What of finance's own a master holds beside the tool's, in Danish: "egne ark (Noter), egne kolonner (…), …".
+
+    Read with the master's reader (sheet names and headings) and the zip's member
+    names (comments); formats, fills and widths are always named, they are not looked for.
+    """
+    from .sheets import SheetsOnDemand
+
+    parts = []
+    try:
+        sheets = SheetsOnDemand(source)
+        own = [name for name in sheets if name not in TOOL_COLUMNS]
+        columns = []
+        for name, tool in TOOL_COLUMNS.items():
+            rows = sheets[name] if name in sheets else []
+            extra = [h for h in (str(v).strip() for v in (rows[0] if rows else []) if v is not None) if h and h not in tool]
+            if extra:
+                columns.append(f"{name}: {', '.join(map(quoted, extra))}")
+        if own:
+            parts.append(f"egne ark ({', '.join(own)})")
+        if columns:
+            parts.append(f"egne kolonner ({'; '.join(columns)})")
+        with zipfile.ZipFile(source) as z:
+            if any("comment" in n.lower() for n in z.namelist()):
+                parts.append("kommentarer")
+    except Exception:  # a file that could not be patched may not be readable either: name everything
+        parts = ["egne ark", "egne kolonner", "kommentarer"]
+    return ", ".join(parts + ["formater"]) + ", farver og kolonnebredder"
+
+
+def _afresh_note(path: Path, source: Path, reason: str, collect: bool) -> str:
+    shown = source.name if source.name != path.name else str(source)
+    advice = ", eller gem masterfilen som Excel-projektmappe (*.xlsx) før næste runde" if collect else ""
+    return (
+        f"{path.name} er skrevet forfra ud fra modellen, fordi {shown} ikke kunne opdateres på stedet ({reason}): "
+        f"ikke ført med er {_own_additions(source)}; kopiér dem over fra {shown}{advice}"
+    )
+
+
+def _check_reads_back(path: Path, agreement: Agreement) -> None:
+    """The patched master, read as every command reads it, must be `agreement`; else it is not used."""
+    try:
+        back = read_master(path)
+    except MasterError as exc:
+        raise Unpatchable(f"den rettede fil kunne ikke læses: {exc.problems[0]}") from None
+    if back != agreement:
+        raise Unpatchable("den rettede fil læses ikke tilbage med de nye værdier")
+
+
 def _attrs(tag: str) -> dict[str, str]:
-    return {
-        m.group(1) or m.group(3): unescape(m.group(2) if m.group(1) else m.group(4), {"&quot;": '"', "&apos;": "'"})
-        for m in _ATTR.finditer(tag)
-    }
+    return {m.group(1) or m.group(3): unescape(m.group(2) if m.group(1) else m.group(4)) for m in _ATTR.finditer(tag)}
 
 
 def _resolve(base: str, target: str) -> str:
@@ -141,8 +258,195 @@ def _col_index(ref: str) -> int:
     return n - 1
 
 
+def _cells(row: bytes) -> list[tuple[int, bytes, bytes, int, int]]:
+    """A row's cells: (0-based column, attributes, body, start, end in the row's bytes)."""
+    out = []
+    col = -1
+    for m in _CELL.finditer(row):
+        ref = _CELL_REF.search(m.group(1))
+        col = _col_index(ref.group(1).decode()) if ref else col + 1
+        out.append((col, m.group(1), m.group(2) or b"", m.start(), m.end()))
+    return out
+
+
+def _with_style(attrs: str, style: str) -> str:
+    """Cell attributes with their s= replaced by `style` (' s="7"')."""
+    return _STYLE.sub("", attrs) + style
+
+
+def _translated(formula: str, origin: str, target: str) -> str:
+    """A formula (without "=") as it reads moved from cell `origin` to `target`, as Excel moves it."""
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    if origin == target:
+        return formula
+    try:
+        return Translator("=" + formula, origin=origin).translate_formula(target)[1:]
+    except (TranslatorError, ValueError) as exc:
+        raise Unpatchable(f"formlen i {origin} kan ikke flyttes til {target}: {exc}") from None
+
+
+def _number_key(text: str, numeric: bool) -> str:
+    """An indsats number as read_master reads it: a number cell as its shortest text, without a closing "."."""
+    if numeric:
+        try:
+            value = float(text)
+            text = str(int(value)) if value.is_integer() else repr(value)
+        except ValueError:
+            pass
+    return text.strip().rstrip(".")
+
+
+# --- rows that go: references move up -----------------------------------------------------------
+
+
+def _shift_area(area: str, gone: list[int]) -> str | None:
+    """`area` ("A2:N7", "$A$1", "D:D", "2:5") with the rows in `gone` (sorted) deleted; None when nothing of it is left."""
+    ends = area.split(":")
+    points = [_POINT.fullmatch(e) for e in ends]
+    if len(ends) > 2 or not all(points):
+        raise Unpatchable(f"området {area} kan ikke læses")
+    rows = [int(p.group(4)) if p.group(4) else None for p in points]
+    if rows[0] is None:  # whole columns
+        return area
+    first = rows[0] - bisect_left(gone, rows[0])
+    last = rows[-1] if rows[-1] >= _LAST_ROW else rows[-1] - bisect_right(gone, rows[-1])
+    if last < first:
+        return None
+    out = [f"{p.group(1)}{p.group(2)}{p.group(3)}{n}" for p, n in zip(points, (first, last))]
+    return ":".join(out[: len(ends)]) if len(ends) == 2 else out[0]
+
+
+def _shift_areas(areas: str, gone: list[int]) -> str | None:
+    kept = [a for a in (_shift_area(a, gone) for a in areas.split()) if a]
+    return " ".join(kept) if kept else None
+
+
+def _shift_point(point: str, gone: list[int]) -> str:
+    """A cell that cannot go (a selection, a pane's top left): onto the row that takes its place."""
+    m = _POINT.fullmatch(point)
+    if not m or not m.group(4):
+        return point
+    row = int(m.group(4))
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}{max(1, row - bisect_left(gone, row))}"
+
+
+def _last_row(areas: str) -> int:
+    """The lowest row `areas` reach; a whole column reaches the last."""
+    rows = [int(p.group(4)) if p.group(4) else _LAST_ROW for a in areas.split() for e in a.split(":") if (p := _POINT.fullmatch(e))]
+    return max(rows, default=_LAST_ROW)
+
+
+def _shift_refs(xml: bytes, gone: list[int], where: str) -> bytes:
+    """A sheet's (or table's) XML outside its rows with `gone` rows deleted: every ref, sqref and cell moved up.
+
+    Merged cells, hyperlinks, validations and conditional formats that stood only on
+    deleted rows go (and a container left empty with them); an element of another
+    kind that would be left with no cells, and extensions or page breaks below the
+    first deleted row, make it Unpatchable.
+    """
+    first = gone[0]
+    ext = [_last_row(t.decode()) for t in re.findall(rb"<(?:\w+:)?sqref>([^<]*)<", xml)]
+    breaks = [int(b) for b in re.findall(rb'<brk\b[^>]*\bid="(\d+)"', xml)] if b"<rowBreaks" in xml else []
+    if any(r >= first for r in ext) or any(b >= first - 1 for b in breaks):
+        raise Unpatchable(f"{where} har udvidelser eller sideskift under de rækker, der skulle fjernes{_DROP_HINT}")
+
+    def vanished(m: re.Match) -> bytes:
+        ref = re.search(rb'\s(?:sqref|ref)="([^"]*)"', m.group(0)[: m.group(0).index(b">") + 1])
+        left = _shift_areas(ref.group(1).decode(), gone) if ref else ""
+        one_cell = m.group(0).startswith(b"<mergeCell") and left and len(set(left.split(":"))) == 1  # nothing left to merge
+        return b"" if left is None or one_cell else m.group(0)
+
+    for name in _REMOVABLE:
+        xml = re.sub(rb"<" + name + rb"\b[^>]*?(?:/>|>.*?</" + name + rb">)", vanished, xml, flags=re.S)
+    for box, item in _CONTAINERS:
+        count = len(re.findall(rb"<" + item + rb"\b", xml))
+        if count:
+            xml = re.sub(rb"(<" + box + rb'\b[^>]*?\scount=")\d+"', rb"\g<1>" + str(count).encode() + b'"', xml, count=1)
+        else:
+            xml = re.sub(rb"<" + box + rb"\b[^>]*?(?:/>|>\s*</" + box + rb">)", b"", xml)
+
+    def tag(m: re.Match) -> bytes:
+        name = m.group(1)
+
+        def attr(a: re.Match) -> bytes:
+            key, value = a.group(2), a.group(3).decode()
+            if key in (b"activeCell", b"topLeftCell") or name.endswith(b"selection"):
+                new = " ".join(_shift_point(area.split(":")[0], gone) for area in value.split())
+            else:
+                new = _shift_areas(value, gone)
+                if new is None:
+                    raise Unpatchable(f"{where}: <{name.decode()}> står kun på rækker, der skulle fjernes{_DROP_HINT}")
+            return a.group(1) + new.encode() + b'"'
+
+        return re.sub(rb'(\s(sqref|ref|activeCell|topLeftCell)=")([^"]*)"', attr, m.group(0))
+
+    return re.sub(rb"<([\w:]+)\b[^>]*>", tag, xml)
+
+
+class _Sheet:
+    """One worksheet of the package, split around its sheetData; its rows read when first asked for."""
+
+    def __init__(self, package: _Package, index: int):
+        self.index = index
+        self.name, self.sheet_id, rid = package.sheets[index]
+        kind, self.part = package.targets.get(rid, ("", ""))
+        if not kind.endswith("/worksheet") or self.part not in package.names:
+            raise Unpatchable(f"arket '{self.name}' er ikke et almindeligt regneark")
+        xml = package.added_part(self.part) or package.zf.read(self.part)
+        start = xml.find(b"<sheetData")
+        if start < 0:
+            raise Unpatchable(f"arket '{self.name}' har ingen celler, som kan læses")
+        open_end = xml.index(b">", start) + 1
+        if xml[open_end - 2 : open_end] == b"/>":
+            self.inner, end = b"", open_end
+        else:
+            close = xml.index(b"</sheetData>", open_end)
+            self.inner, end = xml[open_end:close], close + len(b"</sheetData>")
+        self.head, self.tail = xml[:start], xml[end:]
+        self._rows: list[list] | None = None
+        self.orphans: dict[str, tuple[str, str]] = {}  # shared formulas whose first cell was written over: si -> (formula, cell)
+        self.edited = False
+
+    def first_rows(self, count: int) -> list[list]:
+        """The first `count` rows as [number, bytes], without reading the rest."""
+        if self._rows is not None:
+            return self._rows[:count]
+        out: list[list] = []
+        for m in _ROW.finditer(self.inner):
+            if len(out) == count:
+                break
+            out.append(self._numbered(m.group(0), out[-1][0] if out else 0))
+        return out
+
+    @property
+    def rows(self) -> list[list]:
+        """Every row as [number, bytes], in order."""
+        if self._rows is None:
+            rows: list[list] = []
+            for m in _ROW.finditer(self.inner):
+                rows.append(self._numbered(m.group(0), rows[-1][0] if rows else 0))
+            self._rows = rows
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[list]) -> None:
+        self._rows = rows
+        self.edited = True
+
+    @staticmethod
+    def _numbered(row: bytes, before: int) -> list:
+        m = _ROW_NUMBER.match(row)
+        if m is None:  # a row without r is the one after the row before
+            return [before + 1, row.replace(b"<row", f'<row r="{before + 1}"'.encode(), 1)]
+        return [int(m.group(1)), row]
+
+    def xml(self) -> bytes:
+        return self.head + b"<sheetData>" + b"".join(row for _, row in self.rows) + b"</sheetData>" + self.tail
+
+
 class _Package:
-    """The parts of the input that the results sheet touches, read as text; what changes, is added or dropped."""
+    """The parts of the input that the update touches, read as text; what changes, is added or dropped."""
 
     def __init__(self, zf: zipfile.ZipFile):
         self.zf = zf
@@ -167,19 +471,42 @@ class _Package:
         self.rels_name = posixpath.join(folder, "_rels", posixpath.basename(self.book_name) + ".rels")
         self.rels = self.text(self.rels_name)
         self.folder = folder
-        self.targets = {
-            a["Id"]: (a.get("Type", ""), _resolve(folder, a["Target"]))
-            for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", self.rels))
-        }
+        self.targets = self.part_rels(self.book_name)
         self.sheets = []  # (name, sheetId, rel id), in the workbook's order
         for tag in re.findall(r"<sheet\b[^>]*>", self.book):
             a = _attrs(tag)
             rid = next((v for k, v in a.items() if k.endswith(":id")), "")
             self.sheets.append((a.get("name", ""), a.get("sheetId", ""), rid))
         self._strings: list[str] | None = None
+        self.opened: dict[int, _Sheet] = {}
+        self.touched: set[str] = set()  # sheetIds of the sheets written anew
+        self.formulas_replaced: list[str] = []  # cells whose formula gave way to the new value
+        self.formulas_dropped: list[str] = []  # own cells on the results sheet kept as values: their formula could not move
+        self.own_formulas = False  # the rewritten results sheet holds finance's formulas
+
+    # --- reading ---------------------------------------------------------------------------------
 
     def text(self, name: str) -> str:
         return self.zf.read(name).decode("utf-8")
+
+    def current(self, name: str) -> bytes:
+        """A part's bytes as this update leaves them so far."""
+        data = self.changed.get(name)
+        return data if isinstance(data, bytes) else self.added_part(name) or self.zf.read(name)
+
+    def part_rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """A part's relationships: id -> (type, zip member; an external target is no member)."""
+        name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+        if name == self.rels_name:  # the workbook's, as this update leaves it
+            text = self.rels
+        elif name in self.names:
+            text = self.text(name)
+        else:
+            return {}
+        return {
+            a["Id"]: (a.get("Type", ""), _resolve(posixpath.dirname(part), a.get("Target", "")))
+            for a in map(_attrs, re.findall(r"<Relationship\b[^>]*>", text))
+        }
 
     def shared_strings(self) -> list[str]:
         if self._strings is None:
@@ -187,11 +514,12 @@ class _Package:
             self._strings = []
             if name and name in self.names:
                 for si in re.findall(r"<si\b[^>]*>(.*?)</si>|<si\s*/>", self.text(name), re.S):
+                    si = re.sub(r"<rPh\b.*?</rPh>", "", si, flags=re.S)  # phonetic guides are not the text
                     self._strings.append(unescape("".join(re.findall(r"<t\b[^>]*>(.*?)</t>", si, re.S))))
         return self._strings
 
-    def cell_text(self, attrs: str, body: bytes) -> str:
-        a = _attrs(attrs)
+    def cell_text(self, attrs: str | bytes, body: bytes) -> str:
+        a = _attrs(attrs.decode("utf-8") if isinstance(attrs, bytes) else attrs)
         text = body.decode("utf-8") if body else ""
         if a.get("t") == "inlineStr":
             return unescape("".join(re.findall(r"<t\b[^>]*>(.*?)</t>", text, re.S)))
@@ -204,39 +532,407 @@ class _Package:
             return strings[i] if i < len(strings) else ""
         return unescape(v.group(1))
 
-    def rewrite_results(self, agreement: Agreement) -> list[str]:
-        notes: list[str] = []
-        index = next((i for i, s in enumerate(self.sheets) if s[0] == RESULTS_SHEET), None)
+    def index_of(self, name: str) -> int | None:
+        return next((i for i, s in enumerate(self.sheets) if s[0] == name), None)
+
+    def sheet(self, name: str) -> _Sheet | None:
+        """The named sheet, opened once; None when the workbook has no such sheet."""
+        index = self.index_of(name)
+        if index is None:
+            return None
+        if index not in self.opened:
+            self.opened[index] = _Sheet(self, index)
+        return self.opened[index]
+
+    def headings(self, sheet: _Sheet) -> dict[int, str]:
+        """Column -> heading of the sheet's first row (stripped), as read_master reads them."""
+        first = sheet.first_rows(1)
+        if not first or first[0][0] != 1:
+            return {}
+        return {col: self.cell_text(attrs, body).strip() for col, attrs, body, _, _ in _cells(first[0][1])}
+
+    def columns(self, sheet: _Sheet) -> dict[str, int]:
+        """Heading -> column; a repeated heading: the last, as read_master counts it."""
+        return {h: c for c, h in sorted(self.headings(sheet).items()) if h}
+
+    def keyed_rows(self, sheet: _Sheet, col: int | None, key: Callable[[str, bool], object], heading: bool = False) -> dict:
+        """key(text, is a number) of each row's cell in `col` -> the row's index in sheet.rows; the last row wins.
+
+        The heading row is left out unless `heading`.
+        """
+        out = {}
+        if col is None:
+            return out
+        for i, (n, row) in enumerate(sheet.rows):
+            if n == 1 and not heading:
+                continue
+            for c, attrs, body, _, _ in _cells(row):
+                if c == col:
+                    t = _attrs(attrs.decode()).get("t", "n")
+                    k = key(self.cell_text(attrs, body), t == "n")
+                    if k not in (None, ""):
+                        out[k] = i
+                    break
+        return out
+
+    @property
+    def date1904(self) -> bool:
+        """Whether the workbook counts its dates from 1904 (old Excel for Mac) instead of 1900."""
+        pr = re.search(r"<workbookPr\b[^>]*>", self.book)
+        return bool(pr and re.search(r'\sdate1904="(?:1|true)"', pr.group(0)))
+
+    def serial(self, value: date) -> float:
+        """A date as the number a cell of this workbook holds for it."""
+        return serial(value) - (_DAYS_1900_TO_1904 if self.date1904 else 0)
+
+    # --- styles ------------------------------------------------------------------------------
+
+    def styles_name(self) -> str:
+        name = next((t for typ, t in self.targets.values() if typ.endswith("/styles")), None)
+        if not name or name not in self.names:
+            raise Unpatchable("projektmappen har ingen typografier (styles.xml)")
+        return name
+
+    def cell_xfs(self) -> tuple[str, list[str]]:
+        styles = self.current(self.styles_name()).decode("utf-8")
+        m = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+        if m is None:
+            raise Unpatchable("typografierne mangler cellXfs")
+        return styles, re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", m.group(1), re.S)
+
+    def xf(self, style: str) -> str:
+        """The <xf> a style attribute (' s="3"', or "" for the default) names."""
+        _, xfs = self.cell_xfs()
+        m = _STYLE.search(style)
+        i = int(m.group(1)) if m else 0
+        return xfs[i] if i < len(xfs) else ""
+
+    def shows_date(self, style: str) -> bool:
+        """Whether a cell in this style shows its number as a date."""
+        styles, _ = self.cell_xfs()
+        fmt = int(_attrs(self.xf(style).split(">", 1)[0]).get("numFmtId", "0") or 0)
+        if fmt in _DATE_FORMAT_IDS:
+            return True
+        m = re.search(r'<numFmt\b(?=[^>]*numFmtId="' + str(fmt) + r'")[^>]*formatCode="([^"]*)"', styles)
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", unescape(m.group(1))) if m else ""
+        return bool(re.search(r"[dDyY]", code))
+
+    def append_style(self, num_format: str | None, quote: bool, base: str = "") -> str:
+        """A new cell format in styles.xml (a date format, or a base style with a quote prefix); its style attribute."""
+        name = self.styles_name()
+        styles, xfs = self.cell_xfs()
+        base_index = int(base.split('"')[1]) if base else 0
+        xf = xfs[base_index] if base_index < len(xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        if num_format:
+            same = re.search(r'<numFmt\b(?=[^>]*formatCode="' + re.escape(num_format) + r'")[^>]*numFmtId="(\d+)"', styles)
+            ids = [int(i) for i in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', styles)]
+            fmt_id = int(same.group(1)) if same else max([163, *ids]) + 1
+            entry = f'<numFmt numFmtId="{fmt_id}" formatCode="{num_format}"/>'
+            if not same and "<numFmts" in styles:
+                styles = re.sub(r"<numFmts\b[^>]*>", lambda t: t.group(0) + entry, styles, count=1)
+                styles = re.sub(r'(<numFmts\b[^>]*count=")(\d+)"', lambda t: f'{t.group(1)}{int(t.group(2)) + 1}"', styles, count=1)
+            elif not same:
+                styles = re.sub(r"(<styleSheet\b[^>]*>)", lambda t: t.group(1) + f'<numFmts count="1">{entry}</numFmts>', styles, count=1)
+            xf = re.sub(r'\s(?:numFmtId|applyNumberFormat)="[^"]*"', "", xf)
+            xf = xf.replace("<xf", f'<xf numFmtId="{fmt_id}" applyNumberFormat="1"', 1)
+        if quote:
+            xf = re.sub(r'\squotePrefix="[^"]*"', "", xf).replace("<xf", '<xf quotePrefix="1"', 1)
+        if xf in xfs:  # made by an earlier round: used again, so styles.xml does not grow round by round
+            return f' s="{xfs.index(xf)}"'
+        m = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+        styles = styles[: m.end(1)] + xf + styles[m.end(1) :]
+        styles = re.sub(r'(<cellXfs\b[^>]*count=")(\d+)"', lambda t: f'{t.group(1)}{int(t.group(2)) + 1}"', styles, count=1)
+        self.changed[name] = styles.encode("utf-8")
+        return f' s="{len(xfs)}"'
+
+    # --- the update ----------------------------------------------------------------------------
+
+    def update(self, agreement: Agreement, before: Agreement | None) -> list[str]:
+        notes = []
+        if before is None or before.results != agreement.results:  # first: rows cleared here are no reason to refuse removing others
+            notes += self.rewrite_results(agreement, clearing=before is not None and not agreement.results)
+        if before is not None:
+            self.update_tables(before, agreement)
+        for sheet in self.opened.values():
+            if sheet.edited:
+                self.expand_orphans(sheet)
+                self.put(sheet.part, sheet.xml())
+                self.touched.add(sheet.sheet_id)
+        if self.formulas_replaced:
+            notes.append(
+                f"{_listed(self.formulas_replaced)} havde en formel; cellen har nu det nye års værdi, ikke formlen. "
+                "Skriv formlen igen, hvis den skal bruges"
+            )
+        if self.formulas_dropped:
+            notes.append(
+                f"formlen i {_listed(self.formulas_dropped)} på arket '{RESULTS_SHEET}' dækker flere celler og kunne ikke flyttes "
+                "med sin række; cellen har beholdt sin værdi"
+            )
+        self.settle()
+        return notes
+
+    def update_tables(self, before: Agreement, after: Agreement) -> None:
+        """The tool's cells on Aftale, Runder and Indsatser that differ, written in place; indsatser gone, their rows removed."""
+        if (before.committees, before.departments) != (after.committees, after.departments):
+            raise Unpatchable("udvalg eller centre er ændret")
+        old = {e.number: e for e in before.elements}
+        numbers = [e.number for e in after.elements]
+        if any(n not in old for n in numbers) or [e.number for e in before.elements if e.number in set(numbers)] != numbers:
+            raise Unpatchable("indsatser er tilføjet eller flyttet")
+        fields = {key: getattr(after, attr) for attr, key in AGREEMENT_FIELDS.items() if getattr(before, attr) != getattr(after, attr)}
+        sheet = self.sheet(AGREEMENT_SHEET) if fields else None
+        if sheet is not None:
+            rows = self.keyed_rows(sheet, 0, lambda text, _: text.strip(), heading=True)  # read by its first column, every row
+            for key, value in fields.items():
+                if key in rows:
+                    self.set_cell(sheet, rows[key], 1, value)
+        changed = [(a, b) for a, b in zip(before.rounds, after.rounds) if a != b]
+        sheet = self.sheet(ROUNDS_SHEET) if changed else None
+        if sheet is not None:
+            cols = self.columns(sheet)
+            rows = self.keyed_rows(sheet, cols.get("Runde"), _round_key)
+            for a, b in changed:
+                for column, x, y in (("Betegnelse", a.label, b.label), ("Frist", a.deadline, b.deadline)):
+                    if x != y and column in cols and b.number in rows:
+                        self.set_cell(sheet, rows[b.number], cols[column], y)
+        gone = [n for n in old if n not in set(numbers)]
+        edits = [(old[e.number], e) for e in after.elements if e != old[e.number]]
+        if not (gone or edits):
+            return
+        sheet = self.sheet(ELEMENTS_SHEET)
+        if sheet is None:
+            raise Unpatchable(f"arket '{ELEMENTS_SHEET}' mangler")
+        cols = self.columns(sheet)
+        rows = self.keyed_rows(sheet, cols.get("Nummer"), _number_key)
+        missing = [n for n in (*gone, *(e.number for _, e in edits)) if n not in rows]
+        if missing:
+            raise Unpatchable(f"indsats {missing[0]} findes ikke på arket '{ELEMENTS_SHEET}'")
+        for was, new in edits:
+            for column, x, y in zip(ELEMENT_COLUMNS, element_row(was), element_row(new)):
+                if x != y and column in cols:
+                    self.set_cell(sheet, rows[new.number], cols[column], y)
+        if gone:
+            self.drop_rows(sheet, sorted(sheet.rows[rows[n]][0] for n in gone))
+
+    def set_cell(self, sheet: _Sheet, at: int, col: int, value) -> bool:
+        """Write `value` into the cell at column `col` of row sheet.rows[at], its style and other attributes kept.
+
+        A blank cell is left blank (False): the reader gives it its default, which
+        moves with the year ("1. budgetopfølgning 2019"); reading back checks that.
+        """
+        n, row = sheet.rows[at]
+        for c, attrs, body, start, end in _cells(row):
+            if c != col:
+                continue
+            if not self.cell_text(attrs, body).strip():
+                return False
+            ref = f"{xl_col_to_name(col)}{n}"
+            formula = _FORMULA.search(body)
+            if formula is not None:
+                self.formulas_replaced.append(f"{sheet.name}!{ref}")
+                f = _attrs(formula.group(1).decode())
+                if f.get("t") == "shared" and "ref" in f and formula.group(2):  # the first cell of a shared formula
+                    sheet.orphans[f.get("si", "")] = (unescape(formula.group(2).decode()), ref)
+            kept = _OLD_VALUE.sub(b"", attrs).decode("utf-8")
+            style = s.group(0) if (s := _STYLE.search(kept)) else ""
+            if isinstance(value, (date, datetime)):
+                if not self.shows_date(style):
+                    kept = _with_style(kept, self.append_style(_DATE_FORMAT, False, style))
+                value = self.serial(value)
+            quoted_attrs = kept
+            if isinstance(value, str) and needs_quote(value) and 'quotePrefix="1"' not in self.xf(style):
+                quoted_attrs = _with_style(kept, self.append_style(None, True, style))
+            cell = any_cell(ref, value, kept, quoted_attrs, needs_quote, str) if value not in (None, "") else f'<c r="{ref}"{kept}/>'
+            sheet.rows[at][1] = row[:start] + cell.encode("utf-8") + row[end:]
+            sheet.edited = True
+            return True
+        return False
+
+    def expand_orphans(self, sheet: _Sheet) -> None:
+        """Cells that shared a formula whose first cell was written over get the formula as their own."""
+        if not sheet.orphans:
+            return
+        for item in sheet.rows:
+            n, row = item
+
+            def own(m: re.Match, n=n) -> bytes:
+                f = _FORMULA.search(m.group(0))
+                a = _attrs(f.group(1).decode()) if f else {}
+                if not f or a.get("t") != "shared" or f.group(2) or a.get("si") not in sheet.orphans:
+                    return m.group(0)
+                ref = _CELL_REF.search(m.group(1))
+                text, origin = sheet.orphans[a["si"]]
+                formula = _translated(text, origin, f"{ref.group(1).decode()}{n}")
+                return m.group(0)[: f.start()] + f"<f>{escape(formula)}</f>".encode() + m.group(0)[f.end() :]
+
+            item[1] = _CELL.sub(own, row)
+
+    def drop_rows(self, sheet: _Sheet, gone: list[int]) -> None:
+        """Delete rows `gone` (1-based, sorted) from the sheet as Excel deletes rows: the rows below move up."""
+        self.check_nothing_points_into(sheet, gone[0])
+        dropped = set(gone)
+
+        def moved(r: int) -> int | None:
+            return None if r in dropped else r - bisect_left(gone, r)
+
+        rows = []
+        for n, row in sheet.rows:
+            to = moved(n)
+            if to is None:
+                continue
+            if to != n:
+                row = re.sub(rb'^(<row\b[^>]*?\sr=")\d+"', lambda m, to=to: m.group(1) + str(to).encode() + b'"', row, count=1)
+                row = re.sub(rb'(<c\b[^>]*?\sr="[A-Z]{1,3})\d+"', lambda m, to=to: m.group(1) + str(to).encode() + b'"', row)
+            rows.append([to, row])
+        sheet.rows = rows
+        where = f"arket '{sheet.name}'"
+        sheet.head, sheet.tail = _shift_refs(sheet.head, gone, where), _shift_refs(sheet.tail, gone, where)
+        self.move_anchored(sheet, moved)
+        for typ, target in self.part_rels(sheet.part).values():
+            if typ.endswith("/table") and target in self.names:
+                table = _shift_refs(self.current(target), gone, f"tabellen på {where}")
+                refs = re.search(rb'<table\b[^>]*\sref="([^"]*)"', table)
+                if refs and len({p for p in re.findall(rb"\d+", refs.group(1))}) < 2:
+                    raise Unpatchable(f"tabellen på {where} ville stå uden rækker")
+                self.changed[target] = table
+        self.shift_names(sheet, gone)
+
+    def check_nothing_points_into(self, sheet: _Sheet, first: int) -> None:
+        """Refuse to delete rows that formulas, charts, pivot tables or pictures point into: they would point wrong."""
+        if any(_ANY_FORMULA.search(row) for _, row in sheet.rows):
+            raise Unpatchable(f"arket '{sheet.name}' har formler, som ville pege forkert, når rækker fjernes{_DROP_HINT}")
+        name = re.escape(sheet.name.encode("utf-8"))
+        whole_columns = rb"(?!\$?[A-Z]{1,3}:\$?[A-Z]{1,3}(?![\w$]))"  # Indsatser!A:B does not move with rows
+        needle = re.compile(rb"(?:(?:'" + name + rb"'|(?<![\w.])" + name + rb")!" + whole_columns + rb'|\ssheet="' + name + rb'")')
+        skip = ("sharedStrings", "comments", "threadedComment", "styles", "theme", "docProps", "calcChain", "vmlDrawing", "persons")
+        sheet_parts = {t for typ, t in self.targets.values() if typ.endswith("/worksheet")}
+        for name_ in sorted(self.names):
+            if name_ in (sheet.part, self.book_name) or not name_.endswith(".xml") or any(s in name_ for s in skip):
+                continue
+            if isinstance(self.changed.get(name_), list):  # the results sheet, rewritten: its formulas are finance's, moved
+                continue
+            data = self.current(name_)
+            texts = re.findall(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", data, re.S) if name_ in sheet_parts else [data]
+            if any(needle.search(t) for t in texts):
+                raise Unpatchable(f"{name_} peger ind i arket '{sheet.name}' og ville pege forkert, når rækker fjernes{_DROP_HINT}")
+        for typ, target in self.part_rels(sheet.part).values():
+            if typ.endswith("/drawing") and target in self.names:
+                anchored = [int(r) for r in re.findall(rb"<(?:\w+:)?row>(\d+)</", self.current(target))]
+                if any(r >= first - 1 for r in anchored):
+                    raise Unpatchable(f"arket '{sheet.name}' har billeder eller figurer ved de rækker, der skulle fjernes{_DROP_HINT}")
+
+    def shift_names(self, sheet: _Sheet, gone: list[int]) -> None:
+        """Defined names that point into the sheet (its filter, a print area), moved up with its rows."""
+        quoted_name = re.escape(sheet.name)
+        into = re.compile(rf"(?:'{quoted_name}'|(?<![\w.]){quoted_name})!")
+        area = r"\$?[A-Z]{0,3}\$?\d*(?::\$?[A-Z]{0,3}\$?\d*)?"
+        one = rf"(?:'[^']+'|[^'!,\s]+)!{area}"
+
+        def name(m: re.Match) -> str:
+            text = unescape(m.group(2))
+            if not into.search(text):
+                return m.group(0)
+            if not re.fullmatch(rf"{one}(?:,{one})*", text):
+                raise Unpatchable(
+                    f"et navn i projektmappen peger ind i arket '{sheet.name}' med en formel, som ville pege forkert, når rækker fjernes{_DROP_HINT}"
+                )
+
+            def shift(r: re.Match) -> str:
+                if not into.match(r.group(1)):
+                    return r.group(0)
+                new = _shift_area(r.group(2), gone)
+                if new is None:
+                    raise Unpatchable(f"et navn i projektmappen står kun på rækker, der skulle fjernes fra '{sheet.name}'{_DROP_HINT}")
+                return r.group(1) + new
+
+            return m.group(1) + escape(re.sub(rf"((?:'[^']+'|[^'!,\s]+)!)({area})", shift, text)) + m.group(3)
+
+        book = re.sub(r"(<definedName\b[^>]*>)([^<]*)(</definedName>)", name, self.book)
+        if book != self.book:
+            self.book = book
+            self.changed[self.book_name] = book.encode("utf-8")
+
+    def move_anchored(self, sheet: _Sheet, moved: Callable[[int], int | None]) -> list[str]:
+        """Comments of the sheet (their note boxes, threaded replies) onto the rows `moved` gives; gone where it gives None.
+
+        Returns the cells whose comment went.
+        """
+        gone: list[str] = []
+        for typ, target in self.part_rels(sheet.part).values():
+            if target not in self.names:
+                continue
+            data = self.current(target)
+            if typ.endswith("/comments") or typ.endswith("/threadedComment"):
+                tag = b"comment" if typ.endswith("/comments") else b"threadedComment"
+
+                def comment(m: re.Match, tag=tag) -> bytes:
+                    to = moved(int(m.group(3)))
+                    if to is None:
+                        if tag == b"comment":
+                            gone.append(f"{m.group(2).decode()}{m.group(3).decode()}")
+                        return b""
+                    return m.group(1) + m.group(2) + str(to).encode() + m.group(4)
+
+                pattern = rb"(<" + tag + rb'\b[^>]*?\sref=")([A-Z]+)(\d+)(".*?</' + tag + rb">)"
+                new = re.sub(pattern, comment, data, flags=re.S)
+            elif typ.endswith("/vmlDrawing"):
+                new = re.sub(rb"<(\w+):shape\b.*?</\1:shape>", lambda m: _moved_note(m.group(0), moved), data, flags=re.S)
+            else:
+                continue
+            if new != data:
+                self.changed[target] = new
+        return gone
+
+    def settle(self) -> None:
+        """What must change with the cells: the calculation chain, and a recalculation when formulas may show old values."""
+        self.drop_calc_chain(self.touched)
+        calc = re.search(r"<calcPr\b[^>]*>", self.book)
+        if self.touched and not (calc and 'fullCalcOnLoad="1"' in calc.group(0)) and (self.own_formulas or self.holds_formulas()):
+            self.calculate_on_load()
+
+    def holds_formulas(self) -> bool:
+        for _, _, rid in self.sheets:
+            kind, part = self.targets.get(rid, ("", ""))
+            if kind.endswith("/worksheet") and part in self.names and not isinstance(self.changed.get(part), list):
+                if _ANY_FORMULA.search(self.current(part)):
+                    return True
+        return False
+
+    def calculate_on_load(self) -> None:
+        """Excel recalculates every formula when it opens the file: their cached values were made from the old cells."""
+        m = re.search(r"<calcPr\b[^>]*?/?>", self.book)
+        if m:
+            tag = re.sub(r'\sfullCalcOnLoad="[^"]*"', "", m.group(0))
+            tag = tag.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+            book = self.book[: m.start()] + tag + self.book[m.end() :]
+        else:
+            later = re.search(
+                r"<(?:oleSize|customWorkbookViews|pivotCaches|smartTagPr|smartTagTypes|webPublishing|fileRecoveryPr|webPublishObjects|extLst)\b|</workbook>",
+                self.book,
+            )
+            book = self.book[: later.start()] + '<calcPr fullCalcOnLoad="1"/>' + self.book[later.start() :]
+        self.book = book
+        self.changed[self.book_name] = book.encode("utf-8")
+
+    # --- the results sheet -----------------------------------------------------------------------
+
+    def rewrite_results(self, agreement: Agreement, clearing: bool = False) -> list[str]:
+        """The results sheet's rows from `agreement`; finance's own columns kept by indsats and runde. Notes for finance."""
+        index = self.index_of(RESULTS_SHEET)
         if index is None:
             index = self.add_results_sheet()
-        name, sheet_id, rid = self.sheets[index]
-        kind, part = self.targets.get(rid, ("", ""))
-        if not kind.endswith("/worksheet") or part not in self.names:
-            raise Unpatchable(f"arket '{RESULTS_SHEET}' er ikke et almindeligt regneark")
-        xml = self.added_part(part) or self.zf.read(part)
-        start = xml.find(b"<sheetData")
-        if start < 0:
-            raise Unpatchable(f"arket '{RESULTS_SHEET}' har ingen celler, som kan læses")
-        open_end = xml.index(b">", start) + 1
-        if xml[open_end - 2 : open_end] == b"/>":
-            end = open_end
-            rows = []
-        else:
-            end = xml.index(b"</sheetData>", open_end) + len(b"</sheetData>")
-            rows = [
-                m.group(0) for _, m in zip(range(2), _ROW.finditer(xml, open_end, end - len(b"</sheetData>")))
-            ]  # the heading and the first result
-        header = rows[0] if rows else b""
-        headings: dict[int, str] = {}
-        header_style = b""
-        for n, (attrs, body) in enumerate(_CELL.findall(header)):
-            a = _attrs(attrs.decode("utf-8"))
-            ref = _REF.match(a.get("r", ""))
-            col = _col_index(ref.group(1)) if ref else n
-            headings[col] = self.cell_text(attrs.decode("utf-8"), body).strip()
-            header_style = header_style or (f' s="{a["s"]}"'.encode() if "s" in a else b"")
-        if _attrs(header.split(b">", 1)[0].decode("utf-8")).get("r", "1") != "1":
+        sheet = _Sheet(self, index)
+        first = sheet.first_rows(2)  # the heading and the first result
+        if first and first[0][0] != 1:
             raise Unpatchable(f"overskriftsrækken på '{RESULTS_SHEET}' står ikke i række 1")
+        header = first[0][1] if first else b""
+        headings = self.headings(sheet)
+        header_style = b""
+        for _, attrs, _, _, _ in _cells(header):
+            s = _STYLE.search(attrs.decode())
+            if s:
+                header_style = s.group(0).encode()
+                break
         positions = {h: c for c, h in sorted(headings.items(), reverse=True) if h}  # a repeated heading: the first
         extra_cells = b""
         width = max(headings, default=-1) + 1
@@ -255,39 +951,142 @@ class _Package:
                 if header.endswith(b"</row>")
                 else b'<row r="1">' + extra_cells + b"</row>"
             )
-        own = sorted(h for c, h in headings.items() if h and h not in RESULT_COLUMNS)
-        if own and len(rows) > 1:
-            notes.append(
-                f"kolonnen/kolonnerne {', '.join(own)} på arket '{RESULTS_SHEET}' er tømt: arket skrives forfra hver runde; "
-                "hold egne noter på et andet ark eller i en ekstra kolonne på 'Indsatser'"
-            )
-        styles = self.column_styles(rows[1] if len(rows) > 1 else b"", positions)
-        body = self.result_rows(agreement, positions, styles, width)
-        extent = f"A1:{xl_col_to_name(width - 1)}{len(agreement.results) + 1}"
-        head = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{extent}"'.encode(), xml[:start], count=1)
-        tail = re.sub(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + extent.encode() + b'"', xml[end:], count=1)
-        self.put(part, [Deflated(head + b"<sheetData>" + header), body, Deflated(b"</sheetData>" + tail, last=True)])
+        tool = {positions[h] for h in RESULT_COLUMNS}
+        own, gone, moved_rows = self.own_cells(sheet, tool, positions, agreement, clearing)
+        notes = self.gone_notes(sheet, headings, tool, gone, clearing)
+        styles = self.column_styles(first[1][1] if len(first) > 1 else b"", positions)
+        body = self.result_rows(agreement, positions, styles, width, own)
+        rows = len(agreement.results) + 1
+        reach = max([width - 1, *(c for cells in own.values() for c in cells)])
+        extent = f"A1:{xl_col_to_name(width - 1)}{rows}"
+        head = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{xl_col_to_name(reach)}{rows}"'.encode(), sheet.head, count=1)
+        tail = re.sub(rb'(<autoFilter\b[^>]*?\bref=")[^"]*"', rb"\g<1>" + extent.encode() + b'"', sheet.tail, count=1)
+        self.put(sheet.part, [Deflated(head + b"<sheetData>" + header), body, Deflated(b"</sheetData>" + tail, last=True)])
         self.update_filter_name(index, extent, b"<autoFilter" in tail)
-        self.drop_calc_chain(sheet_id)
+        self.touched.add(sheet.sheet_id)
         return notes
+
+    def own_cells(
+        self, sheet: _Sheet, tool: set[int], positions: dict[str, int], agreement: Agreement, clearing: bool
+    ) -> tuple[dict[int, dict[int, tuple]], list[tuple[str, str, str]], dict[int, int]]:
+        """Finance's own cells on the results sheet, for the rows they go with now.
+
+        Returns {index of the result in agreement.results: {column: cell for write_rows}},
+        the own cells (and comments) of rows with no result any more as (cell, text,
+        "indsats 1.01, runde 2"), and old row -> new row. Only a sheet with cells outside
+        the tool's columns, or with comments, is read row by row.
+        """
+        letters = b"|".join(xl_col_to_name(c).encode() for c in sorted(tool))
+        outside = re.compile(rb'<c\b[^>]*?\sr="(?!(?:' + letters + rb")\d)")
+        has_comments = any(t.endswith(("/comments", "/threadedComment")) for t, _ in self.part_rels(sheet.part).values())
+        if not outside.search(sheet.inner) and not has_comments:
+            return {}, [], {}
+        wanted = {(r.element, r.round): i for i, r in enumerate(agreement.results)}
+        found: dict[int, tuple[int, list]] = {}  # result index -> (old row, own cells)
+        masters: dict[str, tuple[str, str]] = {}  # shared formulas' first cells: si -> (formula, cell)
+        gone: list[tuple[str, str, str]] = []
+        number_col, round_col = positions["Nummer"], positions["Runde"]
+        for n, row in sheet.rows:
+            if n == 1:
+                continue
+            cells = _cells(row)
+            number = next(
+                (_number_key(self.cell_text(a, b), _attrs(a.decode()).get("t", "n") == "n") for c, a, b, _, _ in cells if c == number_col),
+                "",
+            )
+            rnd = next((_round_key(self.cell_text(a, b), True) for c, a, b, _, _ in cells if c == round_col), None)
+            mine = [(c, a, b) for c, a, b, _, _ in cells if c not in tool]
+            for c, _a, b in mine:
+                f = _FORMULA.search(b)
+                fa = _attrs(f.group(1).decode()) if f else {}
+                if f and fa.get("t") == "shared" and "ref" in fa and f.group(2):
+                    masters[fa.get("si", "")] = (unescape(f.group(2).decode()), f"{xl_col_to_name(c)}{n}")
+            at = wanted.get((number, rnd))
+            if at is not None and at not in found:
+                found[at] = (n, mine)
+                continue
+            what = f"indsats {number}, runde {rnd}" if number and rnd else ""
+            for c, a, b in mine:
+                text = self.cell_text(a, b)
+                if text.strip() or b"<f" in b:
+                    gone.append((f"{xl_col_to_name(c)}{n}", text, what))
+        own: dict[int, dict[int, tuple]] = {}
+        moved_rows = {1: 1}
+        for at, (n, mine) in found.items():
+            moved_rows[n] = at + 2
+            own[at] = {c: self.moved_cell(a, b, f"{xl_col_to_name(c)}{n}", f"{xl_col_to_name(c)}{at + 2}", masters) for c, a, b in mine}
+        if has_comments:
+            gone += [(ref, _COMMENT_GONE, "") for ref in self.move_anchored(sheet, moved_rows.get)]
+        return own, gone, moved_rows
+
+    def moved_cell(self, attrs: bytes, body: bytes, old: str, new: str, masters: dict[str, tuple[str, str]]) -> tuple:
+        """An own cell as write_rows takes it to row `new`: a blank pair whose "format" is the cell's own XML.
+
+        write_rows writes a blank (None, format) pair as '<c r="L5"' + format + '></c>'
+        and _StyleAttrs gives a format as it is; so the format here is the cell's
+        attributes after r and its body without the closing '>' of its last element.
+        A formula is moved as Excel moves it with its row (a shared one gets its own text).
+        """
+        kept = _CELL_REF.sub(b"", attrs)
+        f = _FORMULA.search(body)
+        if f is not None:
+            self.own_formulas = True
+            fa = _attrs(f.group(1).decode())
+            text = unescape(f.group(2).decode()) if f.group(2) else ""
+            kind = fa.get("t", "normal")
+            if kind == "shared":
+                if not text:
+                    if fa.get("si") not in masters:
+                        raise Unpatchable(f"cellen {old} på '{RESULTS_SHEET}' deler en formel, hvis første celle ikke findes")
+                    text = _translated(masters[fa["si"]][0], masters[fa["si"]][1], old)
+                formula = f"<f>{escape(_translated(text, old, new))}</f>".encode()
+            elif kind == "normal" or (kind == "array" and fa.get("ref", old) == old):
+                extra = re.sub(r'\sref="[^"]*"', f' ref="{new}"', f.group(1).decode()) if kind == "array" else f.group(1).decode()
+                formula = f"<f{extra}>{escape(_translated(text, old, new))}</f>".encode() if old != new else f.group(0)
+            else:  # an array over several cells, a data table: the value stays, the formula cannot move alone
+                self.formulas_dropped.append(old)
+                formula = b""
+            body = body[: f.start()] + formula + body[f.end() :]
+        raw = kept.decode("utf-8") + (">" + body.decode("utf-8")[:-1] if body else "")
+        return (None, raw)
+
+    def gone_notes(self, sheet: _Sheet, headings: dict[int, str], tool: set[int], gone: list, clearing: bool) -> list[str]:
+        if not gone:
+            return []
+        if clearing:
+            own = [h for c, h in sorted(headings.items()) if h and c not in tool]
+            what = f"kolonnen/kolonnerne {', '.join(map(quoted, own))}" if own else "finans' egne celler"
+            comments = " og kommentarerne i resultatrækkerne er fjernet" if any(t == _COMMENT_GONE for _, t, _ in gone) else ""
+            return [f"{what} på arket '{RESULTS_SHEET}' er tømt sammen med sidste års resultater{comments}; overskrifterne står"]
+        shown = [
+            (f"kommentaren i {ref}" if text == _COMMENT_GONE else f"{ref} {quoted(text[:40] + ('…' if len(text) > 40 else ''))}")
+            + (f" ({what})" if what else "")
+            for ref, text, what in gone
+        ]
+        more = f" og {len(shown) - _LISTED_GONE} flere" if len(shown) > _LISTED_GONE else ""
+        return [
+            f"på arket '{RESULTS_SHEET}' stod egne celler i rækker, der ikke har et resultat i den nye masterfil; "
+            f"de er ikke ført med: {', '.join(shown[:_LISTED_GONE])}{more}"
+        ]
 
     def column_styles(self, first_row: bytes, positions: dict[str, int]) -> dict[str, str]:
         """Each tool column's style attribute as the sheet's first result row has it."""
         by_col = {}
-        for n, (attrs, _body) in enumerate(_CELL.findall(first_row)):
+        for col, attrs, _body, _, _ in _cells(first_row):
             a = _attrs(attrs.decode("utf-8"))
-            ref = _REF.match(a.get("r", ""))
-            by_col[_col_index(ref.group(1)) if ref else n] = (a.get("s"), a.get("t"))
+            by_col[col] = (a.get("s"), a.get("t"))
         out = {}
         for h, c in positions.items():
             s, t = by_col.get(c, (None, None))
             out[h] = f' s="{s}"' if s else ""
-            if h == "Modtaget" and (not s or t):  # no number cell there yet: its style may not show a date
+            if h == "Modtaget" and (not s or t not in (None, "n")):  # no number cell there yet: its style may not show a date
                 out[h] = ""
         return out
 
-    def result_rows(self, agreement: Agreement, positions: dict[str, int], styles: dict[str, str], width: int) -> Deflated:
-        """The results as <row> elements from row 2, deflated, written by the lean writer's write_rows."""
+    def result_rows(
+        self, agreement: Agreement, positions: dict[str, int], styles: dict[str, str], width: int, own: dict[int, dict[int, tuple]]
+    ) -> Deflated:
+        """The results as <row> elements from row 2, deflated, written by the lean writer's write_rows; own cells among them."""
         labels = {s: s.label for s in Smiley}
         rows = []
         for r in agreement.results:
@@ -297,63 +1096,36 @@ class _Package:
         stamp = RESULT_COLUMNS.index("Modtaget")
         if not styles["Modtaget"] and any(len(row) > stamp and isinstance(row[stamp], (datetime, date)) for row in rows):
             styles["Modtaget"] = self.append_style(_STAMP_FORMAT, False)
+        if self.date1904:  # the lean writer counts days from 1900, as almost every workbook does
+            rows = [row[:stamp] + (self.serial(row[stamp]),) + row[stamp + 1 :] if len(row) > stamp and row[stamp] else row for row in rows]
         formats = [""] * width
-        quoted = [""] * width
+        quoted_styles = [""] * width
         for j, h in enumerate(RESULT_COLUMNS):
-            formats[positions[h]] = quoted[positions[h]] = styles[h]
+            formats[positions[h]] = quoted_styles[positions[h]] = styles[h]
             if h not in _TYPED:
                 continue
             firsts = {
                 row[j][:1] for row in rows if len(row) > j and row[j].__class__ is str
             }  # one pass; needs_quote looks at the first character
             if any(needs_quote(f) for f in firsts):
-                quoted[positions[h]] = self.append_style(None, True, styles[h])
+                quoted_styles[positions[h]] = self.append_style(None, True, styles[h])
         order = [positions[h] for h in RESULT_COLUMNS]
-        if order != list(range(len(RESULT_COLUMNS))):  # finance moved the columns: each value to its heading
+        if order != list(range(len(RESULT_COLUMNS))) or own:  # columns moved, or finance's own cells: each value to its column
             placed = []
-            for row in rows:
-                cells = [None] * width
+            for i, row in enumerate(rows):
+                mine = own.get(i, {})
+                cells = [None] * max(width, max(mine, default=-1) + 1)
                 for c, v in zip(order, row):
+                    cells[c] = v
+                for c, v in mine.items():
                     cells[c] = v
                 placed.append(cells)
             rows = placed
         sheet = FastSheet(_StyleAttrs(), RESULTS_SHEET, 0)
-        sheet.write_rows(1, rows, formats, quoted, needs_quote)
+        sheet.write_rows(1, rows, formats, quoted_styles, needs_quote)
         return sheet.rows_deflated()
 
-    def append_style(self, num_format: str | None, quote: bool, base: str = "") -> str:
-        """A new cell format in styles.xml (a date format, or a base style with a quote prefix); its style attribute."""
-        name = next((t for typ, t in self.targets.values() if typ.endswith("/styles")), None)
-        if not name or name not in self.names:
-            raise Unpatchable("projektmappen har ingen typografier (styles.xml)")
-        styles = (self.changed.get(name) or self.zf.read(name)).decode("utf-8")
-        m = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
-        if m is None:
-            raise Unpatchable("typografierne mangler cellXfs")
-        xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", m.group(1), re.S)
-        base_index = int(base.split('"')[1]) if base else 0
-        xf = xfs[base_index] if base_index < len(xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        if num_format:
-            same = re.search(r'<numFmt\b(?=[^>]*formatCode="' + re.escape(num_format) + r'")[^>]*numFmtId="(\d+)"', styles)
-            ids = [int(i) for i in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', styles)]
-            fmt_id = int(same.group(1)) if same else max([163, *ids]) + 1
-            entry = f'<numFmt numFmtId="{fmt_id}" formatCode="{num_format}"/>'
-            if not same and "<numFmts" in styles:
-                styles = re.sub(r"<numFmts\b[^>]*>", lambda t: t.group(0) + entry, styles, count=1)
-                styles = re.sub(r'(<numFmts\b[^>]*count=")(\d+)"', lambda t: f'{t.group(1)}{int(t.group(2)) + 1}"', styles, count=1)
-            elif not same:
-                styles = re.sub(r"(<styleSheet\b[^>]*>)", lambda t: t.group(1) + f'<numFmts count="1">{entry}</numFmts>', styles, count=1)
-            xf = re.sub(r'\snumFmtId="\d+"', "", xf)
-            xf = xf.replace("<xf", f'<xf numFmtId="{fmt_id}" applyNumberFormat="1"', 1)
-        if quote:
-            xf = re.sub(r'\squotePrefix="[^"]*"', "", xf).replace("<xf", '<xf quotePrefix="1"', 1)
-        if xf in xfs:  # made by an earlier round: used again, so styles.xml does not grow round by round
-            return f' s="{xfs.index(xf)}"'
-        m = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
-        styles = styles[: m.end(1)] + xf + styles[m.end(1) :]
-        styles = re.sub(r'(<cellXfs\b[^>]*count=")(\d+)"', lambda t: f'{t.group(1)}{int(t.group(2)) + 1}"', styles, count=1)
-        self.changed[name] = styles.encode("utf-8")
-        return f' s="{len(xfs)}"'
+    # --- parts -----------------------------------------------------------------------------------
 
     def put(self, name: str, data: bytes | list[Deflated]) -> None:
         for i, (added, _) in enumerate(self.added):
@@ -380,12 +1152,12 @@ class _Package:
         self.book = self.book[: m.start()] + f"{m.group(1)}{m.group(2)}!{absolute}{m.group(4)}" + self.book[m.end() :]
         self.changed[self.book_name] = self.book.encode("utf-8")
 
-    def drop_calc_chain(self, sheet_id: str) -> None:
-        """Drop a calculation chain that lists cells of the results sheet; Excel rebuilds it on load."""
+    def drop_calc_chain(self, sheet_ids: set[str]) -> None:
+        """Drop a calculation chain that lists cells of a sheet written anew; Excel rebuilds it on load."""
         found = [(rid, t) for rid, (typ, t) in self.targets.items() if typ.endswith("/calcChain")]
         for rid, name in found:
             chain = self.text(name) if name in self.names else ""
-            if name in self.names and f'i="{sheet_id}"' not in chain:
+            if name in self.names and not any(f'i="{i}"' in chain for i in sheet_ids):
                 continue
             self.dropped.add(name)
             self.rels = re.sub(r'<Relationship\b[^>]*\bId="' + re.escape(rid) + r'"[^>]*/>', "", self.rels)
@@ -433,6 +1205,44 @@ class _Package:
         self.targets[rid] = (_WORKSHEET_TYPE, part)
         self.sheets.append((RESULTS_SHEET, sheet_id, rid))
         return len(self.sheets) - 1
+
+
+def _round_key(text: str, _numeric: bool) -> int | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _moved_note(shape: bytes, moved: Callable[[int], int | None]) -> bytes:
+    """A comment's note box (a VML shape) onto the row its cell moved to; gone with the cell."""
+    if not re.search(rb'ObjectType="Note"', shape):
+        return shape
+    row = re.search(rb"(<(?:\w+:)?Row>)(\d+)(</(?:\w+:)?Row>)", shape)
+    if row is None:
+        return shape
+    old = int(row.group(2)) + 1
+    to = moved(old)
+    if to is None:
+        return b""
+    if to == old:
+        return shape
+    delta = to - old
+
+    def anchor(m: re.Match) -> bytes:
+        parts = [p.strip() for p in m.group(2).decode().split(",")]
+        if len(parts) == 8:
+            for k in (2, 6):
+                parts[k] = str(max(0, int(parts[k]) + delta))
+        return m.group(1) + ", ".join(parts).encode() + m.group(3)
+
+    shape = shape[: row.start(2)] + str(to - 1).encode() + shape[row.end(2) :]
+    return re.sub(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)", anchor, shape)
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 def _write_zip(

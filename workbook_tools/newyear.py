@@ -10,6 +10,14 @@ never rewritten, only listed, so finance reads them once instead of searching.
 
 `roll_over` is pure; `write_new_year` reads, writes and copies the year
 folder's layout and mail texts; `new_year_lines` says what happened.
+
+The new master is last year's workbook, not a new one: finance's own sheets,
+columns, comments, fills and widths come along. It is the old file's zip with only
+the cells that change written (year, title, date, reading guides, round labels and
+deadlines, milestones), the results' rows cleared and the rows of indsatser left out
+removed (masterpatch, which keeps everything else byte for byte). A master that
+cannot be brought over that way is written afresh, and a line says what of
+finance's own was not carried over.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from dateutil.relativedelta import relativedelta
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .atomic import atomic_write_bytes
+from .danish import long_date
 from .errors import FollowupError
 from .master import (
     AGREEMENT_FIELDS,
@@ -38,11 +47,11 @@ from .master import (
     ROUND_COLUMNS,
     ROUNDS_SHEET,
     read_master,
-    write_master,
 )
+from .masterpatch import element_row, write_merged_master
 from .model import Agreement, Element, Result, Round, Smiley
 from .outfolder import MASTER_NAME
-from .danish import long_date
+from .sheets import SheetsOnDemand
 from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -88,6 +97,7 @@ class NewYear:
     mentions: list[Mention] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what of finance's own in the old master did not come along as it was
     kept: list[Path] = field(default_factory=list)  # already in the new folder: left as they were
     factory: list[Path] = field(default_factory=list)  # the old year folder had none: the factory one
 
@@ -175,12 +185,21 @@ def roll_over(agreement: Agreement, year: int, only_open: bool = False) -> NewYe
         elements=tuple(_element_for(e, old, year) for e in elements),
         results=(),
     )
-    changes = list(_agreement_changes(agreement, new))
-    changes += _round_changes(agreement, new)
-    changes += _element_changes(elements, new.elements)
-    result = NewYear(agreement=new, old_year=old, changes=changes, dropped=dropped)
-    result.mentions = list(find_mentions(new, result.stale_years))
+    result = NewYear(agreement=new, old_year=old, dropped=dropped)
+    _place(result, agreement, MasterLayout())
     return result
+
+
+def _place(result: NewYear, old: Agreement, layout: MasterLayout) -> None:
+    """The changes from `old` and the texts still naming its year, each with the cell `layout` puts it in."""
+    new = result.agreement
+    carried = tuple(e for e in old.elements if e.number not in set(result.dropped))
+    result.changes = [
+        *_agreement_changes(old, new, layout),
+        *_round_changes(old, new, layout),
+        *_element_changes(carried, new.elements, layout),
+    ]
+    result.mentions = list(find_mentions(new, result.stale_years, layout))
 
 
 def check_year(old: int, year: int) -> None:
@@ -223,16 +242,63 @@ def _moved(d: date | None, shift: relativedelta) -> date | None:
     return None if d is None else d + shift
 
 
-# --- where things are in the master, in the order write_master writes them ---------------------
+# --- where things are in the master ---------------------------------------------------------------
 
 
-def _field_cell(attr: str) -> str:
-    return f"{AGREEMENT_SHEET}!{xl_rowcol_to_cell(list(AGREEMENT_FIELDS).index(attr) + 1, 1)}"
+class MasterLayout:
+    """Where read_master finds each value of a master, to name its cell as finance finds it in Excel.
+
+    Aftale's fields by their key in the first column, a table's rows by their key
+    (runde, udvalg, center, indsats number) and its columns by their heading. Empty,
+    it is the layout write_master writes; `read` finds it in a written master, where
+    finance's own rows and columns may stand among the tool's (a new year's master is
+    last year's file, kept as finance left it).
+    """
+
+    def __init__(self, rows: dict[str, dict] | None = None, columns: dict[str, dict[str, int]] | None = None):
+        self.rows = rows or {}  # sheet -> key -> 0-based row
+        self.columns = columns or {}  # sheet -> heading -> 0-based column; a repeated heading: the last, as read_master
+
+    @classmethod
+    def read(cls, path: Path) -> MasterLayout:
+        sheets = SheetsOnDemand(path)
+        rows: dict[str, dict] = {}
+        columns: dict[str, dict[str, int]] = {}
+        if AGREEMENT_SHEET in sheets:
+            rows[AGREEMENT_SHEET] = {str(r[0]).strip(): i for i, r in enumerate(sheets[AGREEMENT_SHEET]) if r and r[0] is not None}
+        keyed = ((ROUNDS_SHEET, "Runde"), (COMMITTEES_SHEET, "Udvalg"), (DEPARTMENTS_SHEET, "Center"), (ELEMENTS_SHEET, "Nummer"))
+        for sheet, key_column in keyed:
+            table = sheets[sheet] if sheet in sheets else []
+            if not table:
+                continue
+            columns[sheet] = {str(v).strip(): j for j, v in enumerate(table[0]) if v is not None and str(v).strip()}
+            j = columns[sheet].get(key_column)
+            if j is not None:
+                found = [(_row_key(r[j], sheet), i) for i, r in enumerate(table) if i and j < len(r) and r[j] is not None]
+                rows[sheet] = {k: i for k, i in reversed(found)}  # a repeated key: the first row, as read_master keeps it
+        return cls(rows, columns)
+
+    def field(self, attr: str) -> str:
+        row = self.rows.get(AGREEMENT_SHEET, {}).get(AGREEMENT_FIELDS[attr], list(AGREEMENT_FIELDS).index(attr) + 1)
+        return f"{AGREEMENT_SHEET}!{xl_rowcol_to_cell(row, 1)}"
+
+    def cell(self, sheet: str, columns: tuple[str, ...], index: int, key, column: str) -> str:
+        """The cell of the row for `key` (`index`, 0-based below the heading, as write_master writes it) in `column`."""
+        row = self.rows.get(sheet, {}).get(key, index + 1)
+        col = self.columns.get(sheet, {}).get(column, columns.index(column))
+        return f"{sheet}!{xl_rowcol_to_cell(row, col)}"
 
 
-def _table_cell(sheet: str, columns: tuple[str, ...], index: int, column: str) -> str:
-    """The cell of row `index` (0-based, below the heading) in `column` of a table sheet."""
-    return f"{sheet}!{xl_rowcol_to_cell(index + 1, columns.index(column))}"
+def _row_key(value, sheet: str) -> str | int:
+    """A table row's key as read_master reads it: a round's number, a name, an indsats number ("3.1", not "3.1.")."""
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else repr(value)
+    if sheet == ROUNDS_SHEET:
+        try:
+            return int(float(str(value).strip()))
+        except ValueError:
+            return str(value).strip()
+    return str(value).strip().rstrip(".") if sheet == ELEMENTS_SHEET else str(value).strip()
 
 
 def _shown(value) -> str:
@@ -241,60 +307,58 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def _agreement_changes(old: Agreement, new: Agreement) -> Iterator[Change]:
+def _agreement_changes(old: Agreement, new: Agreement, layout: MasterLayout) -> Iterator[Change]:
     for attr, key in AGREEMENT_FIELDS.items():
         before, after = getattr(old, attr), getattr(new, attr)
         if before != after:
-            yield Change(_field_cell(attr), key, _shown(before), _shown(after))
+            yield Change(layout.field(attr), key, _shown(before), _shown(after))
 
 
-def _round_changes(old: Agreement, new: Agreement) -> list[Change]:
+def _round_changes(old: Agreement, new: Agreement, layout: MasterLayout) -> list[Change]:
     out = []
     for i, (before, after) in enumerate(zip(old.rounds, new.rounds, strict=True)):
         for column, a, b in (("Betegnelse", before.label, after.label), ("Frist", before.deadline, after.deadline)):
             if a != b:
-                out.append(
-                    Change(_table_cell(ROUNDS_SHEET, ROUND_COLUMNS, i, column), f"{column} runde {after.number}", _shown(a), _shown(b))
-                )
+                place = layout.cell(ROUNDS_SHEET, ROUND_COLUMNS, i, after.number, column)
+                out.append(Change(place, f"{column} runde {after.number}", _shown(a), _shown(b)))
     return out
 
 
-def _element_changes(old: tuple[Element, ...], new: tuple[Element, ...]) -> list[Change]:
+def _element_changes(old: tuple[Element, ...], new: tuple[Element, ...], layout: MasterLayout) -> list[Change]:
     out = []
     for i, (before, after) in enumerate(zip(old, new, strict=True)):
         for r, (a, b) in enumerate(zip(before.milestones, after.milestones, strict=True), start=1):
             if a != b:
                 column = f"Milepæl {r}"
-                out.append(Change(_table_cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, column), column, a, b, after.number))
+                out.append(Change(layout.cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, after.number, column), column, a, b, after.number))
     return out
 
 
-def master_texts(a: Agreement) -> Iterator[tuple[str, str, str, str]]:
-    """Every text cell of the master as (place, field, element number, text), as write_master lays it out."""
+def master_texts(a: Agreement, layout: MasterLayout | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """Every text cell of the master as (place, field, element number, text); places as write_master lays them out, or `layout`."""
+    layout = layout or MasterLayout()
     for attr, key in AGREEMENT_FIELDS.items():
         value = getattr(a, attr)
         if isinstance(value, str):
-            yield _field_cell(attr), key, "", value
+            yield layout.field(attr), key, "", value
     for i, r in enumerate(a.rounds):
-        yield _table_cell(ROUNDS_SHEET, ROUND_COLUMNS, i, "Betegnelse"), f"Betegnelse runde {r.number}", "", r.label
+        yield layout.cell(ROUNDS_SHEET, ROUND_COLUMNS, i, r.number, "Betegnelse"), f"Betegnelse runde {r.number}", "", r.label
     for i, c in enumerate(a.committees):
         for column, text in zip(COMMITTEE_COLUMNS, (c.name, c.section, c.area, "; ".join(c.emails)), strict=True):
-            yield _table_cell(COMMITTEES_SHEET, COMMITTEE_COLUMNS, i, column), column, "", text
+            yield layout.cell(COMMITTEES_SHEET, COMMITTEE_COLUMNS, i, c.name, column), column, "", text
     for i, d in enumerate(a.departments):
         for column, text in zip(DEPARTMENT_COLUMNS, (d.name, "; ".join(d.emails)), strict=True):
-            yield _table_cell(DEPARTMENTS_SHEET, DEPARTMENT_COLUMNS, i, column), column, "", text
+            yield layout.cell(DEPARTMENTS_SHEET, DEPARTMENT_COLUMNS, i, d.name, column), column, "", text
     for i, e in enumerate(a.elements):
-        row = (e.number, e.title, e.committee, e.budget_kind.value, e.agreement_text, e.department,
-               e.contributors, e.supplementary_text, e.economy_text, *e.milestones)  # fmt: skip
-        for column, text in zip(ELEMENT_COLUMNS, row, strict=True):
+        for column, text in zip(ELEMENT_COLUMNS, element_row(e), strict=True):
             if column not in _REFERENCE_COLUMNS:
-                yield _table_cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, column), column, e.number, text
+                yield layout.cell(ELEMENTS_SHEET, ELEMENT_COLUMNS, i, e.number, column), column, e.number, text
 
 
-def find_mentions(a: Agreement, years: range) -> Iterator[Mention]:
+def find_mentions(a: Agreement, years: range, layout: MasterLayout | None = None) -> Iterator[Mention]:
     """The texts of `a` that name one of `years`, in the master's order."""
     pattern = year_pattern(years)
-    for place, heading, element, text in master_texts(a):
+    for place, heading, element, text in master_texts(a, layout):
         if text and pattern.search(text):
             yield Mention(place, heading, text, element)
 
@@ -305,6 +369,10 @@ def find_mentions(a: Agreement, years: range) -> Iterator[Mention]:
 def write_new_year(old_master: Path, year: int, out_dir: Path, only_open: bool = False, overwrite: bool = False) -> NewYear:
     """Write `out_dir`/master.xlsx for `year` from `old_master`, with the year folder's layout and mail texts.
 
+    The new master is the old one's file with the changed cells written in place
+    (masterpatch): finance's own sheets, columns, comments and formats stay. When that
+    cannot be done safely it is written afresh, and `notes` says what was not kept.
+
     Refuses to write over a master already in `out_dir` (it may hold a year's
     answers) unless `overwrite`, and refuses `out_dir` being the old master's own
     folder: last year's master must stay as it was. A layout or mail-text folder
@@ -312,8 +380,11 @@ def write_new_year(old_master: Path, year: int, out_dir: Path, only_open: bool =
     """
     old_master, out_dir = Path(old_master), Path(out_dir)
     _check_out_dir(old_master, out_dir, overwrite)
-    result = roll_over(read_master(old_master), year, only_open)
-    result.written.append(write_master(result.agreement, out_dir / MASTER_NAME))
+    old = read_master(old_master)
+    result = roll_over(old, year, only_open)
+    path, result.notes = write_merged_master(result.agreement, out_dir / MASTER_NAME, old_master, before=old)
+    result.written.append(path)
+    _place(result, old, MasterLayout.read(path))  # finance's own rows and columns came along: name the cells where they are
     last_year = files_for(old_master)  # the year folder's own, also from runde-4/resultat/master.xlsx
     for source, name in ((last_year.layout, LAYOUT_NAME), (last_year.mail_texts, MAIL_TEXTS_DIR)):
         if source is not None:
@@ -387,6 +458,7 @@ def _written_lines(result: NewYear) -> list[str]:
     if not result.written:
         return []
     lines = [f"Masterfilen for {result.agreement.year} er skrevet: {result.written[0]}"]
+    lines += [f"Bemærk: {note}" for note in result.notes]
     lines += [f"Kopieret fra den gamle mappe: {p}" for p in result.written[1:]]
     lines += [f"Findes allerede og er beholdt: {p}" for p in result.kept]
     lines += [f"Skrevet fra standarden: {p}" for p in result.factory]
