@@ -947,7 +947,8 @@ def test_followup_check_prints_the_problems_of_one_file_and_exits_1_without_writ
     assert code == 1 and "Traceback" not in out + err
     assert "svar.xlsx (Udvalg 01): afvist" in out
     assert "invalid-smiley" in out and at(ref) in out and "indsats 1.02" in out
-    assert "Send den kommenterede kopi, så afsenderen kan vælge Grøn, Gul eller Rød i listen." in out
+    assert "Det gør I:     Send den kommenterede kopi, så afsenderen kan vælge Grøn, Gul eller Rød i listen." in out
+    assert "Til udvalget:  Vælg smiley på indsats (Grøn, Gul eller Rød) i listen i cellen." in out  # staff check before they send
     assert digest_tree(tmp_path) == before
 
 

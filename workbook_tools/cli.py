@@ -628,7 +628,7 @@ def cmd_check(args) -> int:
     if not run.checks:
         print("Ingen besvarelser fundet at kontrollere.")
     for c in run.checks:
-        print_check(c)
+        print_check(c, run.office)
     for p in run.written:
         print(f"Kommenteret kopi: {p}")
     for note in run.notes:
@@ -636,7 +636,7 @@ def cmd_check(args) -> int:
     return run.exit_code
 
 
-def print_check(check) -> None:
+def print_check(check, office: str = "") -> None:
     """One return's verdict and every problem with its cell, message and what to do."""
     from .problems import Severity
 
@@ -651,7 +651,7 @@ def print_check(check) -> None:
         print(f"  {p.severity.label:<8} {p.code:<26} {where}")
         print(f"           {p.message}")
         print(f"           Det gør I:     {p.hint}")
-        print(f"           Til udvalget:  {p.advice}")
+        print(f"           Til udvalget:  {p.advice_for(office)}")
 
 
 def print_summary(run) -> None:

@@ -96,6 +96,7 @@ class CheckRun:
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # annotated copies, when asked for
     notes: list[str] = field(default_factory=list)  # copies that could not be made
+    office: str = ""  # the master's Afsender: who the advice to the sender names
 
     @property
     def exit_code(self) -> int:
@@ -323,7 +324,9 @@ def check_files(
     """
     ctx = _context(master, round_number, layout, manifest, require_status)
     with frozen_heap(), expand_inputs(paths, shown_name_of(paths)) as inbox:
-        run = CheckRun(round_number, check_all(inbox.incoming, ctx, jobs=jobs, progress=progress), list(inbox.problems))
+        run = CheckRun(
+            round_number, check_all(inbox.incoming, ctx, jobs=jobs, progress=progress), list(inbox.problems), office=ctx.agreement.office
+        )
         if feedback_dir is not None:
             with output_errors(feedback_dir):
                 run.written, run.notes = write_feedback_copies(run.checks, [p for c in run.checks for p in c.problems], feedback_dir, ctx)
