@@ -764,7 +764,7 @@ def catalog_markdown() -> str:
         "the kommenteret kopi of their own workbook). No text falls back on another; "
         "`tests/test_problems.py` checks that each speaks to its reader. "
         "In the texts, `{file}`, `{cell}` (as `Sheet!A1`), `{element}`, `{field}` (which answer: "
-        "smiley for indsats, status, smiley for økonomi or status økonomi), `{expected}`, "
+        "smiley på indsats, statustekst, smiley på økonomi or statustekst for økonomi), `{expected}`, "
         "`{found}` and `{detail}` are filled in from the problem; `{afsender}` is the master's Afsender "
         '(finance\'s own name), or "os" when the master names none. '
         "Files that are not workbooks get no kommenteret kopi.",
