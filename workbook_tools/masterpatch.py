@@ -45,7 +45,7 @@ from xml.sax.saxutils import escape
 from xlsxwriter.utility import xl_col_to_name
 
 from .atomic import atomic_output
-from .danish import quoted
+from .danish import listed, quoted
 from .fastxlsx.cells import any_cell, escape_text, serial
 from .fastxlsx.worksheet import FastSheet
 from .fastxlsx.zipwriter import Deflated
@@ -660,12 +660,12 @@ class _Package:
                 self.touched.add(sheet.sheet_id)
         if self.formulas_replaced:
             notes.append(
-                f"{_listed(self.formulas_replaced)} havde en formel; cellen har nu det nye års værdi, ikke formlen. "
+                f"{listed(self.formulas_replaced)} havde en formel; cellen har nu det nye års værdi, ikke formlen. "
                 "Skriv formlen igen, hvis den skal bruges"
             )
         if self.formulas_dropped:
             notes.append(
-                f"formlen i {_listed(self.formulas_dropped)} på arket '{RESULTS_SHEET}' dækker flere celler og kunne ikke flyttes "
+                f"formlen i {listed(self.formulas_dropped)} på arket '{RESULTS_SHEET}' dækker flere celler og kunne ikke flyttes "
                 "med sin række; cellen har beholdt sin værdi"
             )
         self.settle()
@@ -1239,10 +1239,6 @@ def _moved_note(shape: bytes, moved: Callable[[int], int | None]) -> bytes:
 
     shape = shape[: row.start(2)] + str(to - 1).encode() + shape[row.end(2) :]
     return re.sub(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)", anchor, shape)
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} og {items[-1]}"
 
 
 def _write_zip(

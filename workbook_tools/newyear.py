@@ -33,7 +33,7 @@ from dateutil.relativedelta import relativedelta
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .atomic import atomic_write_bytes
-from .danish import long_date
+from .danish import listed, long_date
 from .errors import FollowupError
 from .master import (
     AGREEMENT_FIELDS,
@@ -442,13 +442,13 @@ def new_year_lines(result: NewYear) -> list[str]:
         )
     if a.year - result.old_year > 1:
         lines.append(
-            f"Bemærk: masterfilen springer {_listed(result.stale_years[1:])} over; {result.old_year} er skiftet direkte til {a.year}."
+            f"Bemærk: masterfilen springer {listed(map(str, result.stale_years[1:]), 'eller')} over; {result.old_year} er skiftet direkte til {a.year}."
         )
     if result.changes:
         lines.append(f"Ændret fra {result.old_year} til {a.year}:")
         lines += [f"  {_where(c.place, c.field, c.element)}: {_quoted_change(c)}" for c in result.changes]
     if result.mentions:
-        lines.append(f"Disse tekster nævner stadig {_listed(result.stale_years)}; læs dem igennem:")
+        lines.append(f"Disse tekster nævner stadig {listed(map(str, result.stale_years), 'eller')}; læs dem igennem:")
         pattern = year_pattern(result.stale_years)
         lines += [f'  {_where(m.place, m.field, m.element)}: "{excerpt(m.text, pattern.search(m.text).start())}"' for m in result.mentions]
     return lines
@@ -475,12 +475,6 @@ def _quoted_change(c: Change) -> str:
 def _where(place: str, heading: str, element: str) -> str:
     what = f"indsats {element}, {heading}" if element else heading
     return f"{place} ({what})"
-
-
-def _listed(years: range) -> str:
-    """The years as a Danish sentence lists them: "2018, 2019 eller 2020"."""
-    words = [str(y) for y in years]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " eller " + words[-1]
 
 
 def _count(n: int, one: str, many: str) -> str:

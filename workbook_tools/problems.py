@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .danish import quoted, thousands
+from .danish import listed, quoted, thousands
 from .model import field_words
 from .texts import fill
 
@@ -730,7 +730,7 @@ def _number(text: str) -> str:
 def _choices(text: str) -> str:
     # "Grøn / Gul / Rød" as a Danish list: "Grøn, Gul eller Rød".
     items = [x.strip() for x in text.split(" / ") if x.strip()]
-    return ", ".join(items[:-1]) + " eller " + items[-1] if len(items) > 1 else text
+    return listed(items, "eller") if len(items) > 1 else text
 
 
 def _short(text: str, limit: int = 120) -> str:
