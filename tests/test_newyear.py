@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 from synthetic import synthetic_agreement
 
+from workbook_tools import yearfolder
 from workbook_tools.danish import long_date
 from workbook_tools.demo import run_demo
 from workbook_tools.master import MasterError, read_master, write_master
@@ -22,6 +24,8 @@ from workbook_tools.newyear import (
     write_new_year,
 )
 from workbook_tools.pipeline import generate_round
+from workbook_tools.resources import factory_layout, factory_mail_texts
+from workbook_tools.yearfolder import LAYOUT_NAME
 
 # --- from the demo's merged master ---------------------------------------------------------------
 
@@ -309,3 +313,24 @@ def test_a_broken_old_master_is_reported_as_a_master_error(tmp_path):
     with pytest.raises(MasterError):
         write_new_year(tmp_path / "gammel" / "master.xlsx", 2032, tmp_path / "ny")
     assert not (tmp_path / "ny" / "master.xlsx").exists()
+
+
+def test_an_unedited_earlier_factory_text_becomes_todays_and_an_edited_one_stays(old_folder, tmp_path, monkeypatch):
+    """Copied forward year after year, an untouched mail text would keep last version's wording for ever."""
+    earlier = "Emne: {runde}: skabelon\n\nHermed skabelonen til {runde} af {aftale}.\n"  # the shape of an older factory text
+    monkeypatch.setitem(yearfolder.EARLIER_FACTORY, "skabelon.txt", frozenset({hashlib.sha256(earlier.encode()).hexdigest()}))
+    (old_folder / "mailtekster").mkdir()
+    (old_folder / "mailtekster" / "skabelon.txt").write_text(earlier, encoding="utf-8")
+    (old_folder / "mailtekster" / "rykker.txt").write_text(earlier + "Rettet af økonomi (syntetisk).\n", encoding="utf-8")
+    new = tmp_path / "ny"
+    result = write_new_year(old_folder / "master.xlsx", 2032, new)
+    assert (new / "mailtekster" / "skabelon.txt").read_bytes() == factory_mail_texts().joinpath("skabelon.txt").read_bytes()
+    assert (new / "mailtekster" / "rykker.txt").read_text(encoding="utf-8").endswith("Rettet af økonomi (syntetisk).\n")
+    assert result.refreshed == [new / "mailtekster" / "skabelon.txt"]
+    assert f"Standardens nye udgave (den gamle var ikke rettet): {new / 'mailtekster' / 'skabelon.txt'}" in new_year_lines(result)
+
+
+def test_the_earlier_factory_files_are_not_todays():
+    today = {LAYOUT_NAME: factory_layout().read_bytes(), **{i.name: i.read_bytes() for i in factory_mail_texts().iterdir()}}
+    for name, hashes in yearfolder.EARLIER_FACTORY.items():
+        assert hashlib.sha256(today[name]).hexdigest() not in hashes, f"today's {name} is listed as an earlier one"

@@ -52,7 +52,7 @@ from .masterpatch import element_row, write_merged_master
 from .model import Agreement, Element, Result, Round, Smiley
 from .outfolder import MASTER_NAME
 from .sheets import SheetsOnDemand
-from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for
+from .yearfolder import LAYOUT_NAME, MAIL_TEXTS_DIR, add_missing_files, files_for, refresh_unedited
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 EXCERPT_WIDTH = 80
@@ -100,6 +100,7 @@ class NewYear:
     notes: list[str] = field(default_factory=list)  # what of finance's own in the old master did not come along as it was
     kept: list[Path] = field(default_factory=list)  # already in the new folder: left as they were
     factory: list[Path] = field(default_factory=list)  # the old year folder had none: the factory one
+    refreshed: list[Path] = field(default_factory=list)  # an earlier factory file, never edited: today's instead
 
     @property
     def stale_years(self) -> range:
@@ -389,6 +390,7 @@ def write_new_year(old_master: Path, year: int, out_dir: Path, only_open: bool =
     for source, name in ((last_year.layout, LAYOUT_NAME), (last_year.mail_texts, MAIL_TEXTS_DIR)):
         if source is not None:
             _carry_file(source, out_dir / name, result)
+    result.refreshed = refresh_unedited(out_dir)
     result.factory = add_missing_files(out_dir, year, result.agreement.title).written
     return result
 
@@ -462,6 +464,7 @@ def _written_lines(result: NewYear) -> list[str]:
     lines += [f"Kopieret fra den gamle mappe: {p}" for p in result.written[1:]]
     lines += [f"Findes allerede og er beholdt: {p}" for p in result.kept]
     lines += [f"Skrevet fra standarden: {p}" for p in result.factory]
+    lines += [f"Standardens nye udgave (den gamle var ikke rettet): {p}" for p in result.refreshed]
     return lines
 
 

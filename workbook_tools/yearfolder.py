@@ -10,6 +10,7 @@ call. `followup init` makes such a folder from nothing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +136,33 @@ def add_missing_files(folder: Path, year: int, title: str) -> NewFolder:
             _unless_there(texts / item.name, lambda p, item=item: copy_tree(item, p), made)
     _unless_there(folder / README_NAME, lambda p: atomic_write_bytes(p, read_me(year, title).encode("utf-8-sig")), made)
     return made
+
+
+# The factory's layout and mail texts as earlier versions shipped them, by SHA-256. A year
+# folder's copy with these bytes was never edited: the next year gets today's factory file.
+EARLIER_FACTORY: dict[str, frozenset[str]] = {
+    LAYOUT_NAME: frozenset({"195b25eecfa984e5086a0cf22fe493f41a403c17afecf2bb33c7fc3cbd758294"}),
+    "oversigt.txt": frozenset({"9144a0d655123e1ceeb57c192b51084bacc0f68021f4143ab3f3dba0cfd06ddf"}),
+    "rapport.txt": frozenset({"f4e1bd23b2153d329ed13b88969d9d72e1f7f878691ef8ca332c3fcc5665db48"}),
+    "rykker.txt": frozenset({"e17837f9fb8048bec362f1cd545340fb09dfc96a14df27bc7db25c885807ad36"}),
+    "skabelon.txt": frozenset({"6ce98a49bb47b089e96fbe0b41492b94063f33de3af73a877cb431339e4d984b"}),
+}
+
+
+def refresh_unedited(folder: Path) -> list[Path]:
+    """Give `folder` today's factory layout and mail texts where its own are an earlier factory file, unedited; the files replaced.
+
+    Copied forward year after year, an untouched layout or mail text would keep an old
+    wording for ever; one finance has edited, by a single character, is theirs and stays.
+    """
+    current = {LAYOUT_NAME: factory_layout(), **{i.name: i for i in factory_mail_texts().iterdir() if i.name.endswith(".txt")}}
+    replaced = []
+    for path in [folder / LAYOUT_NAME, *sorted((folder / MAIL_TEXTS_DIR).glob("*.txt"))]:
+        earlier = EARLIER_FACTORY.get(path.name, frozenset())
+        if path.is_file() and path.name in current and hashlib.sha256(path.read_bytes()).hexdigest() in earlier:
+            atomic_write_bytes(path, current[path.name].read_bytes())
+            replaced.append(path)
+    return replaced
 
 
 def _unless_there(path: Path, write, made: NewFolder) -> None:
