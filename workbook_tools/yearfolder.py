@@ -140,6 +140,7 @@ def add_missing_files(folder: Path, year: int, title: str) -> NewFolder:
 
 # The factory's layout and mail texts as earlier versions shipped them, by SHA-256. A year
 # folder's copy with these bytes was never edited: the next year gets today's factory file.
+# When a release changes one of them, add the hash of the version it replaces here.
 EARLIER_FACTORY: dict[str, frozenset[str]] = {
     LAYOUT_NAME: frozenset({"195b25eecfa984e5086a0cf22fe493f41a403c17afecf2bb33c7fc3cbd758294"}),
     "oversigt.txt": frozenset({"9144a0d655123e1ceeb57c192b51084bacc0f68021f4143ab3f3dba0cfd06ddf"}),
