@@ -74,7 +74,7 @@ KINDS: dict[str, FileKind] = {
     "zip": FileKind("en zip-fil uden projektmappe", "zip-fil"),
     "msg": FileKind(
         "en Outlook-meddelelse (.msg)",
-        "Outlook-besked",
+        "Outlook-meddelelse",
         detail="en Outlook-meddelelse (.msg); gem den vedhæftede projektmappe og saml den ind",
     ),
     "ole": FileKind("en ældre Office-fil, der ikke er en projektmappe", "Office-fil"),

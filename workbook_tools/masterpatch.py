@@ -590,7 +590,7 @@ class _Package:
     def styles_name(self) -> str:
         name = next((t for typ, t in self.targets.values() if typ.endswith("/styles")), None)
         if not name or name not in self.names:
-            raise Unpatchable("projektmappen har ingen typografier (styles.xml)")
+            raise Unpatchable("masterfilen har ingen typografier (styles.xml)")
         return name
 
     def cell_xfs(self) -> tuple[str, list[str]]:
@@ -834,7 +834,7 @@ class _Package:
                 return m.group(0)
             if not re.fullmatch(rf"{one}(?:,{one})*", text):
                 raise Unpatchable(
-                    f"et navn i projektmappen peger ind i arket '{sheet.name}' med en formel, som ville pege forkert, når rækker fjernes{_DROP_HINT}"
+                    f"et navn i masterfilen peger ind i arket '{sheet.name}' med en formel, som ville pege forkert, når rækker fjernes{_DROP_HINT}"
                 )
 
             def shift(r: re.Match) -> str:
@@ -842,7 +842,7 @@ class _Package:
                     return r.group(0)
                 new = _shift_area(r.group(2), gone)
                 if new is None:
-                    raise Unpatchable(f"et navn i projektmappen står kun på rækker, der skulle fjernes fra '{sheet.name}'{_DROP_HINT}")
+                    raise Unpatchable(f"et navn i masterfilen står kun på rækker, der skulle fjernes fra '{sheet.name}'{_DROP_HINT}")
                 return r.group(1) + new
 
             return m.group(1) + escape(re.sub(rf"((?:'[^']+'|[^'!,\s]+)!)({area})", shift, text)) + m.group(3)
@@ -1197,10 +1197,10 @@ class _Package:
         self.types = self.types.replace("</Types>", f'<Override PartName="/{part}" ContentType="{_WORKSHEET_CT}"/></Types>')
         self.changed["[Content_Types].xml"] = self.types.encode("utf-8")
         if "</sheets>" not in self.book:
-            raise Unpatchable("projektmappen har ingen ark-liste")
+            raise Unpatchable("masterfilen har ingen ark-liste")
         self.book = self.book.replace("</sheets>", f'<sheet name="{RESULTS_SHEET}" sheetId="{sheet_id}" r:id="{rid}"/></sheets>')
         if 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"' not in self.book:
-            raise Unpatchable("projektmappens relationer kan ikke udvides")
+            raise Unpatchable("masterfilens relationer kan ikke udvides")
         self.changed[self.book_name] = self.book.encode("utf-8")
         self.targets[rid] = (_WORKSHEET_TYPE, part)
         self.sheets.append((RESULTS_SHEET, sheet_id, rid))

@@ -443,7 +443,7 @@ def write_layout_file(path: Path | str, danish: dict[str, str] | None = None) ->
         lines = [
             "Layout for opfølgningsskabeloner og rapporter",
             "",
-            "Denne projektmappe styrer de faste tekster og udseendet i de skabeloner, som "
+            "Denne layoutfil styrer de faste tekster og udseendet i de skabeloner, som "
             "'followup generate' laver, og i de rapporter, som 'followup collect' skriver.",
             "Arket 'Tekster': ret kolonnen Dansk (og English, der bruges med --lang en). "
             "Lad kolonnen Nøgle stå uændret. Tekster i {krøllede parenteser} er pladsholdere, "

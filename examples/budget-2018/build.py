@@ -13,9 +13,11 @@ this script refreshes it, and tests/test_yearfolder.py checks the two agree.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -74,8 +76,16 @@ def _fix_times(path: Path) -> None:
 
     wb = openpyxl.load_workbook(path)
     wb.properties.created = datetime(2018, 1, 1)
-    wb.properties.modified = datetime(2018, 6, 1)
     wb.save(path)
+    # openpyxl writes the time of saving as "modified" whatever is set: pinned in the zip itself,
+    # with each member's own date, so a rebuild gives the same bytes.
+    with zipfile.ZipFile(path) as z:
+        members = [(info.filename, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2018-06-01T00:00:00Z", data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2018, 6, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 if __name__ == "__main__":
