@@ -222,7 +222,7 @@ def test_feedback_names_are_the_senders_file_name_without_finances_folders():
 def test_user_text_in_the_summary_never_becomes_a_formula(kit, tmp_path):
     path = kit.filled("svar.xlsx")
     check = kit.check(path)
-    evil = Problem("late-return", '=HYPERLINK("http://x")', "Udvalg 01", found="=1+1", expected="2031-03-15")
+    evil = Problem("late-return", "svar.xlsx", "Udvalg 01", element='=HYPERLINK("http://x")', found="=1+1", expected="2031-03-15")
     copy = write_feedback(check, [evil], tmp_path / "kopi.xlsx")
     wb = openpyxl.load_workbook(copy)
     message = next(c for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if str(c.value).startswith("=HYPERLINK"))
@@ -353,3 +353,12 @@ def test_the_templates_hidden_sheet_shown_by_the_sender_is_hidden_again_in_the_c
     row = next(r for r in summary_rows(copy) if r[-1] == "sheet-hidden")
     assert row[5] == "Skabelonens skjulte ark var vist; det er skjult igen, som i skabelonen. Ingen handling nødvendig."
     assert not any(p.code == "sheet-hidden" for p in kit.check(copy).problems)
+
+
+def test_the_sender_reads_about_their_besvarelse_not_finances_path_to_it(kit, tmp_path):
+    check = kit.check(kit.filled("svar.xlsx"))
+    late = Problem("late-return", "indbakke/udvalg 01/svar.xlsx", "Udvalg 01", found="16. marts 2031 kl. 00.30", expected="15. marts 2031")
+    wb = openpyxl.load_workbook(write_feedback(check, [late], tmp_path / "kopi.xlsx"))
+    shown = [c.value for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Besvarelsen er modtaget 16. marts 2031 kl. 00.30, efter fristen 15. marts 2031." in shown
+    assert not any("indbakke/" in v for v in shown)

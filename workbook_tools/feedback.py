@@ -419,11 +419,14 @@ def _annotate(ws, ref: str, problems: list[Problem], restored: str = "", office:
 
 def _sender_message(p: Problem) -> str:
     # The file name leads every message; in the sender's own file it is noise.
+    # "ret.xlsx: indsats 1.02 …" loses the name; "indbakke/ret.xlsx er …" says "Besvarelsen er …".
     text = p.message
     prefix = f"{p.file}: "
     if p.file and text.startswith(prefix):
         text = text[len(prefix) :]
         text = text[:1].upper() + text[1:]
+    elif p.file and text.startswith(f"{p.file} "):
+        text = "Besvarelsen" + text[len(p.file) :]
     return text
 
 
