@@ -47,11 +47,6 @@ from workbook_tools.template import META_SHEET, write_manifest
 SHEET = "Opfølgning"
 
 
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
-
-
 def at(ref: str) -> str:
     return f"{SHEET}!{ref}"
 

@@ -7,17 +7,12 @@ a text is refused, the message shows what cannot be seen.
 from __future__ import annotations
 
 import pytest
-from returns_kit import Kit, cell_of, edit, set_meta
+from returns_kit import cell_of, edit, set_meta
 
 from workbook_tools.answers import read_smiley
 from workbook_tools.model import Smiley, show_invisible, without_invisible
 
 NBSP, ZWSP, ZWJ, BOM, SHY = "\u00a0", "\u200b", "\u200d", "\ufeff", "\u00ad"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
 
 
 def _typed(kit, ref: str, value: str):

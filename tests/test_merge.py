@@ -9,8 +9,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
-from returns_kit import Kit, cell_of, edit, set_core
+from returns_kit import cell_of, edit, set_core
 from synthetic import synthetic_answers
 
 from workbook_tools.cli import main
@@ -19,11 +18,6 @@ from workbook_tools.merge import CONFLICT, DUPLICATE, SUPERSEDED, merge_returns
 from workbook_tools.model import Smiley
 
 SHEET = "Opfølgning"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
 
 
 def merged(outcome) -> dict[str, tuple]:

@@ -11,18 +11,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import pytest
-from returns_kit import Kit, cell_of, edit, set_core
+from returns_kit import cell_of, edit, set_core
 
 from workbook_tools.cli import main
 from workbook_tools.merge import SUPERSEDED, merge_returns
 
 SHEET = "Opfølgning"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
 
 
 def at(hour: int) -> datetime:

@@ -150,10 +150,18 @@ def test_without_taskkill_windows_still_ends_soffice_itself(monkeypatch):
 
 def test_glibc_is_asked_for_freed_memory_on_linux_only(monkeypatch):
     asked = []
-    monkeypatch.setattr(workers.ctypes, "CDLL", lambda name: asked.append(name) or pytest.fail("no glibc here"))
+
+    class Glibc:
+        def malloc_trim(self, pad):
+            asked.append(("malloc_trim", pad))
+
+    monkeypatch.setattr(workers.ctypes, "CDLL", lambda name: asked.append(name) or Glibc())
     monkeypatch.setattr(workers, "_LINUX", False)
     workers.return_freed_memory()
     assert asked == []
+    monkeypatch.setattr(workers, "_LINUX", True)
+    workers.return_freed_memory()
+    assert asked == ["libc.so.6", ("malloc_trim", 0)], "on Linux: glibc by its fixed name, asked to hand back all it can"
 
 
 # --- worker processes started with spawn --------------------------------------------------------

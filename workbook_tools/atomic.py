@@ -50,6 +50,32 @@ def output_cause(exc: OSError) -> str:
     return _CAUSES.get(code) or (exc.strerror or type(exc).__name__)
 
 
+# Why a file could not be read, in Danish: the system's own words (strerror) are English on most machines.
+_READ_CAUSES = {
+    errno.ENOENT: "filen findes ikke",
+    errno.EACCES: "adgang nægtet",
+    errno.EPERM: "adgang nægtet",
+    errno.EISDIR: "det er en mappe, ikke en fil",
+    errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
+    errno.ENAMETOOLONG: "stien er for lang",
+    errno.EIO: "læsefejl på disken eller netværksdrevet",
+    errno.ELOOP: "stien peger i ring",
+}
+_WINDOWS_READ_CAUSES = {2: errno.ENOENT, 3: errno.ENOENT, 5: errno.EACCES, 206: errno.ENAMETOOLONG}
+_WINDOWS_IN_USE = (32, 33)  # sharing and lock violation: another program has the file open
+
+
+def read_cause(exc: OSError) -> str:
+    """Why a file could not be read, in Danish, from its errno (or Windows' winerror); never the system's English."""
+    winerror = getattr(exc, "winerror", None) or 0
+    if winerror in _WINDOWS_IN_USE:
+        return "filen er åben i et andet program"
+    cause = _READ_CAUSES.get(_WINDOWS_READ_CAUSES.get(winerror, exc.errno))
+    if cause:
+        return cause
+    return f"systemfejl nr. {winerror or exc.errno}" if (winerror or exc.errno) else "ukendt systemfejl"
+
+
 @contextlib.contextmanager
 def output_errors(folder: Path | str) -> Iterator[None]:
     """Turn an OSError while writing into `folder` into an OutputError naming the path and the cause.

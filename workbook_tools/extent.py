@@ -33,18 +33,13 @@ def column_number(letters: str | bytes) -> int:
     return col
 
 
-def sheet_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) from A1 to the farthest cell a reader would place, by the sheet's XML alone.
+def scan_extent(xml: bytes, stop_above: int = 0) -> tuple[int, int, int]:
+    """(cell tags, rows, columns) from A1 to the farthest cell a reader would place, by the sheet's XML alone.
 
     Cells and rows without a reference are placed after the one before, so each
     counts as one more row or column: an upper bound, exact for what Excel writes.
+    Stops early once the cell tags alone pass `stop_above`.
     """
-    _tags, rows, cols = scan_extent(xml)
-    return rows, cols
-
-
-def scan_extent(xml: bytes, stop_above: int = 0) -> tuple[int, int, int]:
-    """(cell tags, rows, columns) of a sheet's XML; stops early once the cell tags alone pass `stop_above`."""
     # Rows matter only for cells without a reference (no program writes those), so they are scanned only then.
     tags = last_row = last_col = unplaced = 0
     for piece in slices(xml):

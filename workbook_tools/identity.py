@@ -15,8 +15,8 @@ from .model import show_invisible, unit_name, without_invisible
 from .ooxml import Parts
 from .problems import Problem
 from .returncheck import CollectContext, ReturnCheck
-from .sheetplan import SheetPlan, content_digest
-from .sheetvalues import as_text, value_at
+from .sheetplan import SheetPlan
+from .sheetvalues import as_text
 from .template import META_KEYS, META_SHEET, META_WORDS, PROPERTY_PREFIX, TEMPLATE_VERSION, TOOL_NAME
 
 
@@ -39,9 +39,8 @@ def identify(check: ReturnCheck, parts: Parts, book, ctx: CollectContext) -> dic
     """
     inc = check.incoming
     add = check.problems.append
-    meta = read_meta(book) if META_SHEET in parts.sheet_names else None
-    props = {k[len(PROPERTY_PREFIX) :]: v for k, v in parts.properties.items() if k.startswith(PROPERTY_PREFIX)}
-    props = {k: ("" if v == "-" else v) for k, v in props.items()}
+    meta = read_meta(book)
+    props = {k[len(PROPERTY_PREFIX) :]: "" if v == "-" else v for k, v in parts.properties.items() if k.startswith(PROPERTY_PREFIX)}
     if meta is None and not props:
         add(Problem("unknown-template", inc.name, detail="ingen skabelonoplysninger i filen"))
         return None
@@ -143,7 +142,7 @@ def check_template_id(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, 
     same_content = True
     if check.template_version == TEMPLATE_VERSION and entry.get("digest") and entry["digest"] != ctx.facts(plan).digest:
         # The master changed since generation: the return must still hold what that id was made with.
-        same_content = content_digest((c.ref, value_at(values, c.row, c.col)) for c in plan.fixed()) == entry["digest"]
+        same_content = holds_digest(plan, values, entry["digest"])
         if not same_content:  # or an element was added or removed since: its own layout must give it
             made = plan_as_made(ctx, plan, values)
             same_content = made is not None and holds_digest(made, values, entry["digest"])

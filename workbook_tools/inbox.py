@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .atomic import read_cause
 from .danish import thousands
 from .filekind import refusal
 from .inuse import held_by_another_program, is_owner_file
@@ -100,7 +101,8 @@ def read_return(incoming: Incoming) -> bytes | Problem:
     """
     name, path = incoming.name, incoming.path
     try:
-        mode = path.lstat().st_mode
+        st = path.lstat()
+        mode = st.st_mode
         if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
             return Problem("unreadable-file", name, detail="mappen kan ikke læses")
         if stat.S_ISLNK(mode):
@@ -109,9 +111,8 @@ def read_return(incoming: Incoming) -> bytes | Problem:
             return kind_problem("folder", b"", name)
         if not stat.S_ISREG(mode):
             return kind_problem("special", b"", name)
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Problem("unsafe-workbook", name, detail=f"filen fylder {thousands(size)} byte")
+        if st.st_size > MAX_FILE_BYTES:  # a plain file, not a link: lstat gave its own size
+            return Problem("unsafe-workbook", name, detail=f"filen fylder {thousands(st.st_size)} byte")
         with open(path, "rb") as fh:  # read only, once
             return fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
@@ -120,7 +121,7 @@ def read_return(incoming: Incoming) -> bytes | Problem:
         if held_by_another_program(exc):  # Windows, while Excel has the return open
             return Problem("file-in-use", name)
         # no permission, also to the folder it lies in
-        return Problem("unreadable-file", name, detail=exc.strerror or brief_error(exc))
+        return Problem("unreadable-file", name, detail=read_cause(exc))
 
 
 def brief_error(exc: Exception) -> str:

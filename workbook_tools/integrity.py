@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .migration import holds_digest
 from .ooxml import Parts
 from .problems import Problem
 from .returncheck import Facts, ReturnCheck
-from .sheetplan import COL_LABEL, Role, SheetPlan, content_digest, normalise_value
+from .sheetplan import COL_LABEL, Role, SheetPlan, normalise_value
 from .sheetvalues import as_text, heading_rows, split_ref, value_at
 from .template import META_SHEET
 
@@ -86,7 +87,7 @@ def check_sheets(check: ReturnCheck, parts: Parts) -> None:
                 detail=check.sheet_name,
             )
         )
-    if META_SHEET in parts.sheet_states and parts.sheet_states.get(META_SHEET) == "visible":
+    if parts.sheet_states.get(META_SHEET) == "visible":
         add(
             Problem(
                 "sheet-hidden",
@@ -126,14 +127,14 @@ def outdated(check: ReturnCheck, plan: SheetPlan, facts: Facts, values: list[lis
     """
     if not made_digest or made_digest == facts.digest:
         return None
-    intact = content_digest((c.ref, value_at(values, c.row, c.col)) for c in plan.fixed()) == made_digest
+    intact = holds_digest(plan, values, made_digest)
     detail = (
         "det låste indhold er uændret, siden skabelonen blev lavet, så svarene er taget med"
         if intact
         else "de låste celler, der afviger, kan skyldes ændringen og ikke afsenderen"
     )
     check.problems.append(Problem("template-outdated", check.name, check.committee, sheet=check.sheet_name, detail=detail))
-    return True if intact else False
+    return intact
 
 
 def check_rows(check: ReturnCheck, plan: SheetPlan, facts: Facts, values: list[list]) -> bool:

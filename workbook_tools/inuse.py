@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from .danish import listed
 from .errors import FollowupError
 
 # The one place this module asks which system it runs on: Windows refuses to open for
@@ -77,14 +78,10 @@ def in_use_message(paths: list[Path], owners: list[Path]) -> str:
         program = "LibreOffice"
     elif any(p.suffix.lower() == ".pdf" for p in paths):
         program = "Excel eller PDF-læseren"
-    text = f"luk {_and_list([p.name for p in paths])} i {program} og kør igen: en fil kan ikke erstattes, mens et andet program har den åben. Intet er skrevet."
+    text = f"luk {listed(p.name for p in paths)} i {program} og kør igen: en fil kan ikke erstattes, mens et andet program har den åben. Intet er skrevet."
     if owners:
-        text += f" Er programmet allerede lukket, så slet {_and_list([o.name for o in owners])}, som det har efterladt."
+        text += f" Er programmet allerede lukket, så slet {listed(o.name for o in owners)}, som det har efterladt."
     return text
-
-
-def _and_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
 
 
 def outputs_in_use(paths: list[Path]) -> list[Path]:

@@ -80,11 +80,15 @@ def _describe(r: Result, fields: list[str]) -> str:
     return "; ".join(f"{labels[f]} {_show(f, values[f])}" for f in fields)
 
 
-def _time(check: ReturnCheck) -> datetime:
-    t = check.document_time
+def _utc(t: datetime | None) -> datetime:
+    # A time to compare by: none is the earliest, one without a zone is taken as UTC.
     if t is None:
         return datetime.min.replace(tzinfo=UTC)
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _time(check: ReturnCheck) -> datetime:
+    return _utc(check.document_time)
 
 
 def match_prefer(prefer: list[str], checks: list[ReturnCheck]) -> tuple[set[str], list[str]]:
@@ -165,17 +169,7 @@ def merge_returns(
             for old in versions:
                 if old is not newest:
                     out.status[old.name] = SUPERSEDED
-                    out.problems.append(
-                        Problem(
-                            "superseded-return",
-                            old.name,
-                            old.committee,
-                            department=old.department,
-                            expected=_stamp(newest),
-                            found=_stamp(old),
-                            detail=newest.name,
-                        )
-                    )
+                    out.problems.append(_beside("superseded-return", old, newest))
             kept.append(newest)
 
     # A newer version from the same sender that was rejected: the older one stands, but say so.
@@ -184,17 +178,7 @@ def merge_returns(
             continue
         for c in kept:
             if c.template_id == bad.template_id and c.author == bad.author and _time(bad) > _time(c):
-                out.problems.append(
-                    Problem(
-                        "newer-return-rejected",
-                        c.name,
-                        c.committee,
-                        department=c.department,
-                        expected=_stamp(bad),
-                        found=_stamp(c),
-                        detail=bad.name,
-                    )
-                )
+                out.problems.append(_beside("newer-return-rejected", c, bad))
 
     # Per element: every kept return that answers it must agree, or one be preferred.
     answers: dict[str, list[tuple[ReturnCheck, Result]]] = {}
@@ -279,11 +263,14 @@ def _replace_rejected(out: MergeOutcome, checks: list[ReturnCheck], kept: list[R
 
 def _later(a: ReturnCheck, b: ReturnCheck) -> bool:
     # By document time, then by arrival: two files saved in the same minute are told apart by when they came.
-    def received(c: ReturnCheck) -> datetime:
-        t = c.incoming.received
-        return datetime.min.replace(tzinfo=UTC) if t is None else (t if t.tzinfo else t.replace(tzinfo=UTC))
+    return (_time(a), _utc(a.incoming.received)) > (_time(b), _utc(b.incoming.received))
 
-    return (_time(a), received(a)) > (_time(b), received(b))
+
+def _beside(code: str, check: ReturnCheck, other: ReturnCheck) -> Problem:
+    # A problem of `check` against another version of its template, `other`: each named with its time.
+    return Problem(
+        code, check.name, check.committee, department=check.department, expected=_stamp(other), found=_stamp(check), detail=other.name
+    )
 
 
 def _stamp(check: ReturnCheck) -> str:
@@ -293,9 +280,7 @@ def _stamp(check: ReturnCheck) -> str:
 
 def _covered(committee: str, department: str, accepted: set[tuple[str, str]]) -> bool:
     # A committee-wide return covers its departments.
-    if department:
-        return (committee, "") in accepted
-    return False
+    return bool(department) and (committee, "") in accepted
 
 
 def infer_expected_units(agreement: Agreement, checks: list[ReturnCheck]) -> list[tuple[str, str]]:

@@ -40,6 +40,9 @@ from .sheetplan import (
 from .sheetvalues import heading_rows, value_at
 from .template import TEMPLATE_VERSION
 
+# An element's number as a heading shows it ("1.01", "5.08.2"), its full stop taken off.
+ELEMENT_NUMBER = re.compile(r"\d+(\.\d+)+")
+
 
 def migrate(check: ReturnCheck, ctx: CollectContext, plan: SheetPlan, values: list[list]) -> list[PlannedCell] | None:
     """An older template version: find the answers by element number, or reject with the reason.
@@ -82,7 +85,7 @@ def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectCo
     milestone, status = ctx.texts("milestone_label"), ctx.texts("status_label")
     economy_status = ctx.texts("economy_status_label")
     by_number = {e.number: e for e in agreement.elements}
-    extra = sorted(n for n in headings if n not in plan.element_rows and re.fullmatch(r"\d+(\.\d+)+", n))
+    extra = sorted(n for n in headings if n not in plan.element_rows and ELEMENT_NUMBER.fullmatch(n))
     if extra:
         return [], "indsats " + ", ".join(extra) + " står ikke i masterfilen for dette udvalg"
     missing = [n for n in plan.element_rows if n not in headings]
@@ -120,9 +123,6 @@ def _locate_inputs_by_number(plan: SheetPlan, values: list[list], ctx: CollectCo
             return [], f"felterne {', '.join(missing)} for indsats {number} er ikke fundet"
         cells.extend(found[f] for f in (PROGRESS, STATUS, ECONOMY, ECONOMY_STATUS))
     return cells, None
-
-
-ELEMENT_NUMBER = re.compile(r"\d+(\.\d+)+")
 
 
 def plan_as_made(ctx: CollectContext, plan: SheetPlan, values: list[list]) -> SheetPlan | None:

@@ -79,6 +79,8 @@ class Parts:
     validations: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # sheet -> (sqref, type, formula1)
     formula_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> ref -> formula
     added: list[str] = field(default_factory=list)  # names and rules with formulas the sender added, described
+    # styles.xml's cell styles (each one's numFmtId) and custom number formats (id -> code), read on first need
+    styles: tuple[list[str], dict[str, str]] | None = field(default=None, repr=False)
 
 
 _XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([^"']*)["']""")
@@ -377,21 +379,33 @@ def number_format(members: dict[str, bytes], parts: Parts, sheet: str, ref: str)
     """The number format of one cell (its ``s=`` style, through styles.xml's cellXfs and numFmts); "General" when none.
 
     Only asked for the few answer cells that hold a number or date where text was
-    expected, so the sheet's XML is searched, not parsed.
+    expected, so the sheet's XML is searched, not parsed; styles.xml is parsed once
+    per workbook (kept in `parts`), however many cells ask.
     """
     target = parts.sheet_paths.get(sheet, "")
     data = _member(members, target, _MAX_SHEET_XML) if target else None
     m = re.search(rb'<(?:\w+:)?c\s[^>]*?\br="' + ref.encode("ascii") + rb'"[^>]*>', data) if data else None
     style = re.search(rb'\ss="(\d+)"', m.group(0)) if m else None
-    styles = _xml(members, "xl/styles.xml") if style else None
-    if styles is None:
+    if style is None:
         return "General"
-    xfs = styles.findall("main:cellXfs/main:xf", _NS)
+    xfs, codes = _styles(members, parts)
     index = int(style.group(1))
     if index >= len(xfs):
         return "General"
-    fmt_id = int(xfs[index].get("numFmtId", "0") or 0)
-    for nf in styles.iterfind("main:numFmts/main:numFmt", _NS):
-        if nf.get("numFmtId") == str(fmt_id):
-            return nf.get("formatCode", "General")
-    return BUILTIN_FORMATS.get(fmt_id, "General")
+    fmt_id = int(xfs[index] or 0)
+    key = str(fmt_id)
+    return codes[key] if key in codes else BUILTIN_FORMATS.get(fmt_id, "General")
+
+
+def _styles(members: dict[str, bytes], parts: Parts) -> tuple[list[str], dict[str, str]]:
+    """Each cell style's numFmtId (by its index in cellXfs) and the workbook's own number formats; read once per workbook."""
+    if parts.styles is None:
+        styles = _xml(members, "xl/styles.xml")
+        xfs: list[str] = []
+        codes: dict[str, str] = {}
+        if styles is not None:
+            xfs = [xf.get("numFmtId", "0") for xf in styles.iterfind("main:cellXfs/main:xf", _NS)]
+            for nf in styles.iterfind("main:numFmts/main:numFmt", _NS):
+                codes.setdefault(nf.get("numFmtId"), nf.get("formatCode", "General"))  # the first, should an id repeat
+        parts.styles = (xfs, codes)
+    return parts.styles

@@ -238,8 +238,8 @@ def _collect(
     run.written.extend(copies)
     run.notes.extend(notes)
     run.notes.extend(retire_stale_copies(out_dir / FEEDBACK_DIR, copies))
+    # Last: its flush, before the index, also makes durable the reports and copies written without a flush each.
     run.written.append(archive_returns(checks, out_dir / ARCHIVE_DIR, round_number, outcome.status, outcome.replaced))
-    flush_to_disk()  # the reports, written without a flush each
     return run
 
 
@@ -391,11 +391,11 @@ def archive_returns(
             "sender": c.incoming.sender,
             "committee": c.committee,
             "accepted": c.accepted,
-            "status": (status or {}).get(c.name, ACCEPTED if c.accepted else "rejected"),
+            "status": (status or {}).get(c.name, ACCEPTED if c.accepted else REJECTED),
         }
         if c.name in (replaced or {}):
             entry["replaced_by"] = replaced[c.name]
-            entry["label"] = f"erstattet af {replaced[c.name]}"
+            entry["label"] = _replaced_label(replaced[c.name])
         if c.sha256:
             target = folder / f"{c.sha256[:16]}{c.incoming.path.suffix.lower() or '.bin'}"
             try:
@@ -424,10 +424,11 @@ def standing_lines(run: CollectRun) -> list[str]:
     for c in run.checks:
         if run.status(c) == ACCEPTED and c.name in warned:
             lines.append(f"Godkendt med advarsler: {unit_name(c.committee, c.department) or '-'} ({c.name})")
+    rejected = run.rejected
     for p in run.outcome.problems:
         if p.code != "missing-return":
             continue
-        came = [c.name for c in run.rejected if c.committee == p.committee and (not p.department or c.department == p.department)]
+        came = [c.name for c in rejected if c.committee == p.committee and (not p.department or c.department == p.department)]
         if came:
             lines.append(f"Afvist: {p.detail} (modtaget, men ikke godkendt: {', '.join(came)})")
         else:
@@ -437,15 +438,24 @@ def standing_lines(run: CollectRun) -> list[str]:
 
 def summary_rows(run: CollectRun) -> list[tuple[str, str, str, str]]:
     """(file, committee, status, problems) per return, for the console table."""
+    shown: dict[str, list[Problem]] = {}  # each return's problems that are not info, gathered in one pass
+    for p in run.problems:
+        if p.severity is not Severity.INFO:
+            shown.setdefault(p.file, []).append(p)
     rows = []
     for c in run.checks:
         status = run.status(c)
-        mine = [p for p in run.problems if p.file == c.name and p.severity is not Severity.INFO]
+        mine = shown.get(c.name, [])
         first = mine[0].message if mine else ""
         if len(mine) > 1:
             first += f" (+{len(mine) - 1} mere)"
         label = STATUS_LABELS.get(status, status)
         if c.name in run.outcome.replaced:
-            label = f"erstattet af {run.outcome.replaced[c.name]}"
+            label = _replaced_label(run.outcome.replaced[c.name])
         rows.append((c.name, c.committee or "-", label, first))
     return rows
+
+
+def _replaced_label(by: str) -> str:
+    # A rejected return replaced by a later accepted one, as the console table and the archive's index say it.
+    return f"erstattet af {by}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .atomic import atomic_write_bytes
+from .atomic import atomic_write_bytes, read_cause
 from .errors import FollowupError
 from .merge import ACCEPTED, REJECTED
 
@@ -95,7 +95,8 @@ def read_problems(path: Path | str) -> CollectResults:
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path} er ikke gyldig JSON (linje {exc.lineno}); {again}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path} kan ikke læses ({getattr(exc, 'strerror', None) or exc}); {again}") from None
+        cause = read_cause(exc) if isinstance(exc, OSError) else "teksten er ikke UTF-8"
+        raise ResultsError(f"{path} kan ikke læses ({cause}); {again}") from None
     if (
         not isinstance(doc, dict)
         or not isinstance(doc.get("round"), int)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from .danish import DANISH_MONTHS
 from .extent import column_number
 from .sheetplan import COL_LABEL, COL_TIME
 
@@ -61,7 +62,6 @@ def split_ref(ref: str) -> tuple[int, int]:
 # tags, quoted text and escaped characters are kept as text; fill and padding characters dropped.
 _FORMAT_NOISE = re.compile(r"\[(?:[A-Za-z]+|[<>=][^\]]*|\$[^\]]*)\]|[_*].")
 _DATE_TOKEN = re.compile(r'"[^"]*"|\\.|yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM', re.IGNORECASE)
-_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
 
 
 def as_shown(value, number_format: str) -> str:
@@ -100,7 +100,7 @@ def _date_as_shown(value, fmt: str) -> str:
         if t in ("mm", "m") and (last.startswith("h") or following.startswith("s")) and timed:
             return f"{at.minute:02d}" if t == "mm" else str(at.minute)  # minutes, not months, beside hours or seconds
         return {
-            "yyyy": f"{at.year:04d}", "yy": f"{at.year % 100:02d}", "mmmm": _MONTHS[at.month - 1], "mmm": _MONTHS[at.month - 1][:3],
+            "yyyy": f"{at.year:04d}", "yy": f"{at.year % 100:02d}", "mmmm": DANISH_MONTHS[at.month - 1], "mmm": DANISH_MONTHS[at.month - 1][:3],
             "mm": f"{at.month:02d}", "m": str(at.month), "dd": f"{at.day:02d}", "d": str(at.day),
             "dddd": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")[at.weekday()],
             "ddd": ("man", "tir", "ons", "tor", "fre", "lør", "søn")[at.weekday()],

@@ -25,19 +25,23 @@ def return_key(path: Path | str) -> str:
 
 def once(paths: list[Path]) -> list[Path]:
     """The paths with each return once (by return_key), in the order first given."""
-    seen: set[str] = set()
-    return [p for p in paths if not (return_key(p) in seen or seen.add(return_key(p)))]
+    first: dict[str, Path] = {}
+    for p in paths:
+        first.setdefault(return_key(p), p)
+    return list(first.values())
 
 
 def shown_name_of(inputs: list[Path | str]) -> Callable[[Path], str]:
     """The shown name of each file found in `inputs` (the files and folders given), as expand_inputs asks for it."""
     names = shown_names(once(discover(inputs)), inputs)
-    return lambda p: names.get(p) or _relative(p, inputs)
+    folders = _folders(inputs)
+    return lambda p: names.get(p) or _relative(p, folders)
 
 
 def shown_names(paths: list[Path], inputs: list[Path | str]) -> dict[Path, str]:
     """Each path's shown name: relative to the folder given that holds it, or its file name; where two would be equal, more of the path."""
-    short = {p: _relative(p, inputs) for p in paths}
+    folders = _folders(inputs)
+    short = {p: _relative(p, folders) for p in paths}
     groups: dict[str, list[Path]] = defaultdict(list)
     for p in dict.fromkeys(paths):
         groups[short[p].casefold()].append(p)  # case-folded: feedback copies named after them must differ on Windows too
@@ -56,13 +60,16 @@ def shown_names(paths: list[Path], inputs: list[Path | str]) -> dict[Path, str]:
     return names
 
 
-def _relative(path: Path, inputs: list[Path | str]) -> str:
-    for root in map(Path, inputs):
-        try:
-            if root.is_dir():
-                return str(path.relative_to(root.parent))
-        except ValueError:
-            continue
+def _folders(inputs: list[Path | str]) -> list[Path]:
+    # The folders given, asked of the file system once: not once for every file found in them.
+    return [root for root in map(Path, inputs) if root.is_dir()]
+
+
+def _relative(path: Path, folders: list[Path]) -> str:
+    """The path from the folder above the first given folder that holds it; else its file name."""
+    for root in folders:
+        if path.is_relative_to(root.parent):
+            return str(path.relative_to(root.parent))
     return path.name
 
 

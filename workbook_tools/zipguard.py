@@ -129,6 +129,13 @@ def read_zip_member(z: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES
 
 # A DTD in any encoding Excel's XML parts could be in.
 _DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def has_dtd(data: bytes) -> bool:
+    """A part that declares a DTD or entity: never handed to ooxml.parse_xml, which trusts the screen."""
+    return any(mark in data for mark in _DTD_MARKS)
+
+
 _CELLS_MARK = b"sheetData"
 _CELLS_MARKS_UTF16 = tuple("sheetData".encode(enc) for enc in ("utf-16-le", "utf-16-be"))
 _CHUNK = 1 << 16
@@ -183,7 +190,8 @@ def _inflate_checked(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str
         out = inflater.flush()
         size += len(out)
         crc = zlib.crc32(out, crc)
-        pieces.append(out)
+        if keep is not None:
+            pieces.append(out)
         if size > info.file_size:
             return f"delen {name} fylder mere udpakket, end zip-filen angiver ({thousands(info.file_size)} byte)"
         if not inflater.eof:
