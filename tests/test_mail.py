@@ -21,7 +21,7 @@ from fill_kit import fill_template
 from synthetic import synthetic_agreement, synthetic_answers
 
 from workbook_tools.cli import main
-from workbook_tools.mail import REMINDERS, TEMPLATES
+from workbook_tools.mail import REMINDERS, TEMPLATES, MailError
 from workbook_tools.mailsend import SEND_LOG
 from workbook_tools.mailtexts import parse_mail_text
 from workbook_tools.master import write_master
@@ -148,6 +148,11 @@ def danish(tmp_path, texts):
     return agreement, master, tmp_path / "skabeloner"
 
 
+def mail_args(kind: str, master: Path, folder: Path, *extra: str, round_number: int = 1) -> list[str]:
+    """The command line of `followup mail KIND` for a round, from the folder a step wrote."""
+    return ["mail", kind, str(master), "--round", str(round_number), "--from", str(folder), *extra]
+
+
 def send_args(port: int, *extra: str) -> list[str]:
     return ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), *extra]
 
@@ -157,7 +162,7 @@ def send_args(port: int, *extra: str) -> list[str]:
 
 def test_mail_templates_writes_one_draft_per_committee_with_its_template_attached(danish, capsys):
     agreement, master, folder = danish
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder)]) == 0
+    assert main(mail_args("templates", master, folder)) == 0
     outbox = folder / "outbox"
     drafts = sorted(outbox.glob("*.eml"))
     assert [p.name for p in drafts] == [
@@ -185,7 +190,7 @@ def test_mail_templates_writes_one_draft_per_committee_with_its_template_attache
 
 def test_the_raw_draft_encodes_æøå_in_the_subject_and_the_file_name(danish):
     _, master, folder = danish
-    main(["mail", "templates", str(master), "--round", "1", "--from", str(folder)])
+    main(mail_args("templates", master, folder))
     raw = (folder / "outbox" / "skabelon-runde-1_Børne-og-Ungeudvalget.eml").read_bytes()
     assert raw.isascii(), "7-bit clean: æøå only as RFC 2047 / RFC 2231 / quoted-printable"
     assert b"=?utf-8?" in raw
@@ -196,7 +201,7 @@ def test_per_department_templates_go_to_the_department_addresses(tmp_path, texts
     agreement = synthetic_agreement()
     master = write_master(agreement, tmp_path / "master.xlsx")
     generate_templates(agreement, 1, tmp_path / "sk", texts, per="department")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(tmp_path / "sk")]) == 0
+    assert main(mail_args("templates", master, tmp_path / "sk")) == 0
     drafts = {p.name: parse(p.read_bytes()) for p in (tmp_path / "sk" / "outbox").glob("*.eml")}
     msg = drafts["skabelon-runde-1_Udvalg-01_Center-2.eml"]  # named as the workbook it carries
     assert msg["To"] == "center2@example.invalid"
@@ -207,7 +212,7 @@ def test_per_department_templates_go_to_the_department_addresses(tmp_path, texts
 
 def test_dry_run_lists_the_messages_and_writes_nothing(danish, capsys):
     _, master, folder = danish
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--dry-run"]) == 0
+    assert main(mail_args("templates", master, folder, "--dry-run")) == 0
     out = capsys.readouterr().out
     assert "--dry-run: intet er skrevet eller sendt" in out
     assert "Ville skrive 3 meddelelser" in out and "Emne: 1. budgetopfølgning 2031: skabelon til Børne- og Ungeudvalget" in out
@@ -219,7 +224,7 @@ def test_a_committee_without_an_address_is_named_and_the_others_still_go(tmp_pat
     agreement = replace(agreement, committees=(replace(agreement.committees[0], emails=()), agreement.committees[1]))
     master = write_master(agreement, tmp_path / "master.xlsx")
     generate_templates(agreement, 1, tmp_path / "sk", texts)
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(tmp_path / "sk")]) == 1
+    assert main(mail_args("templates", master, tmp_path / "sk")) == 1
     out = capsys.readouterr().out
     assert "Udvalg 01: ingen e-mailadresse; skriv den i kolonnen »E-mail« på arket »Udvalg« i masterfilen." in out
     assert [p.name for p in (tmp_path / "sk" / "outbox").glob("*.eml")] == ["skabelon-runde-1_Udvalg-02.eml"]
@@ -227,7 +232,7 @@ def test_a_committee_without_an_address_is_named_and_the_others_still_go(tmp_pat
 
 def test_a_folder_without_a_manifest_is_a_clear_usage_error(tmp_path, master, capsys):
     (tmp_path / "tom").mkdir()
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(tmp_path / "tom")]) == 2
+    assert main(mail_args("templates", master, tmp_path / "tom")) == 2
     err = capsys.readouterr().err
     assert "manifest.json findes ikke. Kør først: followup generate" in err and "Traceback" not in err
 
@@ -239,12 +244,12 @@ def test_finance_can_edit_the_text_and_an_unknown_placeholder_is_named(danish, c
     (own / "skabelon.txt").write_text(
         "Emne: Husk {runde} – {udvalg}\n\nHej {modtager}, frist {frist}. {{ikke en pladsholder}}\n", encoding="utf-8"
     )
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--mail-texts", str(own)]) == 0
+    assert main(mail_args("templates", master, folder, "--mail-texts", str(own))) == 0
     msg = parse((folder / "outbox" / "skabelon-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
     assert msg["Subject"] == "Husk 1. budgetopfølgning 2031 – Børne- og Ungeudvalget"
     assert body(msg) == "Hej Børne- og Ungeudvalget, frist 15. marts 2031. {{ikke en pladsholder}}\n"
     (own / "skabelon.txt").write_text("Emne: {runde}\n\nHej {navn}\n", encoding="utf-8")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--mail-texts", str(own)]) == 2
+    assert main(mail_args("templates", master, folder, "--mail-texts", str(own))) == 2
     assert "bruger pladsholderen {navn}, som ikke findes" in capsys.readouterr().err
 
 
@@ -256,7 +261,7 @@ def test_the_shipped_texts_have_a_subject_and_only_known_placeholders():
         subject, filled = text.fill(dict.fromkeys(PLACEHOLDERS, "X"))
         assert subject and "{" not in subject + filled, name
         assert (TEXTS_DIR / name).is_file()
-    with pytest.raises(Exception, match="første linje skal være emnet"):
+    with pytest.raises(MailError, match="første linje skal være emnet"):
         parse_mail_text("Hej\n\nmed dig")
 
 
@@ -327,7 +332,7 @@ def test_a_reminder_from_an_older_problems_json_without_advice_tells_the_sender_
     row = found.as_dict() | {"severity": "error"}
     del row["advice"]  # problems.json written before collect added the sender's text
     missing = Problem("missing-return", committee="Udvalg 01", detail="Udvalg 01").as_dict()
-    dues, _ = due_reminders(agreement, 1, [row, missing])
+    dues, _ = due_reminders(agreement, [row, missing])
     text = reminder_lines(dues[0], agreement)
     assert "- Ret besvarelsen »svar.xlsx«, som ikke kunne godkendes:" in text
     assert f"(celle E45): {found.advice}" in text and "indbakke" not in text
@@ -341,9 +346,9 @@ def test_reports_go_to_each_committee_as_pdf_or_what_collect_made(danish, capsys
     (result / "reports" / "Børne-og-Ungeudvalget.xlsx").write_bytes(b"PK\x03\x04 rapport 1")
     (result / "reports" / "Børne-og-Ungeudvalget.pdf").write_bytes(b"%PDF-1.7 rapport 1")
     (result / "reports" / "Ældre-og-Sundhedsudvalget.xlsx").write_bytes(b"PK\x03\x04 rapport 2")
-    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result)]) == 2
+    assert main(mail_args("reports", master, result)) == 2
     assert "--include-incomplete" in capsys.readouterr().err  # no problems.json: who answered cannot be known
-    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 1
+    assert main(mail_args("reports", master, result, "--include-incomplete")) == 1
     out = capsys.readouterr().out
     assert "Klima-, Miljø- og Erhvervsudvalget: ingen udvalgsrapport" in out
     msg = parse((result / "outbox" / "rapport-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
@@ -352,20 +357,7 @@ def test_reports_go_to_each_committee_as_pdf_or_what_collect_made(danish, capsys
     assert attachments(msg) == {"Børne-og-Ungeudvalget.pdf": ("application/pdf", b"%PDF-1.7 rapport 1")}  # the PDF by default
     msg2 = parse((result / "outbox" / "rapport-runde-1_Ældre-og-Sundhedsudvalget.eml").read_bytes())
     assert list(attachments(msg2)) == ["Ældre-og-Sundhedsudvalget.xlsx"]  # no PDF made: what there is
-    args = [
-        "mail",
-        "reports",
-        str(master),
-        "--round",
-        "1",
-        "--from",
-        str(result),
-        "--include-incomplete",
-        "--resend",
-        "--attach",
-        "xlsx,pdf",
-    ]
-    assert main(args) == 1
+    assert main(mail_args("reports", master, result, "--include-incomplete", "--resend", "--attach", "xlsx,pdf")) == 1
     msg = parse((result / "outbox" / "rapport-runde-1_Børne-og-Ungeudvalget.eml").read_bytes())
     assert attachments(msg) == {
         "Børne-og-Ungeudvalget.xlsx": (XLSX, b"PK\x03\x04 rapport 1"),
@@ -401,7 +393,7 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert main(["collect", str(master), "--round", "1", "--out", str(result), str(returns)]) == 1
     capsys.readouterr()
 
-    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(result)]) == 0
+    assert main(mail_args("reminders", master, result)) == 0
     drafts = {p.name: parse(p.read_bytes()) for p in (result / "outbox").glob("*.eml")}
     assert sorted(drafts) == ["rykker-runde-1_Udvalg-01.eml", "rykker-runde-1_Udvalg-02.eml", "rykker-runde-1_Udvalg-03.eml"]
 
@@ -430,7 +422,7 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
     assert "- Send jeres besvarelse: vi har ikke modtaget den udfyldte skabelon fra jer." in missing
     assert "senest 15. marts 2031." in missing and "den aftalte frist" not in missing
 
-    assert main(["mail", "reports", str(master), "--round", "1", "--from", str(result), "--include-incomplete"]) == 0
+    assert main(mail_args("reports", master, result, "--include-incomplete")) == 0
     report = parse((result / "outbox" / "rapport-runde-1_Udvalg-01.eml").read_bytes())
     got = attachments(report)
     # The PDF collect made, byte for byte; without LibreOffice, the Word report instead.
@@ -443,7 +435,7 @@ def test_reminders_list_exactly_what_is_missing_or_wrong_per_committee(tmp_path,
 
 def test_reminders_without_collects_results_say_which_command_to_run(tmp_path, master, capsys):
     (tmp_path / "r").mkdir()
-    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 2
+    assert main(mail_args("reminders", master, tmp_path / "r")) == 2
     assert "problems.json findes ikke; kør followup collect igen med --out" in capsys.readouterr().err
 
 
@@ -451,7 +443,7 @@ def test_reminders_from_a_folder_an_older_version_wrote_say_why_and_what_to_do(t
     """Before problems.json, collect wrote only validation.xlsx; the reminders do not read that list made for people."""
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "validation.xlsx").write_bytes(b"")
-    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 2
+    assert main(mail_args("reminders", master, tmp_path / "r")) == 2
     err = capsys.readouterr().err
     assert "kør followup collect igen" in err and "ældre version af followup, som kun skrev valideringslisten (validation.xlsx)" in err
 
@@ -461,7 +453,7 @@ def test_reminders_from_a_folder_an_older_version_wrote_say_why_and_what_to_do(t
 
 def test_send_delivers_to_the_right_recipients_with_æøå_and_identical_attachments(danish, smtp_server, capsys):
     agreement, master, folder = danish
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]) == 0
+    assert main(mail_args("templates", master, folder, *send_args(smtp_server.port))) == 0
     got = {d.message["Subject"]: d for d in smtp_server.delivered}
     assert len(got) == 3
     for c in agreement.committees:
@@ -478,7 +470,7 @@ def test_send_delivers_to_the_right_recipients_with_æøå_and_identical_attachm
     assert len(list((folder / "outbox" / "sendt").glob("*.eml"))) == 3
     assert "Sendt: 3 meddelelser." in capsys.readouterr().out
 
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]) == 0
+    assert main(mail_args("templates", master, folder, *send_args(smtp_server.port))) == 0
     assert len(smtp_server.delivered) == 3, "a rerun sends nothing that was sent"
     assert "Allerede sendt" in capsys.readouterr().out
 
@@ -486,7 +478,7 @@ def test_send_delivers_to_the_right_recipients_with_æøå_and_identical_attachm
 def test_server_down_is_a_clear_error_and_nothing_is_logged_as_sent(danish, capsys):
     _, master, folder = danish
     port = free_port()
-    code = main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(port)])
+    code = main(mail_args("templates", master, folder, *send_args(port)))
     out, err = capsys.readouterr()
     assert code == 1
     assert f"Fejl: kan ikke forbinde til SMTP-serveren 127.0.0.1:{port} (serveren afviste forbindelsen" in err and "Intet er sendt" in err
@@ -498,7 +490,7 @@ def test_server_down_is_a_clear_error_and_nothing_is_logged_as_sent(danish, caps
 def test_a_message_refused_halfway_is_sent_by_the_rerun_and_only_it(danish, smtp_server, capsys):
     _, master, folder = danish
     smtp_server.refuse_messages = {2}
-    args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
+    args = mail_args("templates", master, folder, *send_args(smtp_server.port))
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "Ikke sendt: Ældre- og Sundhedsudvalget: serveren svarede »554 5.6.0 Beskeden er afvist«" in out
@@ -516,7 +508,7 @@ def test_a_message_refused_halfway_is_sent_by_the_rerun_and_only_it(danish, smtp
 def test_a_server_that_hangs_up_after_one_message_gets_the_rest_on_the_rerun(danish, smtp_server, capsys):
     _, master, folder = danish
     smtp_server.hang_up_after = 1
-    args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
+    args = mail_args("templates", master, folder, *send_args(smtp_server.port))
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "Afbrudt:" in out and "efter 1 af 3 meddelelser" in out
@@ -531,7 +523,7 @@ def test_a_server_that_hangs_up_after_one_message_gets_the_rest_on_the_rerun(dan
 def test_a_refused_recipient_is_retried_alone(danish, smtp_server, capsys):
     _, master, folder = danish
     smtp_server.refuse_recipients = {"sundhed@example.invalid"}
-    args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
+    args = mail_args("templates", master, folder, *send_args(smtp_server.port))
     assert main(args) == 1
     assert "afvist for sundhed@example.invalid: »550 5.1.1 Modtageren findes ikke«" in capsys.readouterr().out
     assert sorted(a for d in smtp_server.delivered for a in d.rcpt_tos) == [
@@ -552,7 +544,7 @@ def test_the_password_comes_from_the_environment_and_is_written_nowhere(danish, 
     monkeypatch.setenv("FOLLOWUP_SMTP_PASSWORD", "hemmelig-æøå-42")
     monkeypatch.setenv("FOLLOWUP_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("FOLLOWUP_SMTP_PORT", str(smtp_server.port))
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-user", "okonomi"]) == 0
+    assert main(mail_args("templates", master, folder, "--send", "--smtp-user", "okonomi")) == 0
     assert smtp_server.logins == [("okonomi", "hemmelig-æøå-42")]
     assert len(smtp_server.delivered) == 3
     secret = "hemmelig-æøå-42".encode()
@@ -566,21 +558,7 @@ def test_the_password_comes_from_the_environment_and_is_written_nowhere(danish, 
 def test_a_wrong_password_sends_nothing(danish, smtp_server, monkeypatch, capsys):
     _, master, folder = danish
     monkeypatch.setenv("FOLLOWUP_SMTP_PASSWORD", "forkert")
-    assert (
-        main(
-            [
-                "mail",
-                "templates",
-                str(master),
-                "--round",
-                "1",
-                "--from",
-                str(folder),
-                *send_args(smtp_server.port, "--smtp-user", "okonomi"),
-            ]
-        )
-        == 1
-    )
+    assert main(mail_args("templates", master, folder, *send_args(smtp_server.port, "--smtp-user", "okonomi"))) == 1
     assert "afviste brugernavnet okonomi eller adgangskoden. Intet er sendt." in capsys.readouterr().err
     assert smtp_server.delivered == []
 
@@ -589,7 +567,7 @@ def test_a_password_in_the_config_file_is_refused(danish, tmp_path, capsys):
     _, master, folder = danish
     config = tmp_path / "smtp.ini"
     config.write_text("[smtp]\nhost = 127.0.0.1\npassword = hemmelig\n", encoding="utf-8")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-config", str(config)]) == 2
+    assert main(mail_args("templates", master, folder, "--send", "--smtp-config", str(config))) == 2
     assert "indeholder en adgangskode. Slet den" in capsys.readouterr().err
 
 
@@ -600,7 +578,7 @@ def test_a_config_file_that_cannot_be_read_names_the_line_and_its_shape(danish, 
     _, master, folder = danish
     config = tmp_path / "smtp.ini"
     config.write_text(content, encoding="utf-8")
-    assert main(["mail", "templates", str(master), "--round", "1", "--from", str(folder), "--send", "--smtp-config", str(config)]) == 2
+    assert main(mail_args("templates", master, folder, "--send", "--smtp-config", str(config))) == 2
     err = capsys.readouterr().err
     assert f"konfigurationsfilen {config} kan ikke læses (linje {line})" in err
     assert "[smtp]" in err and "uventet" not in err and len(err.strip().splitlines()) == 1
@@ -612,25 +590,7 @@ def test_the_config_file_gives_host_port_and_sender(danish, smtp_server, tmp_pat
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "smtp.ini"
     config.write_text(f"[smtp]\nhost = 127.0.0.1\nport = {smtp_server.port}\nfrom_address = budget@example.invalid\n", encoding="utf-8")
-    assert (
-        main(
-            [
-                "mail",
-                "templates",
-                str(master),
-                "--round",
-                "1",
-                "--from",
-                str(folder),
-                "--send",
-                "--smtp-config",
-                str(config),
-                "--only",
-                "Børne- og Ungeudvalget",
-            ]
-        )
-        == 0
-    )
+    assert main(mail_args("templates", master, folder, "--send", "--smtp-config", str(config), "--only", "Børne- og Ungeudvalget")) == 0
     assert [d.mail_from for d in smtp_server.delivered] == ["budget@example.invalid"]
     msg = smtp_server.delivered[0].message
     assert msg["Reply-To"] == "okonomi@example.invalid", "replies go to the agreement's address"
@@ -638,31 +598,14 @@ def test_the_config_file_gives_host_port_and_sender(danish, smtp_server, tmp_pat
 
 def test_a_login_over_an_unencrypted_line_is_refused(danish, capsys):
     _, master, folder = danish
-    assert (
-        main(
-            [
-                "mail",
-                "templates",
-                str(master),
-                "--round",
-                "1",
-                "--from",
-                str(folder),
-                "--send",
-                "--smtp-host",
-                "smtp.example.invalid",
-                "--smtp-user",
-                "okonomi",
-            ]
-        )
-        == 2
-    )
+    args = mail_args("templates", master, folder, "--send", "--smtp-host", "smtp.example.invalid", "--smtp-user", "okonomi")
+    assert main(args) == 2
     assert "ukrypteret. Brug --starttls eller --ssl" in capsys.readouterr().err
 
 
 def test_send_dry_run_lists_only_what_is_not_yet_sent(danish, smtp_server, capsys):
     _, master, folder = danish
-    args = ["mail", "templates", str(master), "--round", "1", "--from", str(folder), *send_args(smtp_server.port)]
+    args = mail_args("templates", master, folder, *send_args(smtp_server.port))
     assert main([*args, "--only", "Børne- og Ungeudvalget"]) == 0
     capsys.readouterr()
     assert main([*args, "--dry-run"]) == 0
@@ -678,7 +621,7 @@ def test_the_same_reminder_is_not_sent_twice_unless_asked(tmp_path, texts, smtp_
     empty = tmp_path / "tom"
     empty.mkdir()
     main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "r"), str(empty)])
-    args = ["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r"), *send_args(smtp_server.port)]
+    args = mail_args("reminders", master, tmp_path / "r", *send_args(smtp_server.port))
     assert main(args) == 0 and len(smtp_server.delivered) == 2
     assert main(args) == 0 and len(smtp_server.delivered) == 2
     assert main([*args, "--resend"]) == 0 and len(smtp_server.delivered) == 4
@@ -707,7 +650,7 @@ def test_a_renamed_rejected_department_return_is_in_that_departments_reminder(tm
 
     run = collect_round(master, 1, [inbox], tmp_path / "ud", pdf=False)
     assert [c.department for c in run.checks if not c.accepted] == ["Center 2"]
-    dues, orphans = due_reminders(agreement, 1, collect_results(tmp_path / "ud", 1).problems)
+    dues, orphans = due_reminders(agreement, collect_results(tmp_path / "ud", 1).problems)
     by_unit = {(d.committee, d.department): d for d in dues}
     assert set(by_unit) == {("Udvalg 01", "Center 2")} and orphans == []
     due = by_unit[("Udvalg 01", "Center 2")]
@@ -725,7 +668,7 @@ def test_reminders_come_from_problems_json_whatever_finance_does_to_validation_x
     assert main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "r"), str(empty)]) == 0
     (tmp_path / "r" / "validation.xlsx").unlink()
     capsys.readouterr()
-    assert main(["mail", "reminders", str(master), "--round", "1", "--from", str(tmp_path / "r")]) == 0
+    assert main(mail_args("reminders", master, tmp_path / "r")) == 0
     reminders = sorted((tmp_path / "r" / "outbox").glob("rykker-*.eml"))
     assert [p.name for p in reminders] == ["rykker-runde-1_Udvalg-01.eml", "rykker-runde-1_Udvalg-02.eml"]
     assert "vi har ikke modtaget den udfyldte skabelon fra jer." in body(parse(reminders[0].read_bytes()))
@@ -738,12 +681,11 @@ def test_reminders_refuse_problems_json_of_another_round_or_not_collects(tmp_pat
     empty.mkdir()
     main(["collect", str(master), "--round", "1", "--out", str(tmp_path / "r"), str(empty)])
     capsys.readouterr()
-    args = ["mail", "reminders", str(master), "--from", str(tmp_path / "r")]
-    assert main([*args, "--round", "2"]) == 2
+    assert main(mail_args("reminders", master, tmp_path / "r", round_number=2)) == 2
     assert "er fra runde 1, ikke runde 2" in capsys.readouterr().err
     (tmp_path / "r" / "problems.json").write_text("{ikke json", encoding="utf-8")
-    assert main([*args, "--round", "1"]) == 2
+    assert main(mail_args("reminders", master, tmp_path / "r")) == 2
     assert "problems.json er ikke gyldig JSON (linje 1); kør followup collect igen" in capsys.readouterr().err
     (tmp_path / "r" / "problems.json").write_text("[]", encoding="utf-8")
-    assert main([*args, "--round", "1"]) == 2
+    assert main(mail_args("reminders", master, tmp_path / "r")) == 2
     assert "er ikke en problemliste fra followup collect" in capsys.readouterr().err

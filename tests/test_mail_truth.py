@@ -152,7 +152,7 @@ def test_the_reminder_to_the_faulty_committee_lists_every_problem_by_element_und
     assert FIELD_WORDS[PROGRESS][0] in by_element["2.01"], "the missing progress smiley, in its field's words"
     assert FIELD_WORDS[STATUS][0] in by_element["2.02"] and "gul eller rød" in by_element["2.02"], "the yellow without a text"
     assert "Cellen er låst" in by_element["2.03"] and "»Element 2.03«" in by_element["2.03"], "what the locked cell must say"
-    for advice in (by_element[n] for n in by_element):
+    for advice in by_element.values():
         assert not re.search(r"\b[0-9a-f]{16,}\b", advice), "no template ids or hashes"
         assert "afsenderen" not in advice and "Bed " not in advice, "to the sender, not finance's hint"
     assert list(attachments(msg)) == ["runde-1_Udvalg-02_tilbagemelding.xlsx"]

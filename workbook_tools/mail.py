@@ -22,9 +22,9 @@ One module per step, each building on this one:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import FollowupError
@@ -33,32 +33,6 @@ from .xlsxio import sha256_of
 
 TEMPLATES, REPORTS, REMINDERS, OVERVIEW = "templates", "reports", "reminders", "overview"
 OUTBOX_PREFIX = {TEMPLATES: "skabelon", REPORTS: "rapport", REMINDERS: "rykker", OVERVIEW: "oversigt"}
-
-
-# Why a file could not be read, in Danish: the system's own words (strerror) are English on most machines.
-_READ_CAUSES = {
-    errno.ENOENT: "filen findes ikke",
-    errno.EACCES: "adgang nægtet",
-    errno.EPERM: "adgang nægtet",
-    errno.EISDIR: "det er en mappe, ikke en fil",
-    errno.ENOTDIR: "en del af stien er en fil, ikke en mappe",
-    errno.ENAMETOOLONG: "stien er for lang",
-    errno.EIO: "læsefejl på disken eller netværksdrevet",
-    errno.ELOOP: "stien peger i ring",
-}
-_WINDOWS_READ_CAUSES = {2: errno.ENOENT, 3: errno.ENOENT, 5: errno.EACCES, 206: errno.ENAMETOOLONG}
-_WINDOWS_IN_USE = (32, 33)  # sharing and lock violation: another program has the file open
-
-
-def read_cause(exc: OSError) -> str:
-    """Why a file could not be read, in Danish, from its errno (or Windows' winerror); never the system's English."""
-    winerror = getattr(exc, "winerror", None) or 0
-    if winerror in _WINDOWS_IN_USE:
-        return "filen er åben i et andet program"
-    cause = _READ_CAUSES.get(_WINDOWS_READ_CAUSES.get(winerror, exc.errno))
-    if cause:
-        return cause
-    return f"systemfejl nr. {winerror or exc.errno}" if (winerror or exc.errno) else "ukendt systemfejl"
 
 
 class MailError(FollowupError):
@@ -93,7 +67,7 @@ class Outgoing:
     def recipients(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.to + self.cc))
 
-    @property
+    @cached_property  # hashes the attachments: once, though the send log is searched and written with it
     def key(self) -> str:
         """Identifies the message in the send log by what it carries, not by its wording."""
         parts = [self.kind, str(self.round), self.committee, self.department, self.identity]

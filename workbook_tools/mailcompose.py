@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -83,13 +84,13 @@ def compose_templates(
             f"{manifest} har ingen skabeloner til runde {round_number}. Kør followup generate med --round {round_number} først."
         )
     out = Composed()
-    committees = {c.name for c in agreement.committees}
-    for entry in sorted(latest.values(), key=lambda e: (_committee_order(agreement, e["committee"]), e.get("department", ""))):
+    order = _committee_order(agreement)
+    for entry in sorted(latest.values(), key=lambda e: (order.get(e["committee"], len(order)), e.get("department", ""))):
         committee, department = entry["committee"], entry.get("department", "")
         unit = unit_name(committee, department)
         if only and committee not in only:
             continue
-        if committee not in committees:
+        if committee not in order:
             out.skipped.append(f"{entry['file']}: udvalget {quoted(committee)} står ikke i masterfilen; skabelonen er ikke sendt.")
             continue
         path = folder / entry["file"]
@@ -120,11 +121,9 @@ def compose_templates(
     return out
 
 
-def _committee_order(agreement: Agreement, name: str) -> int:
-    for i, c in enumerate(agreement.committees):
-        if c.name == name:
-            return i
-    return len(agreement.committees)
+def _committee_order(agreement: Agreement) -> dict[str, int]:
+    """Each committee's place in the master: messages go out, and are listed, in that order."""
+    return {c.name: i for i, c in enumerate(agreement.committees)}
 
 
 # What a committee's report mail carries unless finance says otherwise: the PDF, which every
@@ -278,9 +277,7 @@ def feedback_copy(folder: Path, file: str, sha256: str = "") -> Path | None:
     return None
 
 
-def due_reminders(
-    agreement: Agreement, round_number: int, rows: list[dict], senders: dict[str, str] | None = None
-) -> tuple[list[_Due], list[str]]:
+def due_reminders(agreement: Agreement, rows: list[dict], senders: dict[str, str] | None = None) -> tuple[list[_Due], list[str]]:
     """Who must be reminded and of what, from collect's problems (problems.json, as Problem.as_dict); and rows that name no one.
 
     A unit is reminded when its return is missing or was rejected (collect then lists it as
@@ -290,7 +287,7 @@ def due_reminders(
     """
     senders = senders or {}
     noted: dict[tuple[str, str], list[str]] = {}  # (committee, element) -> returns with a finding on it
-    committees = {c.name for c in agreement.committees}
+    committees = _committee_order(agreement)
     dues: dict[tuple[str, str], _Due] = {}
     findings: dict[tuple[str, str], dict[str, list[dict]]] = {}
     erroneous: set[str] = set()
@@ -300,9 +297,10 @@ def due_reminders(
     for row in rows:
         code, committee, file = row.get("code", ""), row.get("committee", "").strip(), row.get("file", "").strip()
         department = row.get("department", "").strip()  # collect names the department of every per-department finding
+        severity = _severity(row)
         if code != "missing-answer" and committee and department:
             split.add(committee)
-        if file and row.get("element") and _severity(row) is not Severity.INFO:
+        if file and row.get("element") and severity is not Severity.INFO:
             noted.setdefault((committee, row["element"]), []).append(file)
         if code == "missing-return":
             if committee not in committees:
@@ -311,13 +309,13 @@ def due_reminders(
         elif code == "missing-answer":
             if committee in committees:
                 unanswered.setdefault(committee, []).append(row)
-        elif file and _severity(row) in (Severity.ERROR, Severity.WARNING):
+        elif file and severity in (Severity.ERROR, Severity.WARNING):
             if committee not in committees:
-                if _severity(row) is Severity.ERROR:
+                if severity is Severity.ERROR:
                     said = str(row.get("message") or "").strip().rstrip(".")
                     orphans.append(said if file in said else f"{file}: {said or row.get('code', '')}")
                 continue
-            if _severity(row) is Severity.ERROR:
+            if severity is Severity.ERROR:
                 erroneous.add(file)
             findings.setdefault((committee, department), {}).setdefault(file, []).append(row)
     departments = {e.number: e.department for e in agreement.elements}
@@ -344,7 +342,7 @@ def due_reminders(
             if file in erroneous:
                 due.rejected.add(file)
             _add_file(due, file, senders)
-    ordered = sorted(dues.values(), key=lambda d: (_committee_order(agreement, d.committee), d.department))
+    ordered = sorted(dues.values(), key=lambda d: (committees[d.committee], d.department))
     return ordered, orphans
 
 
@@ -356,16 +354,17 @@ def _add_file(due: _Due, file: str, senders: dict[str, str]) -> None:
         due.senders.append(sender)
 
 
-def reminder_lines(due: _Due, agreement: Agreement, shown: dict[str, str] | None = None) -> str:
+def reminder_lines(due: _Due, agreement: Agreement, returns: Iterable[str] = ()) -> str:
     """The {mangler} list: what the unit must do, per return under the name its sender gave it, grouped by element.
 
     Each problem is told as collect's advice to the sender ("I"/"jeres"), with the field's
-    words and the cell; never finance's folders, template ids or the codes. `shown` maps a
-    return as collect names it (with finance's folders) to the name its sender gave it.
+    words and the cell; never finance's folders, template ids or the codes. `returns` are the
+    round's returns as collect names them (with finance's folders): one named in an advice is
+    called by the name its sender gave it (sent_name).
     """
     titles = {e.number: e.title for e in agreement.elements}
     order = {e.number: i for i, e in enumerate(agreement.elements)}
-    names = dict(shown or {}) | {f: sent_name(f) for f in due.findings}
+    renames = [(f, sent) for f in sorted({*returns, *due.findings}, key=lambda f: (-len(f), f)) if f and (sent := sent_name(f)) != f]
     lines: list[str] = []
     if due.missing and not due.rejected:
         lines.append("- Send jeres besvarelse: vi har ikke modtaget den udfyldte skabelon fra jer.")
@@ -381,12 +380,12 @@ def reminder_lines(due: _Due, agreement: Agreement, shown: dict[str, str] | None
         covered.update(groups)
         for element in sorted(groups, key=lambda n: (n != "", order.get(n, len(order)), n)):
             lines.append(f"    {_element_name(element, titles)}:" if element else "    Hele besvarelsen:")
-            lines.extend(f"      • {_finding_line(row, names)}" for row in groups[element])
+            lines.extend(f"      • {_finding_line(row, renames)}" for row in groups[element])
+    progress = field_words(PROGRESS)
     for row in due.unanswered:
         number = row.get("element", "")
         if number in covered:
             continue  # the problem that left it unanswered is listed above, with what to do
-        progress = field_words(PROGRESS)
         lines.append(f"- {_element_name(number, titles)}: {progress} mangler. Vælg {progress} i listen, og skriv en kort status.")
     return "\n".join(lines)
 
@@ -396,7 +395,7 @@ def _element_name(number: str, titles: dict[str, str]) -> str:
     return f"Indsats {number}{' ' + title if title else ''}"
 
 
-def _finding_line(row: dict, names: dict[str, str]) -> str:
+def _finding_line(row: dict, renames: list[tuple[str, str]]) -> str:
     # One problem as the sender reads it: how bad, which answer and cell, then what to do.
     severity = "Advarsel" if _severity(row) is Severity.WARNING else "Fejl"
     words = row.get("field_words") or field_words(row.get("field", ""))
@@ -404,13 +403,12 @@ def _finding_line(row: dict, names: dict[str, str]) -> str:
     if row.get("cell"):
         head += f" (celle {row['cell']})"
     text = _advice(row)
-    for file in sorted(names, key=len, reverse=True):  # a return named in the advice: the sender's own name for it
-        if file and file != names[file]:
-            text = text.replace(file, names[file])
+    for file, sent in renames:  # a return named in the advice: the sender's own name for it, longest first
+        text = text.replace(file, sent)
     return f"{head}: {text[:1].upper()}{text[1:]}"
 
 
-_PROBLEM_FIELDS = ("file", "committee", "element", "sheet", "cell", "expected", "found", "detail", "department", "field")
+_PROBLEM_FIELDS = tuple(f.name for f in fields(Problem) if f.name != "code")
 
 
 def _advice(row: dict) -> str:
@@ -444,7 +442,7 @@ def compose_reminders(
     folder = Path(folder)
     results = collect_results(folder, round_number)
     index = {r.get("file", ""): r for r in results.returns}
-    dues, orphans = due_reminders(agreement, round_number, results.problems, {f: r.get("sender", "") or "" for f, r in index.items()})
+    dues, orphans = due_reminders(agreement, results.problems, {f: r.get("sender", "") or "" for f, r in index.items()})
     out = Composed()
     for o in orphans:
         out.skipped.append(f"{o}. Filen kan ikke knyttes til et udvalg, så der laves ingen rykker; skriv selv til afsenderen.")
@@ -457,12 +455,11 @@ def compose_reminders(
             out.skipped.append(_no_address(unit, due.department))
             continue
         copies = tuple(p for p in (feedback_copy(folder, f, index.get(f, {}).get("sha256", "")) for f in due.files) if p)
-        listing = reminder_lines(due, agreement, {f: sent_name(f) for f in index})
+        listing = reminder_lines(due, agreement, index)
         if copies:
             listing += "\n\nVedhæftet er en kommenteret kopi af jeres besvarelse, hvor de celler, der skal rettes, er markeret."
-        cc = tuple(
-            a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in {t.casefold() for t in to}
-        )
+        addressed = {t.casefold() for t in to}
+        cc = tuple(a for a in (parseaddr(s)[1] for s in due.senders) if EMAIL_ADDRESS.match(a) and a.casefold() not in addressed)
         values = common_values(agreement, round_number) | {
             "udvalg": due.committee,
             "center": due.department,

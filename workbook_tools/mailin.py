@@ -25,11 +25,11 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from .atomic import read_cause
 from .danish import thousands
 from .deadline import local_time
 from .filekind import OLE2_MAGIC, WORKBOOK_KINDS, attachment_words, sniff_bytes, sniff_workbook_kind
 from .inbox import MAIL_SUFFIXES, WORKBOOK_SUFFIXES, Incoming, discover, file_received
-from .mail import read_cause
 from .outfolder import MAIL_PATH_ARROW as ARROW
 from .problems import Problem
 from .shownames import distinct, once
@@ -170,8 +170,12 @@ def read_mail(path: Path, kind: str, display: str, into: MailInputs) -> None:
 
 
 def _mail_error(exc: Exception, kind: str) -> str:
-    """Why a saved e-mail could not be opened, in Danish: the readers' own messages are English."""
-    if isinstance(exc, OSError):
+    """Why a saved e-mail could not be opened, in Danish: the readers' own messages are English.
+
+    Only an OSError the system raised (with an errno) is about the file system; olefile's
+    errors are OSErrors too, about a broken .msg.
+    """
+    if isinstance(exc, OSError) and (exc.errno or getattr(exc, "winerror", None)):
         return read_cause(exc)
     what = "Outlook-meddelelse" if kind == "msg" else "e-mail"
     return f"den er beskadiget eller ikke en {what}, der kan læses"

@@ -51,7 +51,8 @@ def run_mail(
 ) -> MailRun:
     """Compose one kind of message; then list it (dry run), write the outbox, or send (smtp given)."""
     sender = sender_address(agreement, from_address)
-    unknown = [name for name in only or [] if name not in {c.name for c in agreement.committees}]
+    names = {c.name for c in agreement.committees}
+    unknown = [name for name in only or [] if name not in names]
     if unknown:
         raise MailError(
             f"udvalget {quoted(unknown[0])} efter --only står ikke i masterfilen. Udvalgene er: "
@@ -67,9 +68,8 @@ def run_mail(
     display, reply_to = agreement.office, agreement.email
     if dry_run:
         if smtp is not None:
-            run.report = SendReport()
-            for m, remaining in pending(composed.messages, outbox / SEND_LOG, resend):
-                (run.report.not_tried if remaining else run.report.already).append(m)
+            todo, already = pending(composed.messages, outbox / SEND_LOG, resend)
+            run.report = SendReport(already=already, not_tried=[m for m, _ in todo])
         return run
     if smtp is None:
         run.written = write_outbox(composed.messages, outbox, sender, display, reply_to)

@@ -58,6 +58,7 @@ ENV = {
     "from_address": "FOLLOWUP_MAIL_FROM",
 }
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+CONFIG_KEYS = ("host", "port", "user", "security", "from_address")  # what the [smtp] section may hold
 
 
 _CONFIG_SHAPE = "Den skal have sektionen [smtp] øverst og linjer som host = smtp.kommune.dk"
@@ -90,11 +91,9 @@ def read_config(path: Path | str | None) -> dict[str, str]:
         raise MailError(
             f"konfigurationsfilen {path} indeholder en adgangskode. Slet den; brug miljøvariablen {ENV['password']} eller tast den, når du bliver spurgt."
         )
-    unknown = sorted(set(values) - {"host", "port", "user", "security", "from_address"})
+    unknown = sorted(set(values) - set(CONFIG_KEYS))
     if unknown:
-        raise MailError(
-            f"konfigurationsfilen {path} har ukendte nøgler: {', '.join(unknown)} (kendte: host, port, user, security, from_address)."
-        )
+        raise MailError(f"konfigurationsfilen {path} har ukendte nøgler: {', '.join(unknown)} (kendte: {', '.join(CONFIG_KEYS)}).")
     return values
 
 
@@ -187,14 +186,20 @@ def _log(path: Path, entry: dict) -> None:
         os.fsync(fh.fileno())
 
 
-def pending(messages: list[Outgoing], log_path: Path | str, resend: bool = False) -> list[tuple[Outgoing, tuple[str, ...]]]:
-    """Each message with the recipients it still has to reach (empty: already sent)."""
+def pending(
+    messages: list[Outgoing], log_path: Path | str, resend: bool = False
+) -> tuple[list[tuple[Outgoing, tuple[str, ...]]], list[Outgoing]]:
+    """The messages still to send, each with the recipients it has yet to reach; and those the log says were sent."""
     delivered = {} if resend else read_send_log(log_path)
-    out = []
+    todo, already = [], []
     for m in messages:
         done = delivered.get(m.key, set())
-        out.append((m, tuple(a for a in m.recipients if a.casefold() not in done)))
-    return out
+        remaining = tuple(a for a in m.recipients if a.casefold() not in done)
+        if remaining:
+            todo.append((m, remaining))
+        else:
+            already.append(m)
+    return todo, already
 
 
 def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
@@ -249,7 +254,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, _Said):
         return str(exc)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{a}: {quoted(_refusal(r))}" for a, r in exc.recipients.items())
+        return _refusals(exc.recipients)
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"serveren svarede {quoted(f'{exc.smtp_code} {text}'.strip())}"
@@ -288,6 +293,11 @@ def _refusal(response) -> str:
     return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
 
 
+def _refusals(recipients: dict) -> str:
+    """The recipients the server refused, each with its reply as it came."""
+    return "; ".join(f"{a}: {quoted(_refusal(r))}" for a, r in recipients.items())
+
+
 def send(
     messages: list[Outgoing],
     settings: SmtpSettings,
@@ -305,10 +315,8 @@ def send(
     """
     outbox = Path(outbox)
     log_path = outbox / SEND_LOG
-    report = SendReport()
-    todo = []
-    for m, remaining in pending(messages, log_path, resend):
-        (todo.append((m, remaining)) if remaining else report.already.append(m))
+    todo, already = pending(messages, log_path, resend)
+    report = SendReport(already=already)
     if not todo:
         return report
     smtp = _connect(settings, password)
@@ -347,7 +355,7 @@ def send(
             _log(log_path, entry | {"status": status, "delivered": delivered, "refused": {a: _refusal(r) for a, r in refused.items()}})
             atomic_write_bytes(outbox / SENT_DIR / m.file_name, msg.as_bytes())
             if refused:
-                report.failed.append((m, "afvist for " + "; ".join(f"{a}: {quoted(_refusal(r))}" for a, r in refused.items())))
+                report.failed.append((m, "afvist for " + _refusals(refused)))
             else:
                 report.sent.append(m)
     finally:

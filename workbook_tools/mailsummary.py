@@ -24,6 +24,11 @@ def describe(m: Outgoing) -> list[str]:
     return lines
 
 
+def _described(heading: str, listed: list[Outgoing]) -> list[str]:
+    """A heading, then each message as describe() tells it."""
+    return [heading, *(line for m in listed for line in describe(m))]
+
+
 def summary_lines(run: MailRun) -> list[str]:
     """What the command tells finance: each message, where it went, and what did not go."""
     lines: list[str] = []
@@ -35,22 +40,14 @@ def summary_lines(run: MailRun) -> list[str]:
     elif run.dry_run:
         lines.append("--dry-run: intet er skrevet eller sendt.")
         if report is None:
-            lines.append(f"Ville skrive {messages(len(composed))} i udbakken {run.outbox}:")
-            for m in composed:
-                lines.extend(describe(m))
+            lines += _described(f"Ville skrive {messages(len(composed))} i udbakken {run.outbox}:", composed)
         else:
-            lines.append(f"Ville sende {messages(len(report.not_tried))}:")
-            for m in report.not_tried:
-                lines.extend(describe(m))
+            lines += _described(f"Ville sende {messages(len(report.not_tried))}:", report.not_tried)
     elif report is None:
-        lines.append(f"{messages(len(composed))} skrevet i udbakken {run.outbox}:")
-        for m in composed:
-            lines.extend(describe(m))
+        lines += _described(f"{messages(len(composed))} skrevet i udbakken {run.outbox}:", composed)
         lines.append("Åbn dem i Outlook eller Thunderbird, og tjek dem. Send dem derfra, eller kør kommandoen igen med --send.")
     elif report.sent:
-        lines.append(f"Sendt: {messages(len(report.sent))}.")
-        for m in report.sent:
-            lines.extend(describe(m))
+        lines += _described(f"Sendt: {messages(len(report.sent))}.", report.sent)
     if report is not None and not run.dry_run:
         for m, reason in report.failed:
             lines.append(f"Ikke sendt: {m.unit}: {reason}")

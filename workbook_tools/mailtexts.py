@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .atomic import read_cause
 from .danish import long_date, quoted
-from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, MailError, read_cause
+from .mail import OVERVIEW, REMINDERS, REPORTS, TEMPLATES, MailError
 from .model import Agreement
 from .resources import factory_mail_texts
 from .texts import fill, round_phrase
@@ -95,9 +96,7 @@ def _read_text_file(path: Path) -> str:
     """A mail text as finance saved it: UTF-8 (with or without BOM), or Windows' own ANSI (cp1252) from Notepad."""
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        raise MailError(f"mailteksten {path} er en mappe, ikke en fil.") from None
-    except OSError as exc:
+    except OSError as exc:  # a folder by that name too: read_cause says so
         raise MailError(f"mailteksten {path} kan ikke læses ({read_cause(exc)}).") from None
     try:
         return data.decode("utf-8-sig")
@@ -143,7 +142,7 @@ def common_values(agreement: Agreement, round_number: int, today: date | None = 
         contact = f"{who} ({', '.join(contact_bits)})" if contact_bits else who
     else:
         contact = ", ".join(contact_bits)
-    return {
+    return dict.fromkeys(PLACEHOLDERS, "") | {  # the message's own ({udvalg}, {filer} …) are filled by its composer
         "runde": round_phrase(r.label, round_number),
         "rundenummer": str(round_number),
         "svarfrist": answer_by(r.deadline, today),
@@ -156,9 +155,4 @@ def common_values(agreement: Agreement, round_number: int, today: date | None = 
         "kontakt_telefon": agreement.phone,
         "afsender": sender,
         "sagsid": agreement.case_number,
-        "udvalg": "",
-        "center": "",
-        "modtager": "",
-        "filer": "",
-        "mangler": "",
     }
