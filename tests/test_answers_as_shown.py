@@ -6,20 +6,16 @@ and finance gets that text, with an info note that Excel had made it a value.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime
 
 import openpyxl
 import pytest
-from returns_kit import Kit, cell_of, edit
+from returns_kit import cell_of, edit
 
 from workbook_tools.master import read_master
 from workbook_tools.sheetvalues import as_shown
 from workbook_tools.template import generate_templates
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +75,36 @@ def test_a_number_or_date_typed_into_the_masters_text_cells_reads_as_excel_showe
     (made,) = [m for m in generate_templates(read, 1, tmp_path / "ud", texts) if m.committee == read.elements[0].committee]
     shown = [v for row in openpyxl.load_workbook(tmp_path / "ud" / made.file).worksheets[0].iter_rows(values_only=True) for v in row if v]
     assert "01-06-2026" in shown and "2026-06-01" not in shown
+
+
+def test_a_column_of_dates_in_the_master_reads_each_cell_in_its_own_format(tmp_path, master):
+    """Every milestone typed as a date, in two formats: each cell as Excel shows it, not as the first of its column."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["Indsatser"]
+    col = [c.value for c in ws[1]].index("Milepæl 1") + 1
+    formats = ("dd-mm-yyyy", "[$-406]d. mmmm yyyy;@")
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, col)
+        cell.value, cell.number_format = datetime(2026, 6, r), formats[r % 2]
+    wb.save(master)
+    read = read_master(master, warnings=[])
+    expected = [f"{r:02d}-06-2026" if r % 2 == 0 else f"{r}. juni 2026" for r in range(2, ws.max_row + 1)]
+    assert [e.milestones[0] for e in read.elements] == expected
+
+
+def test_a_master_whose_styles_declare_a_dtd_is_read_without_parsing_them(tmp_path, master):
+    """The master never passes collect's zip guard: a styles part with a DTD is left unread, its formats "General"."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["Indsatser"]
+    cell = ws.cell(2, [c.value for c in ws[1]].index("Milepæl 1") + 1)
+    cell.value, cell.number_format = 0.5, "0%"
+    wb.save(master)
+    hostile = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(master) as source, zipfile.ZipFile(hostile, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/styles.xml":
+                data = b'<!DOCTYPE styleSheet [<!ENTITY e "x">]>' + data
+            target.writestr(info, data)
+    assert read_master(master).elements[0].milestones[0] == "50%"
+    assert read_master(hostile).elements[0].milestones[0] == "0,5"

@@ -220,6 +220,21 @@ def test_a_round_label_left_at_last_years_date_is_named(tmp_path):
     ]
 
 
+def test_a_round_label_excel_made_into_a_date_is_read_as_shown_and_named_once(tmp_path):
+    """The label is read for the round and again for its years: one cell, one warning."""
+    from datetime import datetime
+
+    master = _udvalg_07(tmp_path, year=2027)
+    wb = openpyxl.load_workbook(master)
+    cell = wb["Runder"]["B5"]
+    cell.value, cell.number_format = datetime(2027, 12, 31), "dd-mm-yyyy"
+    wb.save(master)
+    assert _warnings(master) == [
+        "Runder!B5: cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: »31-12-2027«"
+    ]
+    assert read_master(master).rounds[3].label == "31-12-2027"
+
+
 @pytest.mark.parametrize(
     "milestone, named",
     [

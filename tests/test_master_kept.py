@@ -400,3 +400,37 @@ def test_headings_written_as_character_references_are_the_tools_own(tmp_path):
     assert notes == [] and read_master(path) == agreement
     ws = load_workbook(path)[RESULTS_SHEET]
     assert [c.value for c in ws[1]] == list(RESULT_COLUMNS)
+
+
+def test_a_master_from_excel_without_a_results_sheet_gets_one(tmp_path):
+    """Excel writes calcPr without fullCalcOnLoad, so every sheet is looked through for formulas; the new one is written, not read."""
+    wb = load_workbook(write_master(synthetic_agreement(), tmp_path / "tool.xlsx"))
+    del wb[RESULTS_SHEET]
+    wb.save(tmp_path / "openpyxl.xlsx")
+    members = parts(tmp_path / "openpyxl.xlsx")
+    members["xl/workbook.xml"] = re.sub(rb"<calcPr\b[^>]*/>", b'<calcPr calcId="191029"/>', members["xl/workbook.xml"])
+    with zipfile.ZipFile(tmp_path / "master.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    agreement = with_results(read_master(tmp_path / "master.xlsx"))
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert notes == [] and read_master(path) == agreement
+    assert b'<calcPr calcId="191029"/>' in parts(path)["xl/workbook.xml"], "no formulas: nothing to recalculate on load"
+
+
+def test_a_tool_heading_finance_repeated_on_the_results_sheet_is_written_where_the_reader_reads_it(tmp_path):
+    """Two "Status" columns: read_master reads the last, so the results go there; the first is finance's own, kept by row."""
+    source = write_master(synthetic_agreement(answered_rounds=1), tmp_path / "tool.xlsx")
+    wb = load_workbook(source)
+    ws = wb[RESULTS_SHEET]
+    ws["L1"] = "Status"
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 12).value = ws.cell(r, 4).value
+    wb.save(tmp_path / "master.xlsx")
+    agreement = synthetic_agreement(answered_rounds=2)
+    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
+    assert notes == [] and read_master(path) == agreement
+    ws = load_workbook(path)[RESULTS_SHEET]
+    rows = result_rows(ws)
+    assert ws.cell(rows[("1.01", 2)], 12).value == agreement.results[1].status and ws.cell(rows[("1.01", 2)], 4).value is None
+    assert ws.cell(rows[("1.01", 1)], 4).value == "Status for 1.01 i runde 1.", "the first Status column is finance's: kept with its row"

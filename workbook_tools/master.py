@@ -30,10 +30,10 @@ from itertools import zip_longest
 from pathlib import Path
 
 from dateutil import parser as dateparser
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .atomic import atomic_output
-from .danish import DANISH_MONTHS, ENGLISH_MONTHS, listed, long_date
+from .danish import DANISH_MONTHS, ENGLISH_MONTHS, listed, long_date, quoted
 from .errors import FollowupError
 from .fastxlsx import FastWorkbook
 from .model import (
@@ -83,6 +83,7 @@ AGREEMENT_FIELDS = {  # attribute -> Danish key in the Felt column
     "guide_economy": "Læsevejledning økonomi",
     "overview_to": "Oversigt sendes til",  # optional: older masters have no such row
 }
+AGREEMENT_COLUMNS = ("Felt", "Værdi")
 ROUND_COLUMNS = ("Runde", "Betegnelse", "Frist")
 COMMITTEE_COLUMNS = ("Udvalg", "Nummer", "Område", "E-mail")
 DEPARTMENT_COLUMNS = ("Center", "E-mail")
@@ -114,6 +115,17 @@ RESULT_COLUMNS = (
     "Skabelonversion",
     "Afsender",
 )
+RESULT_WIDTHS = (10, 8, 14, 60, 14, 60, 40, 66, 20, 14, 30)
+SHEET_COLUMNS = {
+    AGREEMENT_SHEET: AGREEMENT_COLUMNS,
+    ROUNDS_SHEET: ROUND_COLUMNS,
+    COMMITTEES_SHEET: COMMITTEE_COLUMNS,
+    DEPARTMENTS_SHEET: DEPARTMENT_COLUMNS,
+    ELEMENTS_SHEET: ELEMENT_COLUMNS,
+    RESULTS_SHEET: RESULT_COLUMNS,
+}  # the tool's sheets and their headings, as write_master writes them; any other sheet or column is finance's own
+DATE_FORMAT = "yyyy-mm-dd"  # the number formats write_master gives a date and a time of receipt
+STAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"
 REQUIRED_SHEETS = (AGREEMENT_SHEET, COMMITTEES_SHEET, ELEMENTS_SHEET)
 REQUIRED_COLUMNS = {
     ROUNDS_SHEET: ("Runde", "Betegnelse"),
@@ -222,6 +234,7 @@ class _Table:
         self.numbers = numbers  # each row's 0-based row in the sheet
         self._index = {h: j for j, h in enumerate(headings) if h}  # a repeated heading: the last one counts
         self._columns = list(zip_longest(*rows)) if rows else []
+        self._texts: dict[str, list[str]] = {}  # a column asked for twice is made (and warned about) once
 
     def col(self, name: str) -> int | None:
         """The column's 0-based index, for messages; None when the sheet lacks it."""
@@ -235,44 +248,70 @@ class _Table:
 
     def texts(self, name: str) -> list[str]:
         """The column as the texts Excel shows: a number or date typed into a text column reads as it stood in the cell."""
-        j = self._index.get(name)
-        shown = self._shown
-        if shown is None or j is None:
-            return [v if v.__class__ is str else _text(v) for v in self.values(name)]
-        return [
-            v if v.__class__ is str else "" if v is None else shown(self.sheet, row, j, v)
-            for row, v in zip(self.numbers, self.values(name))
-        ]
+        if name not in self._texts:
+            j = self._index.get(name)
+            shown = self._shown
+            if shown is None or j is None:
+                self._texts[name] = [v if v.__class__ is str else _text(v) for v in self.values(name)]
+            else:
+                self._texts[name] = [
+                    v if v.__class__ is str else "" if v is None else shown(self.sheet, row, j, v)
+                    for row, v in zip(self.numbers, self.values(name))
+                ]
+        return self._texts[name]
 
 
 class _CellFormats:
-    """The number formats of a master's cells, from its styles and sheet XML: read once, and only if asked."""
+    """The number formats of a master's cells, from its styles and sheet XML: read once, and only if asked.
+
+    Finance may have typed a whole column of milestones as dates: each column's cell
+    styles are found in one pass over its sheet, and each style's number format is
+    looked up once (ooxml.number_format searches the sheet for the cell it is asked about).
+    """
 
     def __init__(self, path: Path):
         import zipfile
 
         from .ooxml import read_parts
-        from .zipguard import read_zip_member
+        from .zipguard import has_dtd
 
         self._zip = zipfile.ZipFile(path)
-        names = set(self._zip.namelist())
+        self._names = set(self._zip.namelist())
         wanted = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
-        self._members = {n: read_zip_member(self._zip, n) for n in wanted if n in names}
-        self._read = read_zip_member
+        self._members = {n: self._read(n) for n in wanted if n in self._names}
+        # The master never passed collect's zip guard: a part with a DTD is left unread (its formats are "General").
+        self._members = {n: data for n, data in self._members.items() if not has_dtd(data)}
         self._parts = read_parts(self._members)  # no sheet part given: names and paths only, nothing scanned
-        self._names = names
+        self._columns: dict[tuple[str, int], dict[int, bytes]] = {}  # (sheet, column) -> row -> style index
+        self._formats: dict[bytes | None, str] = {}  # style index (None: no style) -> number format
+
+    def _read(self, name: str) -> bytes:
+        from .zipguard import read_zip_member
+
+        return read_zip_member(self._zip, name)
 
     def close(self) -> None:
         self._zip.close()
 
-    def shown(self, sheet: str, ref: str, value) -> str:
+    def shown(self, sheet: str, row: int, col: int, value) -> str:
         from .ooxml import number_format
         from .sheetvalues import as_shown
 
+        if (sheet, col) not in self._columns:
+            self._columns[sheet, col] = self._column_styles(sheet, col)
+        style = self._columns[sheet, col].get(row + 1)
+        if style not in self._formats:
+            self._formats[style] = number_format(self._members, self._parts, sheet, xl_rowcol_to_cell(row, col))
+        return as_shown(value, self._formats[style])
+
+    def _column_styles(self, sheet: str, col: int) -> dict[int, bytes]:
+        """Row (1-based) -> style index of the cells in `col` that have a style."""
         target = self._parts.sheet_paths.get(sheet, "")
         if target and target not in self._members and target in self._names:
-            self._members[target] = self._read(self._zip, target)
-        return as_shown(value, number_format(self._members, self._parts, sheet, ref))
+            self._members[target] = self._read(target)
+        letters = xl_col_to_name(col).encode()
+        styled = re.compile(rb'<(?:\w+:)?c(?=\s)(?=[^>]*?\sr="' + letters + rb'(\d+)")(?=[^>]*?\ss="(\d+)")')
+        return {int(r): s for r, s in styled.findall(self._members.get(target, b""))}
 
 
 class _MasterReader:
@@ -295,10 +334,11 @@ class _MasterReader:
         """
         if self.formats is None:
             self.formats = _CellFormats(self.path)
-        ref = xl_rowcol_to_cell(row, col)
-        text = self.formats.shown(sheet, ref, value)
+        text = self.formats.shown(sheet, row, col, value)
         if text != _text(value) or isinstance(value, (date, time, timedelta)):
-            self.warning(sheet, row, col, f"cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: »{text}«")
+            self.warning(
+                sheet, row, col, f"cellen rummer et tal eller en dato, ikke tekst; den er læst, som Excel viser den: {quoted(text)}"
+            )
         return text
 
     def problem(self, sheet: str, row: int, col: int | None, message: str) -> None:
@@ -694,6 +734,22 @@ class _MasterReader:
         return state
 
 
+def element_row(e: Element) -> tuple:
+    """An indsats's cells in the order of ELEMENT_COLUMNS."""
+    return (e.number, e.title, e.committee, e.budget_kind.value, e.agreement_text, e.department,
+            e.contributors, e.supplementary_text, e.economy_text, *e.milestones)  # fmt: skip
+
+
+_LABELS = {s: s.label for s in Smiley}
+
+
+def result_row(r: Result) -> tuple:
+    """A result's cells in the order of RESULT_COLUMNS; without a source, the first six."""
+    values = (r.element, r.round, _LABELS.get(r.progress, ""), r.status, _LABELS.get(r.economy, ""), r.economy_status)
+    s = r.source
+    return values + (s.file, s.sha256, s.received, s.template_version, s.sender) if s else values
+
+
 def write_master(agreement: Agreement, path: Path | str) -> Path:
     """Write the agreement as a master workbook, atomically. Reading it back gives an equal model.
 
@@ -707,8 +763,8 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         quoted = wb.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})  # "=SUM(A1)" stays text when edited
-        datefmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "align": "left"})
-        stampfmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", "valign": "top", "align": "left"})
+        datefmt = wb.add_format({"num_format": DATE_FORMAT, "valign": "top", "align": "left"})
+        stampfmt = wb.add_format({"num_format": STAMP_FORMAT, "valign": "top", "align": "left"})
 
         def dated(value):
             """A date or time as a cell in its own format; other values as they are."""
@@ -730,7 +786,7 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
         a = agreement
         sheet(
             AGREEMENT_SHEET,
-            ("Felt", "Værdi"),
+            AGREEMENT_COLUMNS,
             [(key, dated(getattr(a, attr))) for attr, key in AGREEMENT_FIELDS.items()],
             (24, 100),
         )
@@ -742,48 +798,14 @@ def write_master(agreement: Agreement, path: Path | str) -> Path:
             (40, 10, 30, 50),
         )
         sheet(DEPARTMENTS_SHEET, DEPARTMENT_COLUMNS, [(d.name, "; ".join(d.emails)) for d in a.departments], (40, 50))
-        kinds = {k: k.value for k in BudgetKind}
-        sheet(
-            ELEMENTS_SHEET,
-            ELEMENT_COLUMNS,
-            [
-                (
-                    e.number,
-                    e.title,
-                    e.committee,
-                    kinds[e.budget_kind],
-                    e.agreement_text,
-                    e.department,
-                    e.contributors,
-                    e.supplementary_text,
-                    e.economy_text,
-                    *e.milestones,
-                )
-                for e in a.elements
-            ],
-            (10, 36, 30, 10, 60, 24, 24, 50, 40, 40, 40, 40, 40),
-        )
-        labels = {s: s.label for s in Smiley}
+        sheet(ELEMENTS_SHEET, ELEMENT_COLUMNS, [element_row(e) for e in a.elements], (10, 36, 30, 10, 60, 24, 24, 50, 40, 40, 40, 40, 40))
+        stamp = RESULT_COLUMNS.index("Modtaget")
+        rows = [result_row(r) for r in a.results]
         sheet(
             RESULTS_SHEET,
             RESULT_COLUMNS,
-            [
-                (
-                    r.element,
-                    r.round,
-                    labels.get(r.progress, ""),
-                    r.status,
-                    labels.get(r.economy, ""),
-                    r.economy_status,
-                    *(
-                        (r.source.file, r.source.sha256, dated(r.source.received), r.source.template_version, r.source.sender)
-                        if r.source
-                        else ()
-                    ),
-                )
-                for r in a.results
-            ],
-            (10, 8, 14, 60, 14, 60, 40, 66, 20, 14, 30),
+            [(*r[:stamp], dated(r[stamp]), *r[stamp + 1 :]) if len(r) > stamp else r for r in rows],
+            RESULT_WIDTHS,
         )
         wb.close()
     return path

@@ -46,9 +46,10 @@ from .master import (
     ELEMENTS_SHEET,
     ROUND_COLUMNS,
     ROUNDS_SHEET,
+    element_row,
     read_master,
 )
-from .masterpatch import element_row, write_merged_master
+from .masterpatch import write_merged_master
 from .model import Agreement, Element, Result, Round, Smiley
 from .outfolder import MASTER_NAME
 from .sheets import SheetsOnDemand
@@ -169,8 +170,16 @@ def roll_over(agreement: Agreement, year: int, only_open: bool = False) -> NewYe
 
     With `only_open` an indsats that was green on both progress and economy in its
     latest answered round is done and left out. Raises ValueError (Danish) for a year
-    that is not a year after the master's.
+    that is not a year after the master's. The changes and mentions name the cells
+    where write_master puts them.
     """
+    result = _rolled(agreement, year, only_open)
+    _place(result, agreement, MasterLayout())
+    return result
+
+
+def _rolled(agreement: Agreement, year: int, only_open: bool) -> NewYear:
+    """roll_over's new agreement and dropped indsatser, without the changes and mentions (see _place)."""
     check_year(agreement.year, year)
     old = agreement.year
     elements, dropped = _carried_elements(agreement, only_open)
@@ -186,15 +195,14 @@ def roll_over(agreement: Agreement, year: int, only_open: bool = False) -> NewYe
         elements=tuple(_element_for(e, old, year) for e in elements),
         results=(),
     )
-    result = NewYear(agreement=new, old_year=old, dropped=dropped)
-    _place(result, agreement, MasterLayout())
-    return result
+    return NewYear(agreement=new, old_year=old, dropped=dropped)
 
 
 def _place(result: NewYear, old: Agreement, layout: MasterLayout) -> None:
     """The changes from `old` and the texts still naming its year, each with the cell `layout` puts it in."""
     new = result.agreement
-    carried = tuple(e for e in old.elements if e.number not in set(result.dropped))
+    dropped = set(result.dropped)
+    carried = tuple(e for e in old.elements if e.number not in dropped)
     result.changes = [
         *_agreement_changes(old, new, layout),
         *_round_changes(old, new, layout),
@@ -382,7 +390,7 @@ def write_new_year(old_master: Path, year: int, out_dir: Path, only_open: bool =
     old_master, out_dir = Path(old_master), Path(out_dir)
     _check_out_dir(old_master, out_dir, overwrite)
     old = read_master(old_master)
-    result = roll_over(old, year, only_open)
+    result = _rolled(old, year, only_open)
     path, result.notes = write_merged_master(result.agreement, out_dir / MASTER_NAME, old_master, before=old)
     result.written.append(path)
     _place(result, old, MasterLayout.read(path))  # finance's own rows and columns came along: name the cells where they are

@@ -17,18 +17,18 @@ from pathlib import Path
 from .atomic import atomic_output, atomic_write_bytes
 from .errors import FollowupError
 from .master import (
+    AGREEMENT_COLUMNS,
     AGREEMENT_FIELDS,
     AGREEMENT_SHEET,
-    COMMITTEE_COLUMNS,
     COMMITTEES_SHEET,
-    DEPARTMENT_COLUMNS,
     DEPARTMENTS_SHEET,
     ELEMENT_COLUMNS,
     ELEMENTS_SHEET,
     RESULT_COLUMNS,
+    RESULT_WIDTHS,
     RESULTS_SHEET,
-    ROUND_COLUMNS,
     ROUNDS_SHEET,
+    SHEET_COLUMNS,
 )
 from .model import ROUNDS, BudgetKind, Smiley, default_round_label
 from .outfolder import MASTER_NAME
@@ -247,7 +247,7 @@ def write_blank_master(path: Path, year: int, title: str) -> Path:
         dated = wb.add_format({"num_format": "d. mmmm yyyy", "align": "left", "valign": "top"})
 
         ws = wb.add_worksheet(AGREEMENT_SHEET)
-        for c, (h, w) in enumerate((("Felt", 24), ("Værdi", 90), ("Forklaring", 60))):
+        for c, (h, w) in enumerate(zip((*AGREEMENT_COLUMNS, "Forklaring"), (24, 90, 60), strict=True)):
             ws.write_string(0, c, h, head)
             ws.set_column(c, c, w, wrap)
         values = {
@@ -268,18 +268,18 @@ def write_blank_master(path: Path, year: int, title: str) -> Path:
             ws.write_string(r, 2, FIELD_HELP.get(key, ""), note)
         ws.freeze_panes(1, 1)
 
-        headed = {
-            ROUNDS_SHEET: (ROUND_COLUMNS, (8, 30, 18)),
-            COMMITTEES_SHEET: (COMMITTEE_COLUMNS, (40, 10, 30, 50)),
-            DEPARTMENTS_SHEET: (DEPARTMENT_COLUMNS, (40, 50)),
-            ELEMENTS_SHEET: (ELEMENT_COLUMNS, (10, 36, 36, 12, 60, 24, 24, 50, 40, 40, 40, 40, 40)),
-            RESULTS_SHEET: (RESULT_COLUMNS, (10, 8, 14, 60, 14, 60, 40, 66, 20, 14, 30)),
+        widths = {
+            ROUNDS_SHEET: (8, 30, 18),
+            COMMITTEES_SHEET: (40, 10, 30, 50),
+            DEPARTMENTS_SHEET: (40, 50),
+            ELEMENTS_SHEET: (10, 36, 36, 12, 60, 24, 24, 50, 40, 40, 40, 40, 40),
+            RESULTS_SHEET: RESULT_WIDTHS,
         }
         sheets = {}
-        for name, (columns, widths) in headed.items():
+        for name, sheet_widths in widths.items():
             sheet = wb.add_worksheet(name)
             sheets[name] = sheet
-            for c, (h, w) in enumerate(zip(columns, widths, strict=True)):
+            for c, (h, w) in enumerate(zip(SHEET_COLUMNS[name], sheet_widths, strict=True)):
                 sheet.set_column(c, c, w, text if h in TEXT_COLUMNS.get(name, ()) else wrap)
                 sheet.write_string(0, c, h, head)
                 if (name, h) in COLUMN_HELP:
