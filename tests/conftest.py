@@ -36,6 +36,14 @@ def master(tmp_path, agreement):
 
 
 @pytest.fixture
+def kit(tmp_path, agreement, texts):
+    """Round 1's templates and returns made by code, the ways staff return them (tests/returns_kit.py)."""
+    from returns_kit import Kit
+
+    return Kit(tmp_path, agreement, texts)
+
+
+@pytest.fixture
 def round1(tmp_path, agreement, master, texts):
     """Round 1 generated for every committee, and a filled return for each, in tmp/returns."""
     made = generate_templates(agreement, 1, tmp_path / "templates", texts)

@@ -6,10 +6,15 @@ are left out before looking; so are the problem codes, which scripts filter on.
 
 from __future__ import annotations
 
+import email
+import html
 import re
 import zipfile
+from email import policy
 from pathlib import Path
 
+from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 # Words a Danish reader would stumble on; each has been seen leaking, or is argparse's or Python's own.
@@ -77,7 +82,8 @@ def english_leaks(text: str, data: tuple[str, ...] = ()) -> list[str]:
 
 
 def shown_text(path: Path) -> str:
-    """Everything a person sees in a workbook: visible sheets' cells, comments, dropdown help and error texts, sheet names."""
+    """Everything a person sees in a workbook: visible sheets' cells, comments, dropdown help and error texts,
+    sheet names, printed headers and footers, and the charts' titles and labels."""
     wb = load_workbook(path)
     parts = []
     for ws in wb.worksheets:
@@ -92,7 +98,41 @@ def shown_text(path: Path) -> str:
                     parts.append(cell.comment.text)
         for dv in ws.data_validations.dataValidation:
             parts += [t for t in (dv.promptTitle, dv.prompt, dv.errorTitle, dv.error) if t]
+        for printed in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
+            parts += [part.text for part in (printed.left, printed.center, printed.right) if part.text]
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/charts/"):
+                parts += [html.unescape(t) for t in _CHART_TEXT.findall(z.read(name).decode("utf-8"))]
     return "\n".join(parts)
+
+
+_CHART_TEXT = re.compile(r"<(?:a:t|c:v)>([^<]*)</")
+
+
+def docx_text(path: Path) -> str:
+    """Everything a person sees or hears in a Word document: the body with its tables, headers and footers,
+    the pictures' alternative text (what a screen reader says), and the title and subject in its properties."""
+    doc = Document(str(path))
+    parts = []
+
+    def read(element) -> None:
+        for p in element.iter(qn("w:p")):
+            parts.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+        parts.extend(d.get("descr") for d in element.iter(qn("wp:docPr")) if d.get("descr"))
+
+    read(doc.element.body)
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            read(part._element)
+    parts += [doc.core_properties.title or "", doc.core_properties.subject or ""]
+    return "\n".join(parts)
+
+
+def mail_text(path: Path) -> str:
+    """What the receiver of an .eml reads: its subject and its text."""
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    return f"{message['Subject']}\n{message.get_body(preferencelist=('plain',)).get_content()}"
 
 
 def is_workbook(path: Path) -> bool:

@@ -1,42 +1,45 @@
 """Finance and staff read Danish: no English word leaks through, and one word is used for each thing.
 
 The leak test runs what a user sees in Danish mode (every command's help, the usage
-errors, the whole demo with its workbooks and reports, the mails it would send) and
+errors, the whole demo with its workbooks and reports, the mails written for it) and
 fails on the English words in tests/danish_words.py. The glossary test holds the
-texts finance can edit and the problem catalog to ../shared/GLOSSARY.md's terms.
+texts finance can edit, the problem catalog, the mail texts and every command's help
+to ../shared/GLOSSARY.md's terms.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 
 import pytest
 from conftest import followup_command
-from danish_words import english_leaks, is_workbook, shown_text
-from docx import Document
+from danish_words import docx_text, english_leaks, is_workbook, mail_text, shown_text
 
 from workbook_tools.cli import build_parser, main
+from workbook_tools.master import read_master, write_master
+from workbook_tools.pipeline import collect_round
 from workbook_tools.problems import CATALOG, Severity
 from workbook_tools.resources import factory_mail_texts
 from workbook_tools.texts import DEFAULT_TEXTS
 
 
-def _commands() -> list[list[str]]:
-    """Every command and subcommand the parser knows, as argv prefixes: ["generate"], ["mail", "reports"] …"""
-    found = [[]]
+def _parsers() -> list[tuple[list[str], object]]:
+    """Every command and subcommand the parser knows, as argv prefixes with their parsers: ["generate"], ["mail", "reports"] …"""
+    found = []
 
     def walk(parser, prefix):
+        found.append((prefix, parser))
         for action in parser._actions:
             for name, sub in (getattr(action, "choices", None) or {}).items() if hasattr(action, "_name_parser_map") else ():
-                found.append(prefix + [name])
                 walk(sub, prefix + [name])
 
     walk(build_parser(), [])
     return found
 
 
-COMMANDS = _commands()
+COMMANDS = [argv for argv, _parser in _parsers()]
 
 
 def test_the_parser_has_every_command_the_readme_names():
@@ -115,26 +118,39 @@ def test_the_demo_says_everything_in_danish(demo):
     documents = list(out.rglob("*.docx"))
     assert documents
     for path in documents:
-        text = "\n".join(p.text for p in Document(str(path)).paragraphs)
-        assert english_leaks(text) == [], path
+        assert english_leaks(docx_text(path)) == [], path
 
 
-def test_the_mails_for_the_demos_round_are_danish(demo):
+@pytest.fixture(scope="module")
+def mail_year(demo, tmp_path_factory):
+    """The demo's year with an address for its committee, and round 3 collected before any return came in.
+
+    So each kind of mail has a message to read: the reports and the overview of round 2, a reminder for round 3.
+    """
     out, _ = demo
-    master = out / "round-2" / "master.xlsx"
-    for kind in ("reports", "reminders", "overview"):
-        done = subprocess.run(
-            followup_command(
-                "mail", kind, master, "--round", "2", "--from", out / "round-2", "--dry-run", "--to", "direktion@example.invalid"
-            )
-            if kind == "overview"
-            else followup_command("mail", kind, master, "--round", "2", "--from", out / "round-2", "--dry-run"),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        assert english_leaks(done.stdout + done.stderr) == [], kind
+    work = tmp_path_factory.mktemp("mails")
+    agreement = read_master(out / "round-2" / "master.xlsx")
+    agreement = replace(agreement, committees=tuple(replace(c, emails=("udvalg@example.invalid",)) for c in agreement.committees))
+    master = write_master(agreement, work / "master.xlsx")
+    (work / "indbakke").mkdir()
+    collect_round(master, 3, [work / "indbakke"], work / "runde-3", pdf=False)
+    return master, {"reports": (2, out / "round-2"), "reminders": (3, work / "runde-3"), "overview": (2, out / "round-2")}, work
+
+
+@pytest.mark.parametrize("kind", ["reports", "reminders", "overview"])
+def test_the_mails_for_the_demos_year_are_danish(mail_year, kind):
+    master, sources, work = mail_year
+    round_number, folder = sources[kind]
+    outbox = work / f"udbakke-{kind}"
+    extra = ["--to", "direktion@example.invalid"] if kind == "overview" else []
+    command = followup_command("mail", kind, master, "--round", round_number, "--from", folder, "--outbox", outbox, *extra)
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    assert english_leaks(done.stdout + done.stderr) == []
+    messages = sorted(outbox.glob("*.eml"))
+    assert messages, "a message to read"
+    for path in messages:
+        assert english_leaks(mail_text(path)) == [], path.name
 
 
 # --- one word per thing ----------------------------------------------------------------------
@@ -166,6 +182,7 @@ def _our_texts() -> list[tuple[str, str]]:
     for path in factory_mail_texts().iterdir():
         if path.name.endswith(".txt"):
             texts.append((f"mail {path.name}", path.read_text(encoding="utf-8")))
+    texts += [(f"followup {' '.join(argv)} --help", parser.format_help()) for argv, parser in _parsers()]
     return texts
 
 

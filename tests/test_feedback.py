@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from returns_kit import HIDING_PLACES, Kit, cell_of, edit, found, hide_formula
+from returns_kit import HIDING_PLACES, cell_of, edit, found, hide_formula
 
 from workbook_tools.feedback import COMMENT_AUTHOR, FILL, write_feedback, write_feedback_copies
 from workbook_tools.integrity import FEEDBACK_SHEET
 from workbook_tools.model import ECONOMY, STATUS, field_words
 from workbook_tools.pipeline import collect_round
 from workbook_tools.problems import AFSENDER, Problem, Reader, Severity, misaddressed
+from workbook_tools.xlsxio import sha256_of
 
 SHEET = "Opfølgning"
 OFFICE = "Økonomi og Styring"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
-
-
-def sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def fill_of(cell) -> str:
@@ -56,14 +47,14 @@ def a_bad_return(kit):
 
 def test_a_rejected_return_gets_an_annotated_copy_and_the_original_is_untouched(kit, tmp_path):
     path, refs = a_bad_return(kit)
-    before = sha(path)
+    before = sha256_of(path)
     check = kit.check(path)
     assert [p[0] for p in found(check)] == ["locked-cell-changed", "invalid-smiley", "status-text-required"]
 
     written, notes = write_feedback_copies([check], check.problems, tmp_path / "feedback", office=OFFICE)
     assert notes == []
     assert [p.name for p in written] == ["udvalg-01_tilbagemelding.xlsx"]
-    assert sha(path) == before, "the original is never modified"
+    assert sha256_of(path) == before, "the original is never modified"
 
     wb = openpyxl.load_workbook(written[0])
     assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
@@ -160,11 +151,11 @@ def test_collect_writes_copies_only_for_workbooks_with_warnings_or_errors(kit, m
     kit.filled("ren.xlsx", author="Ren Afsender")  # another hand: not an older version of the bad one
     bad, _ = a_bad_return(kit)
     (kit.returns / "ikke-en-projektmappe.xlsx").write_text("hej")
-    before = {p.name: sha(p) for p in kit.returns.iterdir()}
+    before = {p.name: sha256_of(p) for p in kit.returns.iterdir()}
     run = collect_round(master, 1, [kit.returns], tmp_path / "ud")
     assert sorted(p.name for p in (tmp_path / "ud" / "feedback").iterdir()) == ["udvalg-01_tilbagemelding.xlsx"]
     assert any(p.name == "udvalg-01_tilbagemelding.xlsx" for p in run.written)
-    assert {p.name: sha(p) for p in kit.returns.iterdir()} == before
+    assert {p.name: sha256_of(p) for p in kit.returns.iterdir()} == before
 
 
 def test_a_copy_that_no_longer_fits_is_moved_aside_when_the_sender_has_fixed_the_return(kit, master, tmp_path):

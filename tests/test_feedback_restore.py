@@ -8,30 +8,20 @@ its open cells only, the copy passes `followup check`; the original is untouched
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 
 import openpyxl
-import pytest
-from returns_kit import Kit, cell_of, edit
+from returns_kit import cell_of, edit
 from synthetic import synthetic_answers
 
 from workbook_tools.cli import main
 from workbook_tools.feedback import restore_plan, write_feedback
 from workbook_tools.integrity import FEEDBACK_SHEET
 from workbook_tools.model import PROGRESS, STATUS
+from workbook_tools.xlsxio import sha256_of
 
 SHEET = "Opfølgning"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
-
-
-def sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_the_copy_puts_the_locked_cell_back_keeps_the_answers_and_switches_protection_on(kit, agreement, tmp_path):
@@ -48,13 +38,13 @@ def test_the_copy_puts_the_locked_cell_back_keeps_the_answers_and_switches_prote
         ws[status] = "  Som skrevet,\nmed linjeskift  "
 
     path = edit(kit.filled("svar.xlsx"), tamper)
-    before = sha(path)
+    before = sha256_of(path)
     ctx = kit.ctx()
     check = kit.check(path)
     assert {p.code for p in check.problems} >= {"locked-cell-changed", "protection-removed"}
     copy = write_feedback(check, check.problems, tmp_path / "svar_tilbagemelding.xlsx", restore_plan(ctx, check))
 
-    assert sha(path) == before
+    assert sha256_of(path) == before
     ws = openpyxl.load_workbook(copy)[SHEET]
     assert ws[milestone].value == next(c.value for c in plan.cells if c.ref == milestone)
     assert ws[outside].value is None
@@ -89,13 +79,13 @@ def test_a_copy_filled_in_libreoffice_in_its_open_cells_only_passes_check(office
             {"do": "save", "to": str(sent)},
         ],
     )
-    original = sha(sent)
+    original = sha256_of(sent)
     back = tmp_path / "tilbage"
     assert main(["check", str(master), "--round", "1", "--feedback", str(back), "--json", str(sent)]) == 1
     found = {(p["code"], p["cell"]) for r in json.loads(capsys.readouterr().out)["returns"] for p in r["problems"]}
     assert ("locked-cell-changed", milestone) in found and ("smiley-missing", empty) in found
     (copy,) = back.glob("*_tilbagemelding.xlsx")
-    assert sha(sent) == original, "the sender's file is untouched"
+    assert sha256_of(sent) == original, "the sender's file is untouched"
 
     fixed = tmp_path / "rettet.xlsx"
     steps = office.run(

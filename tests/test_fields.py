@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 from python_calamine import CalamineWorkbook
-from returns_kit import Kit, cell_of, edit
+from returns_kit import cell_of, edit
 from synthetic import synthetic_answers
 
 from workbook_tools.cli import main
@@ -21,11 +21,6 @@ from workbook_tools.model import ECONOMY, ECONOMY_STATUS, FIELD_WORDS, PROGRESS,
 from workbook_tools.problems import Problem
 
 SHEET = "Opfølgning"
-
-
-@pytest.fixture
-def kit(tmp_path, agreement, texts):
-    return Kit(tmp_path, agreement, texts)
 
 
 def test_one_place_has_the_words_of_each_field_in_danish_and_english():

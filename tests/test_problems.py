@@ -171,3 +171,18 @@ def test_the_docs_table_names_each_column_by_its_reader():
     md = catalog_markdown()
     assert "| code | severity | message (Danish) | what finance does | what the sender reads in the kommenteret kopi |" in md
     assert "| `locked-cell-changed` | Fejl |" in md and "| `late-return` | Advarsel |" in md
+
+
+def test_the_sender_reads_the_message_without_finances_path_to_their_file():
+    at_cell = Problem("locked-cell-changed", "indbakke/udvalg 01/svar.xlsx", "Udvalg 01", "1.02", "Opfølgning", "B45")
+    assert at_cell.message.startswith("indbakke/udvalg 01/svar.xlsx: den låste celle")
+    assert at_cell.sender_message == "Den låste celle Opfølgning!B45 (indsats 1.02) er ændret."
+    whole = Problem("late-return", "indbakke/svar.xlsx", found="16. marts 2031 kl. 00.30", expected="15. marts 2031")
+    assert whole.sender_message == "Besvarelsen er modtaget 16. marts 2031 kl. 00.30, efter fristen 15. marts 2031."
+    field_first = Problem("invalid-smiley", "svar.xlsx", element="1.03", sheet="Opfølgning", cell="E45", found="Blå", field="economy")
+    assert field_first.sender_message.startswith("Smiley på økonomi i Opfølgning!E45 (indsats 1.03) indeholder »Blå«")
+    mail = Problem("no-attachment", "indbakke/svar.eml")
+    assert mail.sender_message == mail.message == "E-mailen indbakke/svar.eml har ingen vedhæftet Excel-projektmappe."
+    for t in CATALOG.values():  # every message leads with the file, or does not name it in front at all
+        p = Problem(t.code, "indbakke/x.xlsx", element="1.01", detail="d")
+        assert "indbakke/x.xlsx" not in p.sender_message or not p.message.startswith("indbakke/x.xlsx"), t.code

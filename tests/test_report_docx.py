@@ -28,8 +28,9 @@ from workbook_tools.demo import run_demo
 from workbook_tools.master import read_master
 from workbook_tools.model import Result, Smiley
 from workbook_tools.report_documents import CALC, WRITER, write_report_documents
-from workbook_tools.report_docx import latest_economy, report_docx_name, smiley_png, write_report_docx
+from workbook_tools.report_docx import report_docx_name, smiley_png, write_report_docx
 from workbook_tools.report_pdf import WRITER_PDF_FILTER, writer_missing
+from workbook_tools.sheetplan import latest_economy
 from workbook_tools.texts import guide_key, load_texts
 
 COMMITTEE = "Erhvervs- og Beskæftigelsesudvalget"

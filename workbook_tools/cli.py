@@ -21,7 +21,7 @@ from .errors import FollowupError
 from .master import MasterError
 from .model import unit_name
 from .progress import Progress
-from .template import ManifestError, TemplateError
+from .template import ManifestError, TemplateError, sheet_password
 from .texts import LayoutError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -191,13 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
     c.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappen resultaterne skrives i")
-    c.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
-    c.add_argument(
-        "--manifest",
-        type=Path,
-        metavar="FIL",
-        help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id",
-    )
+    _add_layout_and_manifest(c)
     c.add_argument("--prefer", action="append", default=[], metavar="FIL", help="ved konflikt: brug svarene fra denne fil (kan gentages)")
     c.add_argument(
         "--lang", choices=("da", "en"), default="da", metavar="da|en", help="sprog i oversigt og rapporter: da (standard) eller en"
@@ -233,13 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("master", type=Path, metavar="MASTERFIL", help="masterfilen (.xlsx); ændres ikke")
     k.add_argument("paths", type=Path, nargs="+", metavar="FIL", help="besvarelser: filer eller mapper")
     k.add_argument("--round", type=_round, required=True, metavar="RUNDE", help="runden 1–4")
-    k.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
-    k.add_argument(
-        "--manifest",
-        type=Path,
-        metavar="FIL",
-        help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id",
-    )
+    _add_layout_and_manifest(k)
     k.add_argument("--no-require-status", action="store_true", help="kræv ikke statustekst ved gul og rød smiley")
     k.add_argument("--feedback", type=Path, metavar="MAPPE", help="skriv en kommenteret kopi af hver fil med problemer i MAPPE")
     k.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout (til scripts)")
@@ -402,22 +390,25 @@ def _add_mail_parser(sub, fmt) -> None:
                 metavar="FORMATER",
                 help="vedhæft rapporten som pdf, docx og/eller xlsx, adskilt af komma (standard: pdf; mangler den, det der findes)",
             )
-        x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
-        x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
-        x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
-        x.add_argument("--smtp-port", type=int, metavar="PORT", help="porten (standard: 25, 587 med --starttls, 465 med --ssl)")
-        x.add_argument(
-            "--smtp-user", metavar="BRUGER", help="brugernavn til serveren; adgangskoden fra FOLLOWUP_SMTP_PASSWORD eller tastes"
-        )
-        x.add_argument(
-            "--smtp-config",
-            type=Path,
-            metavar="FIL",
-            help="konfigurationsfil med sektionen [smtp] (host, port, user, security, from_address)",
-        )
-        security = x.add_mutually_exclusive_group()
-        security.add_argument("--starttls", dest="security", action="store_const", const="starttls", help="krypter med STARTTLS")
-        security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="krypter med SSL/TLS fra start")
+        _add_sending_options(x)
+
+
+def _add_sending_options(x) -> None:
+    """How a mail command sends: the outbox by default, SMTP with --send and the server's settings."""
+    x.add_argument("--send", action="store_true", help="send med SMTP i stedet for at skrive til udbakken")
+    x.add_argument("--resend", action="store_true", help="send også det, som sendeloggen siger er sendt")
+    x.add_argument("--smtp-host", metavar="VÆRT", help="SMTP-serveren")
+    x.add_argument("--smtp-port", type=int, metavar="PORT", help="porten (standard: 25, 587 med --starttls, 465 med --ssl)")
+    x.add_argument("--smtp-user", metavar="BRUGER", help="brugernavn til serveren; adgangskoden fra FOLLOWUP_SMTP_PASSWORD eller tastes")
+    x.add_argument(
+        "--smtp-config",
+        type=Path,
+        metavar="FIL",
+        help="konfigurationsfil med sektionen [smtp] (host, port, user, security, from_address)",
+    )
+    security = x.add_mutually_exclusive_group()
+    security.add_argument("--starttls", dest="security", action="store_const", const="starttls", help="krypter med STARTTLS")
+    security.add_argument("--ssl", dest="security", action="store_const", const="ssl", help="krypter med SSL/TLS fra start")
 
 
 def _speak_utf8() -> None:
@@ -502,6 +493,17 @@ def _user_errors() -> tuple[type[Exception], ...]:
     )
 
 
+def _add_layout_and_manifest(parser) -> None:
+    """The inputs beside the master that collect and check read a round by."""
+    parser.add_argument("--layout", type=Path, metavar="FIL", help="layoutfil (samme som ved generate; standard: layout.xlsx i årsmappen)")
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FIL",
+        help="manifest.json fra generate (eller mappen, det ligger i); giver ekstra kontrol af skabelon-id",
+    )
+
+
 def _add_jobs_and_quiet(parser) -> None:
     """The options of the commands that check many files: collect and check."""
     parser.add_argument(
@@ -538,7 +540,7 @@ def cmd_generate(args) -> int:
 
     _require_file(args.master, "masterfilen")
     year = _year_files(args)
-    password = args.password or os.environ.get("FOLLOWUP_SHEET_PASSWORD") or None
+    password = sheet_password(args.password) or None
     warnings: list = []
     made = generate_round(
         args.master,
@@ -731,8 +733,8 @@ def cmd_problems(args) -> int:
     category = None
     for t in CATALOG.values():
         if t.category != category:
+            print(t.category if category is None else f"\n{t.category}")
             category = t.category
-            print(f"\n{category}" if t is not next(iter(CATALOG.values())) else category)
         print(f"  {t.code} ({t.severity.label})")
         print(f"      Besked:        {t.message}")
         print(f"      Det gør I:     {t.hint}")

@@ -37,7 +37,7 @@ from .sheetplan import (
     plan_sheet,
 )
 from .template import column_widths, draw_plan, style_specs
-from .textmetrics import sure_chars, wrapped_lines
+from .textmetrics import remember, sure_chars, wrapped_lines
 from .texts import Texts
 from .workers import map_in_processes
 
@@ -47,8 +47,6 @@ MIN_ROW_PT = 15.0
 CELL_PAD_PT = 4.0  # a cell's inner padding, left and right together
 # Air below a style's rows, as the seed leaves between its paragraphs.
 SPACE_AFTER = {"paragraph": 6.0}
-
-_MEMORY = 1 << 14  # texts (and words) remembered per kind of cell (font) before starting afresh
 
 
 @dataclass(frozen=True)
@@ -185,7 +183,7 @@ class Room:
     pad: float  # room above and below the text
     after: float  # air below the row
     most: int  # lines that fit in the tallest row Excel allows
-    sure: int  # characters that surely fit on a line (see _sure_chars)
+    sure: int  # characters that surely fit on a line (see textmetrics.sure_chars)
     # text -> height of its row (texts that fit one row): labels, headings and the guide recur in every report
     known: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
@@ -284,22 +282,10 @@ def _row_heights(cells: list[PlannedCell], rooms: Rooms) -> tuple[dict[int, floa
             if lines > room.most and value:
                 tall.append(c)  # not kept in `known`: each cell with it must be split
             else:
-                _remember(room.known, value, h)
+                remember(room.known, value, h)
         if h > heights.get(c.row, 0.0):
             heights[c.row] = h
     return heights, tall
-
-
-def _remember(known: dict, key, value) -> None:
-    """Keep `value` for `key`, starting afresh once the memory is full.
-
-    Most of a report's texts are its own and never come back; the few that do (labels,
-    headings, the guide) are worked out again after a fresh start, in microseconds.
-    So the memory stays small however many reports a process writes.
-    """
-    if len(known) >= _MEMORY:
-        known.clear()
-    known[key] = value
 
 
 def split_tall_rows(plan: SheetPlan, tall: list[PlannedCell], rooms: Rooms) -> SheetPlan:

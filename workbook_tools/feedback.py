@@ -33,6 +33,7 @@ import os
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .atomic import atomic_write_bytes
@@ -44,7 +45,7 @@ from .outfolder import FEEDBACK_SUFFIX, RETIRED_DIR, distinct_feedback_name, fee
 from .problems import Problem, Severity, afsender_name
 from .returncheck import CollectContext, ReturnCheck
 from .sheetplan import LINE_POINTS, MAX_ROW_PT, Role, SheetPlan
-from .template import META_SHEET
+from .template import META_SHEET, sheet_password
 from .xlsxio import deterministic_zip, needs_quote
 
 # The comments' author is the master's Afsender (Agreement.office); this only when the master names none.
@@ -70,6 +71,8 @@ _NOT_RESTORABLE = frozenset(
         "rows-moved",
     }
 )
+# Said after what the copy already put back for the sender (see _done_in_copy).
+_RESTORED_DONE = " Ingen handling nødvendig."
 _COLUMNS = (("Alvor", 10), ("Celle", 16), ("Indsats", 9), ("Felt", 18), ("Hvad er der galt?", 70), ("Hvad gør I?", 60), ("Kode", 22))
 
 
@@ -184,13 +187,8 @@ def restore_plan(ctx: CollectContext, check: ReturnCheck) -> SheetPlan | None:
         return None
     try:
         return ctx.plan(check.committee, check.department)
-    except (KeyError, ValueError, LookupError):  # a committee no longer in the master
+    except (LookupError, ValueError):  # a committee no longer in the master
         return None
-
-
-def sheet_password() -> str:
-    """The sheet protection's password, as the template writer gets it from the command line: FOLLOWUP_SHEET_PASSWORD or none."""
-    return os.environ.get("FOLLOWUP_SHEET_PASSWORD") or ""
 
 
 def write_feedback(
@@ -225,11 +223,16 @@ def write_feedback(
     if plan is not None and check.sheet_name in wb.sheetnames:
         restored = _restore_locked(wb[check.sheet_name], plan, [p for p in mine if p.sheet == check.sheet_name], sheet_password())
     restored.update(_restore_sheet_states(wb, check, mine))
+
+    def advice(p: Problem) -> str:  # what the sender does; for what the copy already put back, that it is done
+        done = _done_in_copy(p, check, restored)
+        return done + _RESTORED_DONE if done else p.advice_for(office)
+
     anchors: dict[tuple[str, str], str] = {}
     for (sheet, ref), found in by_cell.items():
-        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found, restored.get(ref, "") if sheet == check.sheet_name else "", office)
+        anchors[(sheet, ref)] = _annotate(wb[sheet], ref, found, advice, office)
     _drop_formulas_outside_cells(wb)
-    _summary(wb, check, mine, anchors, restored, office)
+    _summary(wb, check, mine, anchors, advice, restored, office)
     buffer = io.BytesIO()
     wb.save(buffer)
     out = Path(out)
@@ -281,6 +284,15 @@ def _restore_locked(ws, plan: SheetPlan, problems: list[Problem], password: str)
 def _sheet_key(sheet: str) -> str:
     # A sheet put back as the template has it, in `restored` beside the cells (no cell reference has a colon).
     return "ark:" + sheet
+
+
+def _done_in_copy(p: Problem, check: ReturnCheck, restored: dict[str, str]) -> str:
+    """What the copy already put back for `p`, in words (from `restored`); "" when the sender is to mend it."""
+    if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell:
+        return restored.get(p.cell, "")
+    if p.code == "sheet-hidden":
+        return restored.get(_sheet_key(p.detail), "")
+    return ""
 
 
 def _restore_sheet_states(wb, check: ReturnCheck, problems: list[Problem]) -> dict[str, str]:
@@ -388,10 +400,10 @@ def _drop_formulas_outside_cells(wb) -> None:
         ws.data_validations.dataValidation = kept_lists
 
 
-def _annotate(ws, ref: str, problems: list[Problem], restored: str = "", office: str = "") -> str:
+def _annotate(ws, ref: str, problems: list[Problem], advice: Callable[[Problem], str], office: str = "") -> str:
     """Colour the cell by its worst problem and comment on it, signed by `office`; a merged cell is marked at its top-left.
 
-    `restored` says what was put back in the cell: it replaces the advice to put it back.
+    `advice` says what the sender does about a problem, or that the copy already put it back.
     """
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -403,11 +415,7 @@ def _annotate(ws, ref: str, problems: list[Problem], restored: str = "", office:
     cell = ws[ref]
     worst = problems[0].severity
     cell.fill = PatternFill("solid", start_color=FILL[worst], end_color=FILL[worst])
-    text = "\n\n".join(
-        f"{p.severity.label}: {_sender_message(p)}\n"
-        + (restored + _RESTORED_DONE if restored and p.code == "locked-cell-changed" else p.advice_for(office))
-        for p in problems
-    )
+    text = "\n\n".join(f"{p.severity.label}: {p.sender_message}\n{advice(p)}" for p in problems)
     if cell.comment is not None and cell.comment.text:
         text = cell.comment.text.rstrip() + "\n\n" + text
     comment = Comment(text[:32_000], office.strip() or COMMENT_AUTHOR)
@@ -417,31 +425,18 @@ def _annotate(ws, ref: str, problems: list[Problem], restored: str = "", office:
     return ref
 
 
-def _sender_message(p: Problem) -> str:
-    # The file name leads every message; in the sender's own file it is noise.
-    # "ret.xlsx: indsats 1.02 …" loses the name; "indbakke/ret.xlsx er …" says "Besvarelsen er …".
-    text = p.message
-    prefix = f"{p.file}: "
-    if p.file and text.startswith(prefix):
-        text = text[len(prefix) :]
-        text = text[:1].upper() + text[1:]
-    elif p.file and text.startswith(f"{p.file} "):
-        text = "Besvarelsen" + text[len(p.file) :]
-    return text
-
-
 def _summary(
     wb,
     check: ReturnCheck,
     problems: list[Problem],
     anchors: dict[tuple[str, str], str],
-    restored: dict[str, str] | None = None,
+    advice: Callable[[Problem], str],
+    restored: dict[str, str],
     office: str = "",
 ) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    restored = restored or {}
     if FEEDBACK_SHEET in wb.sheetnames:  # a feedback copy sent back and checked again
         del wb[FEEDBACK_SHEET]
     ws = wb.create_sheet(FEEDBACK_SHEET, 0)
@@ -479,14 +474,8 @@ def _summary(
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, p in enumerate(problems, start=head + 1):
         anchor = anchors.get((p.sheet, p.cell))
-        where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet in (check.sheet_name,) else "")
-        if p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored:
-            advice = restored[p.cell] + _RESTORED_DONE
-        elif p.code == "sheet-hidden" and _sheet_key(p.detail) in restored:
-            advice = restored[_sheet_key(p.detail)] + _RESTORED_DONE
-        else:
-            advice = p.advice_for(office)
-        row = (p.severity.label, where, p.element, p.field_words, _sender_message(p), advice, p.code)
+        where = f"{p.sheet}!{p.cell}" if anchor else (p.sheet if p.sheet == check.sheet_name else "")
+        row = (p.severity.label, where, p.element, p.field_words, p.sender_message, advice(p), p.code)
         for c, value in enumerate(row, start=1):
             _text(ws, r, c, value)
             ws.cell(r, c).alignment = wrap
@@ -512,9 +501,6 @@ def _summary(
     ws.print_title_rows = f"{head}:{head}"
 
 
-_RESTORED_DONE = " Ingen handling nødvendig."
-
-
 def verdict(
     check: ReturnCheck,
     problems: list[Problem],
@@ -531,22 +517,18 @@ def verdict(
     restored = restored or {}
     to = afsender_name(office)
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    warnings = [p for p in problems if p.severity is Severity.WARNING]
     if not errors:
-        if any((p.sheet, p.cell) in anchors for p in warnings):
+        if any((p.sheet, p.cell) in anchors for p in problems if p.severity is Severity.WARNING):
             return "Besvarelsen er godkendt. Se bemærkningerne i de gule celler, før I udfylder skabelonen næste gang."
         return "Besvarelsen er godkendt. Se bemærkningerne i listen herunder, før I udfylder skabelonen næste gang."
     why = f"Besvarelsen er ikke godkendt, fordi den har {thousands(len(errors))} fejl."
-
-    def mended(p: Problem) -> bool:
-        return p.code == "locked-cell-changed" and p.sheet == check.sheet_name and p.cell in restored
-
     whole = [p for p in errors if p.code in _NOT_RESTORABLE]  # not this round's skabelon as sent: no edit of the copy mends it
     if whole:
         they = "Fejlen gælder" if len(whole) == 1 else "Fejlene gælder"
         return f"{why} {they} hele besvarelsen og kan ikke rettes i denne kopi. Se i listen herunder, hvad I skal gøre."
-    in_cells = [p for p in errors if not mended(p) and (p.sheet, p.cell) in anchors]
-    elsewhere = [p for p in errors if not mended(p) and (p.sheet, p.cell) not in anchors]
+    left = [p for p in errors if not _done_in_copy(p, check, restored)]  # what the copy did not put back
+    in_cells = [p for p in left if (p.sheet, p.cell) in anchors]
+    elsewhere = [p for p in left if (p.sheet, p.cell) not in anchors]
     if in_cells and elsewhere:
         return (
             f"{why} Ret de røde celler i denne kopi, og gør, som listen herunder siger om de fejl, der ikke hører til en celle. "

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PureWindowsPath
 
-from .atomic import atomic_output, atomic_write_bytes
+from .atomic import atomic_output, atomic_write_bytes, read_cause
 from .pdfstamp import reproducible_pdf
 from .xlsxio import FIXED_CREATED, sha256_of
 
@@ -141,7 +141,7 @@ def convert_to_pdf(
     if not program:
         result.failed = files
         result.note = (
-            f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({_hint_for_pdf(install_hint(PLATFORM))})."
+            f"PDF: LibreOffice er ikke installeret, så rapporterne er kun skrevet som .xlsx ({hint_for_pdf(install_hint(PLATFORM))})."
         )
         return result
     sources = _read_sources(out_dir) if reuse else {}
@@ -216,9 +216,10 @@ def _convert(
         )
 
 
-def _hint_for_pdf(hint: str) -> str:
-    """Today's "apt-get install … giver PDF" on Linux; a sentence that reads well around the other hints."""
-    return f"{hint} giver PDF" if hint == INSTALL_HINT else f"{hint} for at få PDF"
+def hint_for_pdf(hint: str, what: str = "PDF") -> str:
+    """An install hint (see install_hint) in a sentence about getting `what`: "apt-get install … giver PDF" on Linux,
+    "installér LibreOffice … for at få PDF" elsewhere."""
+    return f"{hint} giver {what}" if hint.startswith("apt-get ") else f"{hint} for at få {what}"
 
 
 def _converter_stamp(program: str) -> str:
@@ -250,7 +251,7 @@ def _run(cmd: list[str], timeout: float, cwd: Path) -> str:
     try:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **_group_options(_WINDOWS))
     except OSError as exc:
-        return f"kunne ikke starte {cmd[0]}: {exc.strerror or exc}"
+        return f"kunne ikke starte {cmd[0]}: {read_cause(exc)}"
     try:
         _out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

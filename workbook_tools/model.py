@@ -66,7 +66,7 @@ SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
         glyph="😐",
         colour="#FFEB84",
         font_colour="#9C5700",
-        progress_guide=("Milepæl er ikke fuldt nået, men det er fortsat realistisk, at det samlede mål for året nås"),
+        progress_guide="Milepæl er ikke fuldt nået, men det er fortsat realistisk, at det samlede mål for året nås",
         economy_guide="",
     ),
     Smiley.RED: SmileyLook(
@@ -78,7 +78,7 @@ SMILEY_LOOKS: dict[Smiley, SmileyLook] = {
         progress_guide=(
             "Milepæl er ikke nået, og det er ikke realistisk at nå milepæl inden for budgetperioden under de givne forudsætninger."
         ),
-        economy_guide=("Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden."),
+        economy_guide="Budgettet er ikke overholdt eller den forventede besparelse opnås ikke i perioden.",
     ),
 }
 

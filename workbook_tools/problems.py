@@ -676,8 +676,23 @@ class Problem:
 
     @property
     def message(self) -> str:
-        """What is wrong, to anyone (validation.xlsx and the kommenteret kopi)."""
+        """What is wrong, to anyone (validation.xlsx, the command line)."""
         return self._fill(self.type.message)
+
+    @property
+    def sender_message(self) -> str:
+        """What is wrong, as the sender reads it in their own file (the kommenteret kopi): without finance's path to it.
+
+        The catalog's messages lead with the file: "{file}: indsats 1.02 …" becomes
+        "Indsats 1.02 …", and "{file} er modtaget …" becomes "Besvarelsen er modtaget …".
+        """
+        template = self.type.message
+        if template.startswith(_FILE_COLON):
+            text = self._fill(template[len(_FILE_COLON) :])
+            return text[:1].upper() + text[1:]
+        if template.startswith(_FILE_SPACE):
+            return self._fill("Besvarelsen " + template[len(_FILE_SPACE) :])
+        return self.message
 
     @property
     def hint(self) -> str:
@@ -720,6 +735,8 @@ class Problem:
 
 
 _QUOTED = re.compile(r"»\{(\w+)\}«")
+# How a message leads with the file it is about (see Problem.sender_message).
+_FILE_COLON, _FILE_SPACE = "{file}: ", "{file} "
 
 
 def _number(text: str) -> str:

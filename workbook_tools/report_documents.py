@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .committee_report import report_committees, write_committee_pdfs
-from .libreoffice import find_soffice
+from .libreoffice import Conversion, find_soffice, hint_for_pdf
 from .model import Agreement, Committee
 from .report_docx import report_docx_name, write_report_docx
-from .report_pdf import WRITER_INSTALL_HINT, convert_reports_to_pdf, writer_install_hint, writer_missing
+from .report_pdf import convert_reports_to_pdf, writer_install_hint, writer_missing
 from .texts import Texts
 from .workers import map_in_processes
 
@@ -72,9 +72,8 @@ def write_report_documents(
         return result
     program = soffice or find_soffice()
     if not program:
-        hint = writer_install_hint()
         result.failed = _pdfs(agreement, folder, chosen)
-        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er skrevet uden PDF ({hint} {'giver PDF' if hint == WRITER_INSTALL_HINT else 'for at få PDF'})."
+        result.note = f"PDF: LibreOffice er ikke installeret, så rapporterne er skrevet uden PDF ({hint_for_pdf(writer_install_hint())})."
         return result
     if writer_missing(program):
         return _by_calc(result, agreement, round_number, texts, folder, chosen, timeout, jobs)
@@ -85,7 +84,7 @@ def write_report_documents(
             sources = _write_all(agreement, round_number, texts, Path(scratch), chosen, jobs, sync=False)
             conversion = convert_reports_to_pdf(sources, folder, timeout=timeout, soffice=program)
     result.pdfs, result.kept, result.route, result.note = conversion.pdfs, conversion.kept, WRITER, conversion.note
-    result.failed = [folder / f"{f.stem}.pdf" for f in conversion.failed]
+    result.failed = _failed_pdfs(folder, conversion)
     return result
 
 
@@ -95,14 +94,19 @@ def _by_calc(
     """Today's PDF, from the report workbook by Calc, when Writer is missing: said once, with what to install."""
     conversion = write_committee_pdfs(agreement, round_number, texts, folder, [c.name for c in chosen], timeout=timeout, jobs=jobs)
     result.pdfs, result.kept, result.route = conversion.pdfs, conversion.kept, CALC
-    result.failed = [folder / f"{f.stem}.pdf" for f in conversion.failed]
+    result.failed = _failed_pdfs(folder, conversion)
     result.note = (
         "PDF: LibreOffice Writer er ikke installeret, så PDF'erne er lavet af regnearksudgaven af rapporterne, "
-        f"uden overskrifter og alternativ tekst til skærmlæsere ({writer_install_hint()} giver den tilgængelige PDF)."
+        f"uden overskrifter og alternativ tekst til skærmlæsere ({hint_for_pdf(writer_install_hint(), 'den tilgængelige PDF')})."
     )
     if conversion.note:
         result.note += " " + conversion.note
     return result
+
+
+def _failed_pdfs(folder: Path, conversion: Conversion) -> list[Path]:
+    """The PDFs a conversion could not make, by the names they would have had in `folder`."""
+    return [folder / f"{f.stem}.pdf" for f in conversion.failed]
 
 
 def _pdfs(agreement: Agreement, folder: Path, chosen: list[Committee]) -> list[Path]:

@@ -43,9 +43,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .atomic import atomic_output
-from .danish import long_date
 from .model import ECONOMY, ROUNDS, Agreement, Committee, Element, Result, Smiley
-from .sheetplan import NOT_ANSWERED_FONT, reading_guide, title_text, unanswered
+from .sheetplan import NOT_ANSWERED_FONT, contact_lines, latest_economy, reading_guide, section_heading, title_text, unanswered
 from .texts import Texts, guide_key
 from .xlsxio import FIXED_CREATED, deterministic_zip
 
@@ -145,28 +144,20 @@ class Body:
                 word = state.label_in(t.lang)
                 add(_p(self.picture(state, LEGEND_ALT.format(state=word)) + _r(f"{word}: {definition}"), LEGEND))
         self.contact_block()
-        area = self.committee.area or self.committee.name
-        add(_p(_r(f"{self.committee.section}. {area}" if self.committee.section else area), HEADING2))
+        add(_p(_r(section_heading(self.committee)), HEADING2))
         for element in self.agreement.elements_of(self.committee.name):
             self.element(element)
         return "".join(self.out)
 
     def contact_block(self) -> None:
         """The office in capitals, then Dato, Tlf. dir., E-mail, Kontakt and Sagsid, their values lined up at a tab."""
-        a, t = self.agreement, self.texts
+        a = self.agreement
         tight = '<w:spacing w:before="0" w:after="0"/>'
         if a.office:
             self.out.append(_p(_r(a.office.upper(), bold=True), props='<w:spacing w:before="240" w:after="0"/>'))
         tab = f'<w:tabs><w:tab w:val="left" w:pos="{Cm(TAB_CM).twips}"/></w:tabs>'
-        for key, value in (
-            ("date_label", long_date(a.date, t.lang)),
-            ("phone_label", a.phone),
-            ("email_label", a.email),
-            ("contact_label", a.contact),
-            ("case_label", a.case_number),
-        ):
-            if value:
-                self.out.append(_p(_r(f"{t(key)}\t{value}"), props=tab + tight))
+        for label, value in contact_lines(a, self.texts):
+            self.out.append(_p(_r(f"{label}\t{value}"), props=tab + tight))
         self.out.append(_p(""))
 
     def element(self, e: Element) -> None:
@@ -243,15 +234,6 @@ class Body:
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{size}" cy="{size}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
             "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>" + _r("\u00a0")
         )
-
-
-def latest_economy(results: dict[tuple[str, int], Result], element: str, round_number: int) -> Result | None:
-    """The latest answer on the economy up to `round_number`: the report shows one, as the workbook does."""
-    for r in range(round_number, 0, -1):
-        res = results.get((element, r))
-        if res and (res.economy or res.economy_status):
-            return res
-    return None
 
 
 def clean(text: str | None) -> str:

@@ -272,22 +272,14 @@ def plan_sheet(
     if agreement.office:
         put(row, 0, agreement.office.upper(), "bold")
         row += 1
-    for key, value in (
-        ("date_label", long_date(agreement.date, texts.lang)),
-        ("phone_label", agreement.phone),
-        ("email_label", agreement.email),
-        ("contact_label", agreement.contact),
-        ("case_label", agreement.case_number),
-    ):
-        if value:
-            put(row, 0, texts(key), "label")
-            put(row, 1, value, "text")
-            height(row, value, width_text)
-            row += 1
+    for label, value in contact_lines(agreement, texts):
+        put(row, 0, label, "label")
+        put(row, 1, value, "text")
+        height(row, value, width_text)
+        row += 1
     row += 1
     section_row = row
-    section = " ".join(p for p in (f"{committee.section}." if committee.section else "", committee.area or committee.name) if p)
-    put(row, 0, section, "heading2", merge_to=LAST_COL)
+    put(row, 0, section_heading(committee), "heading2", merge_to=LAST_COL)
     fixed_height(row, line_points(size + 1) + 3)
     row += 2
 
@@ -361,6 +353,24 @@ def _self_check_formula(texts: Texts, count_expr: str, total: int) -> str:
     if rest:
         parts.append('"' + rest.replace('"', '""') + '"')
     return "=" + "&".join(parts)
+
+
+def contact_lines(agreement: Agreement, texts: Texts) -> list[tuple[str, str]]:
+    """The contact block under the office's name, as (label, value): Dato, Tlf. dir., E-mail, Kontakt, Sagsid, those the master fills."""
+    values = (
+        ("date_label", long_date(agreement.date, texts.lang)),
+        ("phone_label", agreement.phone),
+        ("email_label", agreement.email),
+        ("contact_label", agreement.contact),
+        ("case_label", agreement.case_number),
+    )
+    return [(texts(key), value) for key, value in values if value]
+
+
+def section_heading(committee: Committee) -> str:
+    """The committee's section above its elements, as the seed has it: "5. Erhverv og beskæftigelse"."""
+    area = committee.area or committee.name
+    return f"{committee.section}. {area}" if committee.section else area
 
 
 @dataclass(frozen=True)
@@ -460,7 +470,7 @@ def _plan_element(plan, height, fixed_height, agreement, element, round_number, 
     economy_rounds = range(1, round_number + 1) if template else (round_number,)
     for r in economy_rounds:
         current = r == round_number and template
-        res = results.get((e, r)) if template else _latest_economy(results, e, round_number)
+        res = results.get((e, r)) if template else latest_economy(results, e, round_number)
         add(cell(row, COL_LABEL, words["economy_status_label"], "label", FIXED, e, "", r))
         add(cell(row, COL_TIME, agreement.round(r).label, "text", FIXED, e, "", r))
         if current:
@@ -536,7 +546,8 @@ def _put_not_answered(add, row, texts: Texts, element: str, field: str, round_nu
     add(PlannedCell(row, COL_SMILEY, texts("not_answered"), "not_answered", Role.FIXED, element, field, round_number, "", COL_GLYPH))
 
 
-def _latest_economy(results, element: str, round_number: int) -> Result | None:
+def latest_economy(results: dict[tuple[str, int], Result], element: str, round_number: int) -> Result | None:
+    """The latest answer on the economy up to `round_number`: a report shows one, in the workbook and the Word document alike."""
     for r in range(round_number, 0, -1):
         res = results.get((element, r))
         if res and (res.economy or res.economy_status):

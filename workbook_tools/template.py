@@ -10,6 +10,7 @@ carry the template's identity and a digest of its locked content.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
-from .atomic import atomic_output, atomic_write_bytes
+from .atomic import atomic_output, atomic_write_bytes, read_cause
 from .danish import listed
 from .errors import FollowupError
 from .fastxlsx import FastWorkbook, Formula, set_rows, write_cells
@@ -87,6 +88,19 @@ class GeneratedTemplate:
 
 class TemplateError(FollowupError):
     """The templates cannot be generated as asked; the message says what to fix."""
+
+
+# Where the sheet protection's password comes from when `generate --password` gives none.
+SHEET_PASSWORD_ENV = "FOLLOWUP_SHEET_PASSWORD"
+
+
+def sheet_password(given: str | None = None) -> str:
+    """The sheet protection's password: `given` (generate --password), else $FOLLOWUP_SHEET_PASSWORD, else none ("").
+
+    The one place it is looked up: the templates are protected with it, and a kommenteret
+    kopi whose protection the sender removed gets it back with the same password.
+    """
+    return given or os.environ.get(SHEET_PASSWORD_ENV) or ""
 
 
 def template_file_name(agreement: Agreement, committee: str, round_number: int, department: str = "") -> str:
@@ -306,9 +320,6 @@ class Styles:
         return self.wb.add_format({"bg_color": look.colour, "font_color": look.font_colour})
 
 
-# First characters that make Excel re-read a text as a formula.
-
-
 def draw_plan(wb, plan: SheetPlan, texts: Texts, password: str | None = None, protect: bool = True):
     """Draw a planned sheet: cells, merges, widths, heights, dropdowns, colours, print setup."""
     styles = Styles(wb, texts)
@@ -451,7 +462,8 @@ def load_manifest(path: Path | str) -> list[dict]:
     except FileNotFoundError:
         raise ManifestError(f"Manifestet {path} findes ikke; {made_by}.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"Manifestet {path} kan ikke læses ({getattr(exc, 'strerror', None) or exc}).") from None
+        cause = read_cause(exc) if isinstance(exc, OSError) else "teksten er ikke UTF-8"
+        raise ManifestError(f"Manifestet {path} kan ikke læses ({cause}).") from None
     except ValueError as exc:
         raise ManifestError(f"Manifestet {path} er ikke gyldig JSON (linje {getattr(exc, 'lineno', '?')}); {made_by}.") from None
     entries = [d for d in data if isinstance(d, dict) and "template_id" in d] if isinstance(data, list) else []

@@ -28,7 +28,7 @@ UNITS_PER_EM = 2048
 UNKNOWN_ADVANCE = 1300  # a character not in the table counts as a wide one
 BOLD_WIDEN = 1.04
 _WIDEST = max(*ADVANCE.values(), UNKNOWN_ADVANCE)
-_MEMORY = 1 << 14  # words remembered per font before starting afresh
+_MEMORY = 1 << 14  # words (or texts) remembered per font before starting afresh
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -47,6 +47,18 @@ def sure_chars(width_pt: float, size: float, bold: bool) -> int:
     needs no measuring. The hair of room left over keeps float sums from mattering.
     """
     return int(width_pt * (1 - 1e-9) / _points(_WIDEST, size, bold))
+
+
+def remember(known: dict, key, value) -> None:
+    """Keep `value` for `key` in `known`, starting afresh once it holds _MEMORY entries.
+
+    Most texts of a run are their own and never come back; the few that do (labels,
+    headings, the guide, common words) are worked out again after a fresh start, in
+    microseconds. So the memory stays small however many workbooks a process writes.
+    """
+    if len(known) >= _MEMORY:
+        known.clear()
+    known[key] = value
 
 
 _WORD_POINTS: dict[tuple[float, bool], dict[str, float]] = {}
@@ -78,9 +90,7 @@ def wrapped_lines(text: str, width_pt: float, size: float, bold: bool = False) -
             w = widths.get(word)
             if w is None:
                 w = text_width(word, size, bold)
-                if len(widths) >= _MEMORY:
-                    widths.clear()
-                widths[word] = w
+                remember(widths, word, w)
             if used and used + space + w > width_pt:
                 lines += 1
                 used = 0.0
