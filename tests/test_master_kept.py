@@ -386,18 +386,24 @@ def test_a_master_counting_its_dates_from_1904_gets_the_received_time_right(tmp_
     assert load_workbook(path)[RESULTS_SHEET]["I2"].value == agreement.results[0].source.received
 
 
+def merged_from_parts(members: dict[str, bytes], folder: Path) -> Path:
+    """A master made of these parts, given a round's results by collect: merged with no note, and read back as merged."""
+    with zipfile.ZipFile(folder / "master.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    agreement = with_results(read_master(folder / "master.xlsx"))
+    path, notes = write_merged_master(agreement, folder / "merged.xlsx", folder / "master.xlsx")
+    assert notes == [] and read_master(path) == agreement
+    return path
+
+
 def test_headings_written_as_character_references_are_the_tools_own(tmp_path):
     """openpyxl may write "ø" as "&#248;": "Smiley &#248;konomi" is still the tool's column, not one of finance's to add again."""
     source = write_master(synthetic_agreement(), tmp_path / "tool.xlsx")
     members = parts(source)
     sheet = results_part(source)
     members[sheet] = members[sheet].replace("ø".encode(), b"&#248;")
-    with zipfile.ZipFile(tmp_path / "master.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
-        for n, data in members.items():
-            z.writestr(n, data)
-    agreement = with_results(read_master(tmp_path / "master.xlsx"))
-    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
-    assert notes == [] and read_master(path) == agreement
+    path = merged_from_parts(members, tmp_path)
     ws = load_workbook(path)[RESULTS_SHEET]
     assert [c.value for c in ws[1]] == list(RESULT_COLUMNS)
 
@@ -409,12 +415,7 @@ def test_a_master_from_excel_without_a_results_sheet_gets_one(tmp_path):
     wb.save(tmp_path / "openpyxl.xlsx")
     members = parts(tmp_path / "openpyxl.xlsx")
     members["xl/workbook.xml"] = re.sub(rb"<calcPr\b[^>]*/>", b'<calcPr calcId="191029"/>', members["xl/workbook.xml"])
-    with zipfile.ZipFile(tmp_path / "master.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
-        for n, data in members.items():
-            z.writestr(n, data)
-    agreement = with_results(read_master(tmp_path / "master.xlsx"))
-    path, notes = write_merged_master(agreement, tmp_path / "merged.xlsx", tmp_path / "master.xlsx")
-    assert notes == [] and read_master(path) == agreement
+    path = merged_from_parts(members, tmp_path)
     assert b'<calcPr calcId="191029"/>' in parts(path)["xl/workbook.xml"], "no formulas: nothing to recalculate on load"
 
 
